@@ -1,0 +1,52 @@
+"""The assessment engine: intake (+ measurements) → red flags, feet, chain, plan.
+
+A pure function of the intake and the knowledge files: the same intake always gives the same
+assessment. Red flags are screened first and always win over product advice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from footchain.findings.chain import reason_chain
+from footchain.findings.facts import derive_facts
+from footchain.findings.feet import assess_feet
+from footchain.findings.redflags import screen
+from footchain.intake import parse_intake
+from footchain.knowledge import Knowledge, load_knowledge
+from footchain.plan.care import plan_care
+from footchain.plan.insole import plan_insole
+from footchain.plan.referral import missing_answers, refer
+from footchain.types import Assessment, Intake
+
+
+def assess(intake: Intake | Mapping[str, Any], knowledge: Knowledge | None = None) -> Assessment:
+    """Assess one intake (a validated ``Intake`` or its JSON object) against footchain's knowledge.
+
+    Raises ``IntakeError`` naming each bad field when a JSON object does not follow the intake schema.
+    """
+    if not isinstance(intake, Intake):
+        intake = parse_intake(dict(intake))
+    knowledge = knowledge or load_knowledge()
+    feet, conditions, feet_limits = assess_feet(intake, knowledge)
+    facts = derive_facts(intake, feet, knowledge)
+    screening = screen(facts, knowledge)
+    referral = refer(screening, intake)
+    chain, unexplained, chain_limits = reason_chain(intake, feet, conditions, knowledge)
+    insole = plan_insole(intake, feet, conditions, referral, facts, knowledge)
+    care = plan_care(intake, conditions, referral, facts, knowledge)
+    limits = missing_answers(screening, knowledge) + feet_limits + chain_limits
+    if referral.urgency in ("emergency", "urgent"):
+        limits.append("Self-care and insole advice are held back until a clinician has seen you.")
+    return Assessment(
+        referral=referral,
+        feet=feet,
+        conditions=conditions,
+        chain=chain,
+        unexplained=unexplained,
+        insole=insole,
+        care_plan=care,
+        limits=limits,
+        disclaimer=knowledge.text.disclaimer,
+    )

@@ -1,0 +1,9 @@
+"""Errors a person can act on. The CLI prints their message without a traceback and exits 2."""
+
+
+class FootchainError(Exception):
+    """Bad input or a problem the user can fix; ``str(error)`` says what and how."""
+
+
+class IntakeError(FootchainError):
+    """The intake is not valid JSON or does not follow the intake schema (v1)."""

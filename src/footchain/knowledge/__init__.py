@@ -1,0 +1,351 @@
+"""footchain's knowledge: every cut-off, rule, chain link and care item, as data with its source.
+
+The TOML files beside this module are read once (``load_knowledge``) and checked against the models
+below, so a missing source, an unknown urgency or a misspelt key fails at load time, not mid-assessment.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from footchain.types import ChainLink, Evidence, InsoleArch, Posture, ReferTo, Region, Urgency
+
+Grade = Literal["V", "M"]
+Source = str  # a citation a reader can look up; never empty
+NonEmpty = Field(min_length=1)
+
+
+class Knowledge_(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sourced(Knowledge_):
+    source: Source = NonEmpty
+
+
+class Band(Knowledge_):
+    upto: float | None = None
+    inclusive: bool = True
+    label: str
+
+
+class Classification(Sourced):
+    """An ordered table of bands: the first band whose bound holds the value gives the label."""
+
+    measure: str
+    input_kind: str
+    bands: list[Band] = NonEmpty
+    arch_type: dict[str, str]
+    healthy_adult_mean: float | None = None
+    grade: Grade
+
+    @model_validator(mode="after")
+    def _bands_ordered(self) -> Classification:
+        bounds = [b.upto for b in self.bands[:-1]]
+        if None in bounds or self.bands[-1].upto is not None:
+            raise ValueError(f"{self.measure}: only the last band may be open-ended")
+        if bounds != sorted(b for b in bounds if b is not None):
+            raise ValueError(f"{self.measure}: band bounds must rise")
+        missing = {b.label for b in self.bands} - set(self.arch_type)
+        if missing:
+            raise ValueError(f"{self.measure}: no arch type for {sorted(missing)}")
+        return self
+
+    def label(self, value: float) -> str:
+        """The band label holding ``value``."""
+        for band in self.bands:
+            if band.upto is None or value < band.upto or (band.inclusive and value == band.upto):
+                return band.label
+        raise AssertionError("the last band is open-ended")
+
+
+class NavicularDrop(Sourced):
+    excessive_above_mm: float
+    healthy_mean_range_mm: tuple[float, float]
+    grade: Grade
+
+
+class Range(Sourced):
+    adult_range: tuple[float, float]
+    children_flat_above: tuple[float, float]
+    grade: Grade
+
+
+class FootprintValidity(Sourced):
+    auroc_vs_radiograph: tuple[float, float]
+    grade: Grade
+
+
+class SelfReport(Sourced):
+    arch_type: dict[str, Literal["flat", "normal", "high", "unknown"]]
+    grade: Grade
+
+
+ConfidenceLevel = Literal["high", "moderate", "low"]
+
+
+class ConfidencePolicy(Sourced):
+    footprint: ConfidenceLevel
+    fpi6: ConfidenceLevel
+    fpi6_extreme: ConfidenceLevel
+    navicular_drop: ConfidenceLevel
+    flattening_test: ConfidenceLevel
+    self_report: ConfidenceLevel
+    shoe_wear: Literal["low"]
+    pain_pattern: ConfidenceLevel
+    pain_without_pattern: ConfidenceLevel
+    grade: Grade
+
+
+class PainThresholds(Sourced):
+    persistent_over_weeks: float
+    severe_at_least: int
+    new_within_weeks: float
+    grade: Grade
+
+
+class InflammatoryBackPain(Sourced):
+    onset_age_below: float
+    duration_over_weeks: float
+    features_at_least: int
+    grade: Grade
+
+
+class ActivityThresholds(Sourced):
+    long_standing_hours_at_least: float
+    grade: Grade
+
+
+class GaitThresholds(Sourced):
+    heel_contact_force_threshold_n: float
+    heel_contact_force_threshold_range_n: tuple[float, float]
+    toe_off_force_threshold_n: float
+    insole_stance_overestimate_below_percent: float
+    stance_percent_normal: tuple[float, float]
+    swing_percent_normal: tuple[float, float]
+    double_support_percent_normal: tuple[float, float]
+    stride_time_s_normal: tuple[float, float]
+    symmetric_below_percent: float
+    stride_cv_healthy_young_percent: float
+    strides_at_least: int
+    grade: Grade
+
+
+class Cpei(Sourced):
+    measure_at_percent_of_foot_length: float
+    grade: Grade
+
+
+class Outcome(Sourced):
+    nprs_meaningful_change_points: float
+    nprs_meaningful_change_percent: float
+    psfs_meaningful_change_points: float
+    grade: Grade
+
+
+class Thresholds(Knowledge_):
+    classification: dict[str, Classification]
+    navicular_drop: NavicularDrop
+    staheli: Range
+    footprint_validity: FootprintValidity
+    self_report: SelfReport
+    confidence: ConfidencePolicy
+    pain: PainThresholds
+    inflammatory_back_pain: InflammatoryBackPain
+    activity: ActivityThresholds
+    gait: GaitThresholds
+    cpei: Cpei
+    outcome: Outcome
+
+    @model_validator(mode="after")
+    def _fpi_postures(self) -> Thresholds:
+        known = set(get_args(Posture))
+        unknown = {b.label for b in self.classification["fpi6"].bands} - known
+        if unknown:
+            raise ValueError(f"fpi6 bands name unknown postures {sorted(unknown)}")
+        return self
+
+
+class AtLeast(Knowledge_):
+    n: int = Field(ge=1)
+    of: list[str] = NonEmpty
+
+
+class RedFlagRule(Sourced):
+    """A referral rule: fires when all of ``all``, one of ``any`` and ``at_least`` hold."""
+
+    id: str
+    urgency: Urgency
+    to: ReferTo | Literal["by_region"]
+    all: list[str] = []
+    any: list[str] = []
+    at_least: AtLeast | None = None
+    text: str = NonEmpty
+
+    @model_validator(mode="after")
+    def _has_condition(self) -> RedFlagRule:
+        if not (self.all or self.any or self.at_least):
+            raise ValueError(f"rule {self.id} has no condition")
+        return self
+
+    def names(self) -> list[str]:
+        """Every answer or fact this rule reads."""
+        return [*self.all, *self.any, *(self.at_least.of if self.at_least else [])]
+
+
+class RedFlags(Knowledge_):
+    rule: list[RedFlagRule] = NonEmpty
+
+
+class Link(Knowledge_):
+    id: str
+    conditions: list[str] = NonEmpty
+    regions: list[Region] = NonEmpty
+    requires_sex: Literal["female", "male"] | None = None
+    evidence: Evidence
+    explanation: str = NonEmpty
+    sources: list[Source] = NonEmpty
+
+
+class RegionLink(Sourced):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    def link_of(self, region: Region) -> ChainLink:
+        value: ChainLink = getattr(self, region)
+        return value
+
+
+class InsoleEffect(Sourced):
+    rearfoot_eversion_change_deg: float
+    tibial_rotation_change_deg: float
+    text: str
+
+
+class Chain(Knowledge_):
+    chain_order: list[ChainLink]
+    region_link: RegionLink
+    link: list[Link]
+    insole_effect: InsoleEffect
+
+    @model_validator(mode="after")
+    def _every_region_placed(self) -> Chain:
+        missing = set(get_args(Region)) - set(self.region_link.model_extra or {})
+        if missing:
+            raise ValueError(f"chain.toml: region_link lacks {sorted(missing)}")
+        return self
+
+    def path_to(self, region: Region) -> list[ChainLink]:
+        """The chain from the foot up to (or down to) the link where ``region`` sits."""
+        target = self.region_link.link_of(region)
+        start = self.chain_order.index("foot")
+        end = self.chain_order.index(target)
+        if end >= start:
+            return self.chain_order[start : end + 1]
+        return self.chain_order[end : start + 1][::-1]
+
+
+class CareItemRule(Sourced):
+    id: str
+    text: str = NonEmpty
+    dose: str = NonEmpty
+    for_conditions: list[str] = []
+    for_regions: list[Region] = []
+    when: list[str] = []
+    avoid_if: list[str] = []
+    caution: str
+    evidence: str = NonEmpty
+
+
+class Care(Knowledge_):
+    item: list[CareItemRule] = NonEmpty
+
+
+class ArchHeight(Sourced):
+    flat: InsoleArch
+    normal: InsoleArch
+    high: InsoleArch
+    very_high: InsoleArch
+    rigid_flat: InsoleArch
+    text: str
+
+
+class VeryHighArch(Sourced):
+    arch_index_below: float
+    chippaux_smirak_at_most: float
+
+
+class Sizing(Sourced):
+    uk_per_inch: float
+    uk_offset: float
+    us_men_over_uk: float
+    us_women_over_us_men: float
+    eu_factor: float
+    eu_offset: float
+    round_up_to: float
+    grade: Grade
+
+
+class Fitting(Sourced):
+    steps: list[str] = NonEmpty
+    high_arch_cushioning: str
+    top_cover: str
+    replace_when: str
+    top_cover_months: float
+
+
+class Benefit(Sourced):
+    lower_back: str
+    heel: str
+    knee: str
+    other: str
+    regions: dict[Region, Literal["lower_back", "heel", "knee"]]
+
+    def for_region(self, region: Region) -> str:
+        key = self.regions.get(region)
+        return str(getattr(self, key)) if key else self.other
+
+
+class Insole(Knowledge_):
+    arch_height: ArchHeight
+    very_high_arch: VeryHighArch
+    sizing: Sizing
+    fitting: Fitting
+    benefit: Benefit
+
+
+class Text(Knowledge_):
+    disclaimer: str
+    question: dict[str, str]
+    region: dict[Region, str]
+    condition: dict[str, str]
+
+
+class Knowledge(Knowledge_):
+    """Everything footchain knows, loaded once from the TOML files of this package."""
+
+    thresholds: Thresholds
+    redflags: RedFlags
+    chain: Chain
+    care: Care
+    insole: Insole
+    text: Text
+
+
+KNOWLEDGE_FILES = ("thresholds", "redflags", "chain", "care", "insole", "text")
+
+
+def read_toml(name: str) -> dict[str, Any]:
+    """The raw contents of one knowledge file (``name`` without ``.toml``)."""
+    data = resources.files(__package__).joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    return tomllib.loads(data)
+
+
+@cache
+def load_knowledge() -> Knowledge:
+    """Read and check every knowledge file once per process."""
+    return Knowledge.model_validate({name: read_toml(name) for name in KNOWLEDGE_FILES})

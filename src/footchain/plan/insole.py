@@ -1,0 +1,187 @@
+"""Insole plan: whether to use one, its arch height, its size in every system, and how to fit it.
+
+Arch height follows the foot's arch (domain.md §8, a product rule with weak evidence); sizes follow
+the Mondopoint, UK, US and EU formulas of domain.md §8 from the longer foot. Expected benefit per
+painful region quotes the trials of domain.md §8 (Sahar, Chuter 2014, Whittaker 2018, Collins 2008,
+Parkes 2013), and the size of the mechanical effect quotes Mills et al. 2010, Br J Sports Med 44:1035.
+"""
+
+from __future__ import annotations
+
+import math
+
+from footchain.assess.facts import Tri, painful
+from footchain.knowledge import Knowledge, Sizing
+from footchain.types import (
+    ArchType,
+    Condition,
+    FeetFindings,
+    InsoleArch,
+    InsolePlan,
+    InsoleSize,
+    Intake,
+    Referral,
+    ShoeSize,
+)
+
+ARCH_ORDER: tuple[InsoleArch, ...] = ("low", "medium", "high", "extra_high")
+UNSAFE_ANSWERS = ("loss_of_foot_sensation", "poor_foot_circulation", "foot_ulcer_or_open_wound")
+UNSAFE_RULES = ("possible_charcot_foot", "diabetic_foot_ulcer", "diabetic_foot_infection")
+
+
+def _round_up(value: float, step: float) -> float:
+    return math.ceil(round(value / step, 6)) * step
+
+
+def size_from_length(foot_length_mm: float, sizing: Sizing) -> InsoleSize:
+    """Shoe sizes for a foot length (domain.md §8): UK = 3 L/25.4 − 23, US = UK + 1, EU = 1.5 (L/10 + 1.5)."""
+    uk = sizing.uk_per_inch * foot_length_mm / 25.4 + sizing.uk_offset
+    us_men = uk + sizing.us_men_over_uk
+    step = sizing.round_up_to
+    return InsoleSize(
+        foot_length_mm=round(foot_length_mm, 1),
+        uk=_round_up(uk, step),
+        us_men=_round_up(us_men, step),
+        us_women=_round_up(us_men + sizing.us_women_over_us_men, step),
+        eu=_round_up(sizing.eu_factor * (foot_length_mm / 10 + sizing.eu_offset), step),
+        mondopoint=float(round(foot_length_mm)),
+    )
+
+
+def length_from_shoe_size(shoe: ShoeSize, sizing: Sizing) -> float:
+    """The foot length a shoe size stands for: the sizing formulas of domain.md §8 run backwards."""
+    if shoe.system == "mondopoint":
+        return shoe.value
+    if shoe.system == "eu":
+        return (shoe.value / sizing.eu_factor - sizing.eu_offset) * 10
+    uk = shoe.value
+    if shoe.system in ("us_men", "us_women"):
+        uk -= sizing.us_men_over_uk
+    if shoe.system == "us_women":
+        uk -= sizing.us_women_over_us_men
+    return (uk - sizing.uk_offset) * 25.4 / sizing.uk_per_inch
+
+
+def _foot_length(intake: Intake, knowledge: Knowledge) -> tuple[float | None, list[str]]:
+    prints = intake.feet.footprint
+    lengths = (
+        [m.foot_length_mm for m in (prints.left, prints.right) if m and m.foot_length_mm] if prints else []
+    )
+    shoe = intake.person.shoe_size
+    if lengths:
+        length = max(lengths)
+        notes = [f"Size from the longer measured foot ({length:g} mm)."]
+        if shoe is not None:
+            stated = length_from_shoe_size(shoe, knowledge.insole.sizing)
+            if abs(stated - length) > 25.4 / 3 * 2:
+                notes.append(
+                    f"Your usual shoe size ({shoe.system.replace('_', ' ')} {shoe.value:g}) fits a foot of about "
+                    f"{stated:.0f} mm, more than two sizes from the measured {length:g} mm: check the shoe fit."
+                )
+        return length, notes
+    if shoe is not None:
+        length = length_from_shoe_size(shoe, knowledge.insole.sizing)
+        return length, [
+            f"Size from your shoe size ({shoe.system.replace('_', ' ')} {shoe.value:g}); measuring the foot is more exact."
+        ]
+    return None, []
+
+
+def _very_high(intake: Intake, knowledge: Knowledge) -> bool:
+    rule = knowledge.insole.very_high_arch
+    prints = intake.feet.footprint
+    metrics = [m for m in (prints.left, prints.right) if m] if prints else []
+    return any(
+        (m.arch_index is not None and m.arch_index < rule.arch_index_below)
+        or (m.chippaux_smirak_index is not None and m.chippaux_smirak_index <= rule.chippaux_smirak_at_most)
+        for m in metrics
+    )
+
+
+def _arch_height(
+    feet: FeetFindings, present: set[str], intake: Intake, knowledge: Knowledge
+) -> tuple[InsoleArch | None, list[str]]:
+    rules = knowledge.insole.arch_height
+    if "rigid_flat_foot" in present:
+        return rules.rigid_flat, ["A rigid flat foot takes a low arch; have a podiatrist examine it too."]
+    arches: list[ArchType] = [f.arch_type for f in (feet.left, feet.right) if f.arch_type != "unknown"]
+    if not arches:
+        return None, ["We do not know your arch type yet: do the wet-foot test or a footprint photo first."]
+    if "high" in arches and _very_high(intake, knowledge):
+        return rules.very_high, ["Your footprint shows a very high arch, so the highest insole arch fits it."]
+    heights = {getattr(rules, a) for a in arches}
+    chosen = min(heights, key=ARCH_ORDER.index)
+    why = [
+        f"{rules.text} Your {' and '.join(sorted(set(arches)))} arch → a {chosen.replace('_', ' ')} insole arch."
+    ]
+    if len(heights) > 1:
+        why.append(
+            "Your two feet differ: start with the lower arch, or ask a fitter about a different insole per foot."
+        )
+    return chosen, why
+
+
+def _expected_benefit(intake: Intake, knowledge: Knowledge) -> str:
+    regions = list(dict.fromkeys(p.region for p in painful(intake)))
+    if not regions:
+        return "No pain was reported, so there is no pain for insoles to relieve."
+    benefit = knowledge.insole.benefit
+    lines = [f"{knowledge.text.region[r].capitalize()}: {benefit.for_region(r)}" for r in regions]
+    return " ".join(dict.fromkeys(lines))
+
+
+def plan_insole(
+    intake: Intake,
+    feet: FeetFindings,
+    conditions: list[Condition],
+    referral: Referral,
+    facts: dict[str, Tri],
+    knowledge: Knowledge,
+) -> InsolePlan:
+    """The insole advice of contracts/assessment.md: deferred, not recommended, or recommended."""
+    present = {c.id for c in conditions}
+    length, size_notes = _foot_length(intake, knowledge)
+    size = size_from_length(length, knowledge.insole.sizing) if length is not None else None
+    benefit = _expected_benefit(intake, knowledge)
+    fired = {r.id for r in referral.reasons}
+    if any(facts[a] for a in UNSAFE_ANSWERS) or fired & set(UNSAFE_RULES):
+        why = [
+            "Off-the-shelf insoles are not safe for feet with lost feeling, poor circulation, an ulcer or a possible "
+            "Charcot foot: a podiatrist or orthotist should fit footwear instead."
+        ]
+        return InsolePlan(
+            status="not_recommended",
+            arch_height=None,
+            size=size,
+            why=why,
+            fitting=[],
+            expected_benefit=benefit,
+        )
+    if referral.urgency in ("emergency", "urgent"):
+        why = ["A doctor should see you first; choose insoles only after that visit."]
+        return InsolePlan(
+            status="deferred", arch_height=None, size=size, why=why, fitting=[], expected_benefit=benefit
+        )
+    if not painful(intake) and not present:
+        why = ["No pain and no foot finding: you do not need insoles."]
+        return InsolePlan(
+            status="not_recommended",
+            arch_height=None,
+            size=size,
+            why=why,
+            fitting=[],
+            expected_benefit=benefit,
+        )
+    arch, why = _arch_height(feet, present, intake, knowledge)
+    fitting = list(knowledge.insole.fitting.steps)
+    if arch in ("high", "extra_high"):
+        fitting.append(knowledge.insole.fitting.high_arch_cushioning)
+    fitting += [knowledge.insole.fitting.top_cover, knowledge.insole.fitting.replace_when]
+    if size is None:
+        size_notes = [
+            "No foot length or shoe size given: stand on paper, mark heel and longest toe, and measure."
+        ]
+    why += [*size_notes, knowledge.chain.insole_effect.text]
+    return InsolePlan(
+        status="recommended", arch_height=arch, size=size, why=why, fitting=fitting, expected_benefit=benefit
+    )

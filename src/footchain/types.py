@@ -1,0 +1,303 @@
+"""Domain objects shared by every stage: the intake a person gives and the assessment we return.
+
+The intake models accept exactly what ``shared/contracts/intake.schema.json`` (v1) accepts: unknown
+fields, explicit nulls, strings where numbers belong and booleans where numbers belong are refused.
+The assessment models follow ``shared/contracts/assessment.md`` (v1) field for field.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+Side = Literal["left", "right", "both", "midline"]
+FootSide = Literal["left", "right"]
+Region = Literal[
+    "lower_back",
+    "pelvis",
+    "hip",
+    "buttock",
+    "thigh",
+    "knee",
+    "shin",
+    "calf",
+    "ankle",
+    "heel",
+    "arch",
+    "forefoot",
+    "toes",
+]
+SelfReportedArch = Literal["flat", "low", "normal", "high", "unknown"]
+WearZone = Literal[
+    "lateral_heel", "medial_heel", "medial_forefoot", "lateral_forefoot", "big_toe", "toe_tip", "even"
+]
+PainTrigger = Literal[
+    "first_steps_morning",
+    "after_rest",
+    "standing",
+    "walking",
+    "running",
+    "stairs",
+    "sitting",
+    "night",
+    "constant",
+]
+SizeSystem = Literal["us_men", "us_women", "uk", "eu", "mondopoint"]
+
+ArchType = Literal["flat", "normal", "high", "unknown"]
+Posture = Literal["highly_pronated", "pronated", "normal", "supinated", "highly_supinated", "unknown"]
+Urgency = Literal["emergency", "urgent", "soon", "routine", "none"]
+ReferTo = Literal["emergency_department", "doctor", "diabetic_foot_team", "podiatrist", "physiotherapist"]
+Confidence = Literal["high", "moderate", "low"]
+Evidence = Literal["strong", "moderate", "limited", "very_limited", "theoretical"]
+ChainLink = Literal["toes", "foot", "ankle", "shin", "knee", "thigh", "hip", "pelvis", "lower_back"]
+InsoleStatus = Literal["recommended", "not_recommended", "deferred"]
+InsoleArch = Literal["low", "medium", "high", "extra_high"]
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON Schema counts 3.0 as an integer; pydantic's strict int does not. Bridge that one case."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Integer = Annotated[int, BeforeValidator(_whole_number)]
+
+
+class IntakeModel(BaseModel):
+    """Base of every intake object: strict types, no unknown fields, no explicit nulls."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if value is None:
+                    raise ValueError(f"'{key}' may not be null: leave the field out when it is not known")
+        return data
+
+
+class ShoeSize(IntakeModel):
+    system: SizeSystem
+    value: float = Field(ge=0, le=400)
+
+
+class Person(IntakeModel):
+    age_years: Integer | None = Field(default=None, ge=0, le=120)
+    sex: Literal["female", "male", "other"] | None = None
+    height_cm: float | None = Field(default=None, ge=40, le=260)
+    weight_kg: float | None = Field(default=None, ge=2, le=400)
+    shoe_size: ShoeSize | None = None
+
+
+class Pain(IntakeModel):
+    region: Region
+    side: Side | None = None
+    intensity: Integer = Field(
+        ge=0, le=10, description="Numeric pain rating, 0 = none, 10 = worst imaginable"
+    )
+    duration_weeks: float | None = Field(default=None, ge=0)
+    worst_with: list[PainTrigger] = []
+
+
+class Activity(IntakeModel):
+    standing_hours_per_day: float | None = Field(default=None, ge=0, le=24)
+    hard_surfaces: bool | None = None
+    walking_km_per_week: float | None = Field(default=None, ge=0)
+    running_km_per_week: float | None = Field(default=None, ge=0)
+    sports: list[Annotated[str, Field(max_length=40)]] = []
+    recent_load_increase: bool | None = None
+
+
+FpiItems = Annotated[list[Annotated[Integer, Field(ge=-2, le=2)]], Field(min_length=6, max_length=6)]
+
+
+class Fpi6(IntakeModel):
+    """Foot Posture Index item scores (Redmond et al. 2006), six items from -2 to +2 per foot."""
+
+    left: FpiItems | None = None
+    right: FpiItems | None = None
+
+
+class PerSideMm(IntakeModel):
+    left: float | None = Field(default=None, ge=0, le=40)
+    right: float | None = Field(default=None, ge=0, le=40)
+
+
+class FootprintMetrics(IntakeModel):
+    arch_index: float | None = Field(default=None, ge=0, le=1)
+    chippaux_smirak_index: float | None = Field(default=None, ge=0, le=200)
+    staheli_index: float | None = Field(default=None, ge=0, le=5)
+    clarke_angle_deg: float | None = Field(default=None, ge=-90, le=90)
+    foot_length_mm: float | None = Field(default=None, ge=50, le=400)
+    foot_width_mm: float | None = Field(default=None, ge=20, le=200)
+
+
+class Footprints(IntakeModel):
+    left: FootprintMetrics | None = None
+    right: FootprintMetrics | None = None
+
+
+class Feet(IntakeModel):
+    self_reported_arch: SelfReportedArch | None = None
+    arch_flattens_when_standing: bool | None = None
+    fpi6: Fpi6 | None = None
+    navicular_drop_mm: PerSideMm | None = None
+    footprint: Footprints | None = None
+
+
+class ShoeWear(IntakeModel):
+    left: list[WearZone] | None = None
+    right: list[WearZone] | None = None
+    heel_counter_tilt: Literal["none", "medial", "lateral"] | None = None
+
+
+class Health(IntakeModel):
+    """Screening answers: True = present, False = absent, None = not asked (never read as 'no')."""
+
+    saddle_numbness: bool | None = None
+    new_bladder_or_bowel_problem: bool | None = None
+    leg_weakness_or_numbness_both_legs: bool | None = None
+    progressive_leg_weakness: bool | None = None
+    fever_or_feeling_unwell: bool | None = None
+    unexplained_weight_loss: bool | None = None
+    history_of_cancer: bool | None = None
+    recent_significant_trauma: bool | None = None
+    cannot_bear_weight: bool | None = None
+    unremitting_night_pain: bool | None = None
+    immunosuppressed_or_iv_drug_use: bool | None = None
+    long_term_steroids_or_osteoporosis: bool | None = None
+    morning_stiffness_over_30_min: bool | None = None
+    pain_better_with_movement_not_rest: bool | None = None
+    hot_swollen_joint: bool | None = None
+    diabetes: bool | None = None
+    loss_of_foot_sensation: bool | None = None
+    poor_foot_circulation: bool | None = None
+    foot_ulcer_or_open_wound: bool | None = None
+    hot_red_swollen_foot: bool | None = None
+
+
+class Files(IntakeModel):
+    footprint_images: list[str] = []
+    gait_recordings: list[str] = []
+
+
+class Intake(IntakeModel):
+    """What a person tells footchain (intake schema v1). Only ``schema_version`` is required."""
+
+    schema_version: Literal[1]
+    person: Person = Person()
+    pain: list[Pain] = []
+    activity: Activity = Activity()
+    feet: Feet = Feet()
+    shoe_wear: ShoeWear = ShoeWear()
+    health: Health = Health()
+    files: Files = Files()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version_as_integer(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "schema_version" in data:
+            return {**data, "schema_version": _whole_number(data["schema_version"])}
+        return data
+
+
+# ----------------------------------------------------------------------------------------------
+# The assessment contract (assessment.md v1)
+
+
+class OutputModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Reason(OutputModel):
+    id: str
+    text: str
+
+
+class Referral(OutputModel):
+    urgency: Urgency
+    to: ReferTo | None
+    reasons: list[Reason]
+
+
+class FootFinding(OutputModel):
+    arch_type: ArchType
+    posture: Posture
+    basis: list[str]
+
+
+class FeetFindings(OutputModel):
+    left: FootFinding
+    right: FootFinding
+
+
+class Condition(OutputModel):
+    id: str
+    side: Literal["left", "right", "both"] | None
+    confidence: Confidence
+    because: list[str]
+
+
+class ChainEntry(OutputModel):
+    condition: str
+    region: Region
+    side: Literal["left", "right", "both"] | None
+    path: list[ChainLink]
+    evidence: Evidence
+    explanation: str
+    sources: list[str]
+
+
+class Unexplained(OutputModel):
+    region: Region
+    side: Literal["left", "right", "both"] | None = None
+    text: str
+
+
+class InsoleSize(OutputModel):
+    foot_length_mm: float
+    us_men: float
+    us_women: float
+    uk: float
+    eu: float
+    mondopoint: float
+
+
+class InsolePlan(OutputModel):
+    status: InsoleStatus
+    arch_height: InsoleArch | None
+    size: InsoleSize | None
+    why: list[str]
+    fitting: list[str]
+    expected_benefit: str
+
+
+class CareItem(OutputModel):
+    id: str
+    text: str
+    dose: str
+    for_: list[str] = Field(serialization_alias="for")
+    cautions: list[str] = []
+    evidence: str = ""
+
+
+class Assessment(OutputModel):
+    schema_version: Literal[1] = 1
+    referral: Referral
+    feet: FeetFindings
+    conditions: list[Condition]
+    chain: list[ChainEntry]
+    unexplained: list[Unexplained]
+    insole: InsolePlan
+    care_plan: list[CareItem]
+    limits: list[str]
+    disclaimer: str
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The contract's JSON object (``for`` spelled as the contract spells it)."""
+        return self.model_dump(mode="json", by_alias=True)
