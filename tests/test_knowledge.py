@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from footchain.assess.facts import derive_facts
-from footchain.assess.feet import assess_feet
+from footchain.findings.facts import derive_facts
+from footchain.findings.feet import assess_feet
 from footchain.knowledge import KNOWLEDGE_FILES, load_knowledge, read_toml
 from footchain.types import Intake
 
@@ -57,14 +57,22 @@ def test_every_name_a_rule_reads_is_a_known_fact() -> None:
     read = {name for rule in knowledge.redflags.rule for name in rule.names()}
     read |= {name for item in knowledge.care.item for name in (*item.when, *item.avoid_if)}
     assert read <= set(facts), f"unknown names: {sorted(read - set(facts))}"
-    unworded = {name for rule in knowledge.redflags.rule for name in rule.names()} - set(knowledge.text.question)
+    unworded = {name for rule in knowledge.redflags.rule for name in rule.names()} - set(
+        knowledge.text.question
+    )
     assert not unworded, f"no question wording for {sorted(unworded)}"
 
 
 def test_domain_cutoffs_are_those_of_domain_md() -> None:
     c = load_knowledge().thresholds.classification
     ai = c["arch_index_footprint"]
-    assert [ai.label(v) for v in (0.20, 0.21, 0.235, 0.26, 0.30)] == ["high", "high", "normal", "flat", "flat"]
+    assert [ai.label(v) for v in (0.20, 0.21, 0.235, 0.26, 0.30)] == [
+        "high",
+        "high",
+        "normal",
+        "flat",
+        "flat",
+    ]
     fpi = c["fpi6"]
     labels = [fpi.label(v) for v in (-12, -5, -4, -1, 0, 5, 6, 9, 10, 12)]
     assert labels == [

@@ -128,6 +128,7 @@ class ConditionBuilder:
     levels: dict[str, list[Confidence]] = field(default_factory=dict)
     because: dict[str, list[str]] = field(default_factory=dict)
     support: dict[str, list[str]] = field(default_factory=dict)
+    support_sides: dict[str, list[FootSide]] = field(default_factory=dict)
 
     def add(self, cid: str, side: FootSide | None, level: Confidence, reason: str) -> None:
         sides = self.sides.setdefault(cid, [])
@@ -136,9 +137,11 @@ class ConditionBuilder:
         self.levels.setdefault(cid, []).append(level)
         self.because.setdefault(cid, []).append(reason)
 
-    def supports(self, cid: str, reason: str) -> None:
+    def supports(self, cid: str, sides: tuple[FootSide, ...], reason: str) -> None:
         """Low-confidence support (shoe wear) that never raises a condition's confidence."""
         self.support.setdefault(cid, []).append(reason)
+        known = self.support_sides.setdefault(cid, [])
+        known += [side for side in sides if side not in known]
 
     def build(self, shoe_wear_level: Confidence) -> list[Condition]:
         conditions = [
@@ -154,7 +157,10 @@ class ConditionBuilder:
             if cid not in self.levels:
                 conditions.append(
                     Condition(
-                        id=cid, side=None, confidence=shoe_wear_level, because=list(dict.fromkeys(reasons))
+                        id=cid,
+                        side=_side_of(sorted(self.support_sides[cid])),
+                        confidence=shoe_wear_level,
+                        because=list(dict.fromkeys(reasons)),
                     )
                 )
         return conditions
@@ -221,30 +227,37 @@ def _add_posture_conditions(
 
 def _add_wear_support(builder: ConditionBuilder, intake: Intake) -> None:
     wear = intake.shoe_wear
-    zones = {"left": set(wear.left or []), "right": set(wear.right or [])}
+    zones: dict[FootSide, set[str]] = {"left": set(wear.left or []), "right": set(wear.right or [])}
     for side, worn in zones.items():
         if worn & MEDIAL_WEAR:
             where = ", ".join(sorted(z.replace("_", " ") for z in worn & MEDIAL_WEAR))
             builder.supports(
                 "overpronation",
+                (side,),
                 f"{side} shoe worn on the inner side ({where}): consistent with, not proof of, rolling in",
             )
         if worn & LATERAL_WEAR:
             builder.supports(
                 "supination",
+                (side,),
                 f"{side} shoe worn on the outer forefoot: consistent with, not proof of, rolling out",
             )
     if wear.heel_counter_tilt == "medial":
         builder.supports(
-            "overpronation", "shoe heel counter leans inwards: consistent with, not proof of, rolling in"
+            "overpronation",
+            SIDES,
+            "shoe heel counter leans inwards: consistent with, not proof of, rolling in",
         )
     elif wear.heel_counter_tilt == "lateral":
         builder.supports(
-            "supination", "shoe heel counter leans outwards: consistent with, not proof of, rolling out"
+            "supination",
+            SIDES,
+            "shoe heel counter leans outwards: consistent with, not proof of, rolling out",
         )
     if wear.left is not None and wear.right is not None and zones["left"] != zones["right"]:
         builder.supports(
             "gait_asymmetry",
+            (),
             "the left and right shoes wear differently: consistent with, not proof of, an uneven gait",
         )
 
