@@ -15,6 +15,7 @@ from footchain.types import ChainEntry, Condition, FeetFindings, FootSide, Intak
 # Regions a condition explains by itself: the pain is what the condition is made of.
 SELF_EXPLAINED = {"plantar_fasciitis": frozenset({"heel", "arch"})}
 STATIC_LOWER_BACK = ("flat_foot", "overpronation")
+UNCERTAIN_FINDING = " The foot finding this starts from is itself uncertain (low confidence), so treat this link with extra caution."
 EVIDENCE_RANK = {"strong": 0, "moderate": 1, "limited": 2, "very_limited": 3, "theoretical": 4}
 
 
@@ -108,7 +109,8 @@ def reason_chain(
                         side=side,
                         path=knowledge.chain.path_to(pain.region),
                         evidence=link.evidence,
-                        explanation=link.explanation,
+                        explanation=link.explanation
+                        + (UNCERTAIN_FINDING if condition.confidence == "low" else ""),
                         sources=link.sources,
                     ),
                 )

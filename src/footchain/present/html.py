@@ -1,0 +1,303 @@
+"""The self-contained HTML report: one file with inline CSS and an inline SVG body map, and no scripts.
+
+The report is written for the person in pain. It opens with the referral (red flags before anything
+else), then shows where it hurts and how the feet may be involved on a body map, then the feet, the
+links up the chain with their evidence grades, the plan, and what could not be judged. Rendering is a
+pure function of the assessment and the intake: no dates, no randomness, the same bytes every time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jinja2
+
+from footchain.present.body_map import (
+    EVIDENCE_STYLES,
+    PAIN_COLOURS,
+    REGION_NAMES,
+    LineStyle,
+    build_body_map,
+    text_colour,
+)
+from footchain.types import (
+    ArchType,
+    Assessment,
+    ChainEntry,
+    ChainLink,
+    Confidence,
+    InsoleArch,
+    InsoleSize,
+    InsoleStatus,
+    Intake,
+    PainTrigger,
+    Posture,
+    Referral,
+    ReferTo,
+    Region,
+    Side,
+    Urgency,
+)
+
+_ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.PackageLoader("footchain.present", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+_URGENCY_TAGS: dict[Urgency, str] = {
+    "emergency": "Emergency",
+    "urgent": "Urgent",
+    "soon": "Soon",
+    "routine": "Routine",
+    "none": "No referral needed",
+}
+_WHO: dict[ReferTo, str] = {
+    "emergency_department": "an emergency department",
+    "doctor": "a doctor",
+    "diabetic_foot_team": "your diabetic foot team",
+    "podiatrist": "a podiatrist",
+    "physiotherapist": "a physiotherapist",
+}
+_AFTER_BEING_SEEN = "The rest of this report can wait until you have been seen."
+
+ARCH_WORDS: dict[ArchType, str] = {
+    "flat": "Flat (low arch)",
+    "normal": "Typical arch",
+    "high": "High arch",
+    "unknown": "Not known",
+}
+POSTURE_WORDS: dict[Posture, str] = {
+    "highly_pronated": "Rolls in a lot (highly pronated)",
+    "pronated": "Rolls in (pronated)",
+    "normal": "Neutral",
+    "supinated": "Rolls out (supinated)",
+    "highly_supinated": "Rolls out a lot (highly supinated)",
+    "unknown": "Not known",
+}
+CONFIDENCE_WORDS: dict[Confidence, str] = {
+    "high": "High confidence",
+    "moderate": "Moderate confidence",
+    "low": "Low confidence",
+}
+CONDITION_NAMES: dict[str, str] = {
+    "flat_foot": "Flat foot",
+    "high_arch": "High arch",
+    "overpronation": "Overpronation (the foot rolls in)",
+    "supination": "Supination (the foot rolls out)",
+    "plantar_fasciitis": "Plantar fasciitis (heel pain)",
+    "gait_asymmetry": "Uneven walking (gait asymmetry)",
+}
+INSOLE_HEADLINES: dict[InsoleStatus, str] = {
+    "recommended": "An off-the-shelf insole may help",
+    "not_recommended": "Off-the-shelf insoles are not advised for you",
+    "deferred": "Insole advice is on hold until a clinician has seen you",
+}
+ARCH_HEIGHT_WORDS: dict[InsoleArch, str] = {
+    "low": "low arch support",
+    "medium": "medium arch support",
+    "high": "high arch support",
+    "extra_high": "extra-high arch support",
+}
+TRIGGER_WORDS: dict[PainTrigger, str] = {
+    "first_steps_morning": "first steps in the morning",
+    "after_rest": "after rest",
+    "standing": "standing",
+    "walking": "walking",
+    "running": "running",
+    "stairs": "stairs",
+    "sitting": "sitting",
+    "night": "at night",
+    "constant": "all the time",
+}
+LINK_NAMES: dict[ChainLink, str] = {
+    "toes": "toes",
+    "foot": "foot",
+    "ankle": "ankle",
+    "shin": "shin",
+    "knee": "knee",
+    "thigh": "thigh",
+    "hip": "hip",
+    "pelvis": "pelvis",
+    "lower_back": "lower back",
+}
+
+
+@dataclass(frozen=True)
+class ReferralView:
+    """The referral box in words: a tag, a headline that says what to do, and advice around it."""
+
+    urgency: Urgency
+    tag: str
+    headline: str
+    advice: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PainView:
+    """One reported pain as a line of the "where it hurts" list."""
+
+    place: str
+    intensity: int
+    fill: str
+    text_colour: str
+    details: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """One chain entry as an item of the numbered list that the body map's line numbers point to."""
+
+    number: int
+    entry: ChainEntry
+    condition: str
+    place: str
+    style: LineStyle
+    path: str
+
+
+def condition_name(identifier: str) -> str:
+    """A condition id in plain words; unknown ids just lose their underscores."""
+    known = CONDITION_NAMES.get(identifier)
+    if known is not None:
+        return known
+    words = identifier.replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def place(region: Region, side: Side | None) -> str:
+    """Where a pain or a link sits, in words, e.g. "left knee", "knee, both sides", "lower back, middle"."""
+    name = REGION_NAMES[region]
+    if side in ("left", "right"):
+        return f"{side} {name}"
+    if side == "both":
+        return f"{name}, both sides"
+    if side == "midline":
+        return f"{name}, middle"
+    return name if region in ("lower_back", "pelvis") else f"{name} (side not given)"
+
+
+def number(value: float) -> str:
+    """A size or length without a useless ``.0``: 9.5 stays 9.5, 11.0 becomes 11."""
+    rounded = round(value, 1)
+    return str(int(rounded)) if rounded.is_integer() else f"{rounded:.1f}"
+
+
+def referral_view(referral: Referral, has_limits: bool) -> ReferralView:
+    """The referral box's words: the most urgent action first, in the plainest terms.
+
+    ``has_limits`` says whether some things could not be judged; a "no referral" box then points to them,
+    because a missing screening answer is never read as "no".
+    """
+    who = _WHO[referral.to] if referral.to is not None else None
+    urgency = referral.urgency
+    if urgency == "emergency":
+        headline = "Go to an emergency department now"
+        advice: tuple[str, ...] = (
+            "Do not wait. If you cannot get there safely, call your local emergency number.",
+            _AFTER_BEING_SEEN,
+        )
+    elif urgency == "urgent":
+        headline = f"See {who or 'a doctor'} within a working day"
+        advice = (
+            "Ring today for an appointment today or tomorrow. If you get much worse before then, "
+            "go to an emergency department.",
+            _AFTER_BEING_SEEN,
+        )
+    elif urgency == "soon":
+        headline = f"See {who or 'a doctor'} within about two weeks"
+        advice = (
+            "Book the appointment now. If new warning signs appear (numbness between the legs, a change "
+            "in bladder or bowel control, weakness in both legs, fever), get help straight away.",
+        )
+    elif urgency == "routine":
+        headline = f"Book an appointment with {who or 'a podiatrist or physiotherapist'}"
+        advice = ("This is not urgent, but it is worth a professional's look.",)
+    else:
+        headline = "Self-care is a reasonable start"
+        advice = (
+            "Nothing in your answers points to a need to see a professional now. If the pain gets "
+            "worse, new symptoms appear, or nothing improves within a few weeks, see a doctor or "
+            "physiotherapist.",
+        )
+        if has_limits:
+            advice += ("Some things could not be checked: see “What we could not judge” at the end.",)
+    return ReferralView(urgency=urgency, tag=_URGENCY_TAGS[urgency], headline=headline, advice=advice)
+
+
+def pain_views(intake: Intake) -> tuple[PainView, ...]:
+    """The intake's pains, worst first, each with its duration and what makes it worse."""
+    views: list[PainView] = []
+    for pain in sorted(intake.pain, key=lambda p: -p.intensity):
+        details: list[str] = []
+        if pain.duration_weeks is not None:
+            weeks = number(pain.duration_weeks)
+            details.append(f"for {weeks} week{'' if weeks == '1' else 's'}")
+        if pain.worst_with:
+            details.append("worst with " + ", ".join(TRIGGER_WORDS[t] for t in pain.worst_with))
+        views.append(
+            PainView(
+                place=place(pain.region, pain.side),
+                intensity=pain.intensity,
+                fill=PAIN_COLOURS[pain.intensity],
+                text_colour=text_colour(pain.intensity),
+                details=tuple(details),
+            )
+        )
+    return tuple(views)
+
+
+def link_views(chain: list[ChainEntry]) -> tuple[LinkView, ...]:
+    """The chain entries numbered from 1, in the order the body map numbers its lines."""
+    return tuple(
+        LinkView(
+            number=index,
+            entry=entry,
+            condition=condition_name(entry.condition),
+            place=place(entry.region, entry.side),
+            style=EVIDENCE_STYLES[entry.evidence],
+            path=" → ".join(LINK_NAMES[link] for link in entry.path),
+        )
+        for index, entry in enumerate(chain, start=1)
+    )
+
+
+def size_rows(size: InsoleSize) -> tuple[tuple[str, str], ...]:
+    """The insole size in every sizing system, as (system, value) rows."""
+    return (
+        ("Foot length", f"{number(size.foot_length_mm)} mm"),
+        ("UK", number(size.uk)),
+        ("EU", number(size.eu)),
+        ("US men", number(size.us_men)),
+        ("US women", number(size.us_women)),
+        ("Mondopoint", number(size.mondopoint)),
+    )
+
+
+def render_html(assessment: Assessment, intake: Intake) -> str:
+    """The whole report as one self-contained HTML document (inline CSS and SVG, no scripts).
+
+    The same assessment and intake always give the same string.
+    """
+    template = _ENVIRONMENT.get_template("report.html.j2")
+    return template.render(
+        a=assessment,
+        referral=referral_view(assessment.referral, bool(assessment.limits)),
+        body=build_body_map(assessment, intake),
+        pains=pain_views(intake),
+        links=link_views(assessment.chain),
+        sizes=size_rows(assessment.insole.size) if assessment.insole.size is not None else (),
+        evidence_styles=EVIDENCE_STYLES,
+        pain_colours=PAIN_COLOURS,
+        arch_words=ARCH_WORDS,
+        posture_words=POSTURE_WORDS,
+        confidence_words=CONFIDENCE_WORDS,
+        insole_headlines=INSOLE_HEADLINES,
+        arch_height_words=ARCH_HEIGHT_WORDS,
+        condition_name=condition_name,
+        place=place,
+        text_colour=text_colour,
+    )
