@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
@@ -29,11 +29,6 @@ class ReportFormat(StrEnum):
     text = "text"
     json = "json"
     html = "html"
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"footchain: {message}", err=True)
-    raise typer.Exit(2)
 
 
 def _version(value: bool) -> None:
@@ -62,7 +57,7 @@ def assess(
     ] = None,
 ) -> None:
     """Assess an intake: red flags, feet, chain links with evidence grades, and a plan."""
-    from footchain.assess import assess as run_assessment
+    from footchain.engine import assess as run_assessment
     from footchain.intake import load_intake
     from footchain.present.write import write_output
 
@@ -92,4 +87,5 @@ def main() -> None:
     try:
         app()
     except FootchainError as exc:
-        _fail(str(exc))
+        typer.echo(f"footchain: {exc}", err=True)
+        sys.exit(2)

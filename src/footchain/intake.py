@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, get_args
 
@@ -12,6 +13,7 @@ from footchain.errors import IntakeError
 from footchain.types import Intake
 
 MAX_INTAKE_BYTES = 1_000_000
+NULL_FIELD = re.compile(r"'(?P<field>\w+)' (?P<rest>(may not be null|holds text).*)")
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:
@@ -46,6 +48,8 @@ def _describe(error: dict[str, Any]) -> str:
         allowed = ", ".join(parent.model_fields) if parent else ""
         return f"{_field_path(loc)}: unknown field. Allowed here: {allowed}"
     message = error["msg"].removeprefix("Value error, ")
+    if null := NULL_FIELD.match(message):
+        loc, message = (*loc, null["field"]), null["rest"]
     if kind == "missing":
         message = "required field is missing"
     if kind == "literal_error" and "expected" in error.get("ctx", {}):

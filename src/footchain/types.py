@@ -2,6 +2,8 @@
 
 The intake models accept exactly what ``shared/contracts/intake.schema.json`` (v1) accepts: unknown
 fields, explicit nulls, strings where numbers belong and booleans where numbers belong are refused.
+Two deliberate exceptions, values no real intake carries: integers beyond the range of a float and
+strings holding a lone surrogate escape are refused with a message naming the field.
 The assessment models follow ``shared/contracts/assessment.md`` (v1) field for field.
 """
 
@@ -66,6 +68,15 @@ def _whole_number(value: Any) -> Any:
 Integer = Annotated[int, BeforeValidator(_whole_number)]
 
 
+def _broken_unicode(text: str) -> bool:
+    """JSON may escape a lone surrogate (\\ud800); such a string cannot be stored or shown, so it is refused."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 class IntakeModel(BaseModel):
     """Base of every intake object: strict types, no unknown fields, no explicit nulls."""
 
@@ -73,11 +84,16 @@ class IntakeModel(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _no_nulls(cls, data: Any) -> Any:
+    def _no_nulls_or_broken_text(cls, data: Any) -> Any:
         if isinstance(data, dict):
             for key, value in data.items():
                 if value is None:
                     raise ValueError(f"'{key}' may not be null: leave the field out when it is not known")
+                texts = value if isinstance(value, list) else [value]
+                if any(isinstance(t, str) and not t.isascii() and _broken_unicode(t) for t in texts):
+                    raise ValueError(
+                        f"'{key}' holds text that is not valid Unicode (a lone surrogate escape)"
+                    )
         return data
 
 
@@ -101,7 +117,7 @@ class Pain(IntakeModel):
         ge=0, le=10, description="Numeric pain rating, 0 = none, 10 = worst imaginable"
     )
     duration_weeks: float | None = Field(default=None, ge=0)
-    worst_with: list[PainTrigger] = []
+    worst_with: list[PainTrigger] = Field(default_factory=list)
 
 
 class Activity(IntakeModel):
@@ -109,7 +125,7 @@ class Activity(IntakeModel):
     hard_surfaces: bool | None = None
     walking_km_per_week: float | None = Field(default=None, ge=0)
     running_km_per_week: float | None = Field(default=None, ge=0)
-    sports: list[Annotated[str, Field(max_length=40)]] = []
+    sports: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list)
     recent_load_increase: bool | None = None
 
 
@@ -182,26 +198,28 @@ class Health(IntakeModel):
 
 
 class Files(IntakeModel):
-    footprint_images: list[str] = []
-    gait_recordings: list[str] = []
+    footprint_images: list[str] = Field(default_factory=list)
+    gait_recordings: list[str] = Field(default_factory=list)
 
 
 class Intake(IntakeModel):
     """What a person tells footchain (intake schema v1). Only ``schema_version`` is required."""
 
     schema_version: Literal[1]
-    person: Person = Person()
-    pain: list[Pain] = []
-    activity: Activity = Activity()
-    feet: Feet = Feet()
-    shoe_wear: ShoeWear = ShoeWear()
-    health: Health = Health()
-    files: Files = Files()
+    person: Person = Field(default_factory=Person)
+    pain: list[Pain] = Field(default_factory=list)
+    activity: Activity = Field(default_factory=Activity)
+    feet: Feet = Field(default_factory=Feet)
+    shoe_wear: ShoeWear = Field(default_factory=ShoeWear)
+    health: Health = Field(default_factory=Health)
+    files: Files = Field(default_factory=Files)
 
     @model_validator(mode="before")
     @classmethod
     def _version_as_integer(cls, data: Any) -> Any:
         if isinstance(data, dict) and "schema_version" in data:
+            if isinstance(data["schema_version"], bool):
+                raise ValueError("'schema_version' must be the number 1, not true or false")
             return {**data, "schema_version": _whole_number(data["schema_version"])}
         return data
 
