@@ -14,12 +14,12 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "assess"]
 
 if TYPE_CHECKING:
-    from footchain.assess import assess
+    from footchain.engine import assess
 
 
 def __getattr__(name: str) -> Any:
     if name == "assess":
-        from footchain.assess import assess
+        from footchain.engine import assess
 
         return assess
     raise AttributeError(f"module 'footchain' has no attribute {name!r}")

@@ -7,7 +7,7 @@ out; one whose contraindication was not asked keeps its caution, since a missing
 
 from __future__ import annotations
 
-from footchain.assess.facts import Tri, painful
+from footchain.findings.facts import Tri, painful
 from footchain.knowledge import Knowledge
 from footchain.types import CareItem, Condition, Intake, Referral
 

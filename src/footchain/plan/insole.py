@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from footchain.assess.facts import Tri, painful
+from footchain.findings.facts import Tri, painful
 from footchain.knowledge import Knowledge, Sizing
 from footchain.types import (
     ArchType,

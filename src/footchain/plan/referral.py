@@ -6,8 +6,8 @@ ruled out because answers are missing become requests in ``limits`` (never read 
 
 from __future__ import annotations
 
-from footchain.assess.facts import FOOT_REGIONS, painful
-from footchain.assess.redflags import Screening
+from footchain.findings.facts import FOOT_REGIONS, painful
+from footchain.findings.redflags import Screening
 from footchain.knowledge import Knowledge, RedFlagRule
 from footchain.types import Intake, Reason, Referral, ReferTo, Urgency
 
