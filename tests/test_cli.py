@@ -17,9 +17,8 @@ from typing import Any
 import pytest
 
 import footchain
+from tests.shared import REPO, SHARED
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 FOOTCHAIN = Path(sys.executable).with_name("footchain")
 EXAMPLES = sorted((SHARED / "contracts" / "examples").glob("*.json")) + sorted(
     (REPO / "examples").glob("*.json")

@@ -26,9 +26,8 @@ from footchain import assess
 from footchain.errors import IntakeError
 from footchain.intake import load_intake, parse_intake
 from footchain.types import Intake
+from tests.shared import REPO, SHARED
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 SCHEMA: dict[str, Any] = json.loads((SHARED / "contracts" / "intake.schema.json").read_text(encoding="utf-8"))
 VALIDATOR = Draft202012Validator(SCHEMA)
 CONTRACT_EXAMPLES = sorted((SHARED / "contracts" / "examples").glob("*.json"))
