@@ -12,7 +12,7 @@ from markupsafe import escape
 from footchain.present.body_map import NEUTRAL_FILL, PAIN_COLOURS, build_body_map, mirror_path
 from footchain.present.html import render_html
 from footchain.types import Assessment, Intake, Referral
-from report_cases import CASES, chain_both_sides, emergency, no_pain
+from tests.report_cases import CASES, chain_both_sides, emergency, no_pain
 
 
 class _Elements(HTMLParser):
