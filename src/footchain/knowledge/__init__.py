@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from footchain.types import ChainLink, Evidence, InsoleArch, Posture, ReferTo, Region, Urgency
 
+MM_PER_INCH = 25.4
 Grade = Literal["V", "M"]
 Source = str  # a citation a reader can look up; never empty
 NonEmpty = Field(min_length=1)
@@ -287,7 +288,13 @@ class Sizing(Sourced):
     eu_factor: float
     eu_offset: float
     round_up_to: float
+    shoe_size_mismatch_sizes: float
     grade: Grade
+
+    @property
+    def size_step_mm(self) -> float:
+        """Foot length between two neighbouring UK sizes."""
+        return MM_PER_INCH / self.uk_per_inch
 
 
 class Fitting(Sourced):

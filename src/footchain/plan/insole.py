@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from footchain.findings.facts import Tri, painful
-from footchain.knowledge import Knowledge, Sizing
+from footchain.knowledge import MM_PER_INCH, Knowledge, Sizing
 from footchain.types import (
     ArchType,
     Condition,
@@ -35,7 +35,7 @@ def _round_up(value: float, step: float) -> float:
 
 def size_from_length(foot_length_mm: float, sizing: Sizing) -> InsoleSize:
     """Shoe sizes for a foot length (domain.md §8): UK = 3 L/25.4 − 23, US = UK + 1, EU = 1.5 (L/10 + 1.5)."""
-    uk = sizing.uk_per_inch * foot_length_mm / 25.4 + sizing.uk_offset
+    uk = sizing.uk_per_inch * foot_length_mm / MM_PER_INCH + sizing.uk_offset
     us_men = uk + sizing.us_men_over_uk
     step = sizing.round_up_to
     return InsoleSize(
@@ -59,7 +59,7 @@ def length_from_shoe_size(shoe: ShoeSize, sizing: Sizing) -> float:
         uk -= sizing.us_men_over_uk
     if shoe.system == "us_women":
         uk -= sizing.us_women_over_us_men
-    return (uk - sizing.uk_offset) * 25.4 / sizing.uk_per_inch
+    return (uk - sizing.uk_offset) * MM_PER_INCH / sizing.uk_per_inch
 
 
 def _foot_length(intake: Intake, knowledge: Knowledge) -> tuple[float | None, list[str]]:
@@ -72,11 +72,12 @@ def _foot_length(intake: Intake, knowledge: Knowledge) -> tuple[float | None, li
         length = max(lengths)
         notes = [f"Size from the longer measured foot ({length:g} mm)."]
         if shoe is not None:
-            stated = length_from_shoe_size(shoe, knowledge.insole.sizing)
-            if abs(stated - length) > 25.4 / 3 * 2:
+            sizing = knowledge.insole.sizing
+            stated = length_from_shoe_size(shoe, sizing)
+            if abs(stated - length) > sizing.size_step_mm * sizing.shoe_size_mismatch_sizes:
                 notes.append(
                     f"Your usual shoe size ({shoe.system.replace('_', ' ')} {shoe.value:g}) fits a foot of about "
-                    f"{stated:.0f} mm, more than two sizes from the measured {length:g} mm: check the shoe fit."
+                    f"{stated:.0f} mm, more than {sizing.shoe_size_mismatch_sizes:g} sizes from the measured {length:g} mm: check the shoe fit."
                 )
         return length, notes
     if shoe is not None:
