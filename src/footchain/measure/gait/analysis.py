@@ -1,0 +1,280 @@
+"""From a :class:`Recording` to the ``footchain gait`` JSON result (contracts/measurements.md, v1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from footchain.measure.gait.cop import cop_summary
+from footchain.measure.gait.errors import RecordingError
+from footchain.measure.gait.events import (
+    HEEL_STRIKE_THRESHOLD_N,
+    MIN_CONTACT_S,
+    MIN_SWING_S,
+    RELATIVE_HEEL_STRIKE,
+    RELATIVE_TOE_OFF,
+    TOE_OFF_THRESHOLD_N,
+    Contact,
+    default_thresholds,
+    detect_contacts,
+)
+from footchain.measure.gait.loading import loading_summary
+from footchain.measure.gait.recording import FloatArray, Recording, Side
+from footchain.measure.gait.strides import (
+    MIN_STRIDES_FOR_VARIABILITY,
+    Stride,
+    double_support_percent,
+    strides_from_contacts,
+    summarize_strides,
+    symmetry_index,
+)
+
+SCHEMA_VERSION = 1
+STANDARD_GRAVITY = 9.80665
+
+
+def _round(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def _rounded(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return round(obj, 3)
+    if isinstance(obj, dict):
+        return {k: _rounded(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_rounded(v) for v in obj]
+    return obj
+
+
+def _rounded_column(values: list[float | None]) -> list[float | None]:
+    """Round a column of numbers to 3 decimals at once; None stays None."""
+    array = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    rounded: list[float] = np.round(array, 3).tolist()
+    return [None if v != v else v for v in rounded]
+
+
+def _strides_json(strides: list[Stride]) -> list[dict[str, Any]]:
+    columns = {
+        "start_s": _rounded_column([s.start_s for s in strides]),
+        "end_s": _rounded_column([s.end_s for s in strides]),
+        "stride_time_s": _rounded_column([s.stride_time_s for s in strides]),
+        "stance_time_s": _rounded_column([s.stance_time_s for s in strides]),
+        "swing_time_s": _rounded_column([s.swing_time_s for s in strides]),
+    }
+    return [
+        {
+            **{key: column[i] for key, column in columns.items()},
+            "excluded": stride.excluded,
+            "why_excluded": stride.why_excluded,
+        }
+        for i, stride in enumerate(strides)
+    ]
+
+
+def _events_json(contacts: list[Contact]) -> list[dict[str, Any]]:
+    seen = [c for c in contacts if c.heel_strike_seen]
+    strikes = _rounded_column([c.heel_strike_s for c in seen])
+    offs = _rounded_column([c.toe_off_s for c in seen])
+    return [{"heel_strike_s": hs, "toe_off_s": to} for hs, to in zip(strikes, offs, strict=True)]
+
+
+def _empty_summary() -> dict[str, Any]:
+    return summarize_strides([])
+
+
+def analyze_gait(
+    recording: Recording,
+    *,
+    heel_strike_threshold_n: float = HEEL_STRIKE_THRESHOLD_N,
+    toe_off_threshold_n: float = TOE_OFF_THRESHOLD_N,
+    relative_heel_strike: float = RELATIVE_HEEL_STRIKE,
+    relative_toe_off: float = RELATIVE_TOE_OFF,
+    min_contact_s: float = MIN_CONTACT_S,
+    min_swing_s: float = MIN_SWING_S,
+    relative_thresholds: bool | None = None,
+    body_weight_kg: float | None = None,
+) -> dict[str, Any]:
+    """Gait events, stride parameters, variability and symmetry of a recording.
+
+    Per foot: heel strikes and toe offs by force thresholds with hysteresis (Tirosh & Sparrow 2003;
+    20 N / 10 N above the unloaded level by default, or shares of the loaded level when the load is
+    not in newtons); strides with stance and swing time, excluded ones with their reason; summary
+    with stride-time mean, SD and CV (Hausdorff 1999), stance %, cadence. Across feet: symmetry
+    indices SI = (R − L) / (0.5 (R + L)) × 100 (Robinson et al. 1987) and double support %.
+
+    Parameters
+    ----------
+    recording : Recording
+        From :func:`footchain.measure.gait.load_recording`.
+    heel_strike_threshold_n, toe_off_threshold_n : float
+        Thresholds over the unloaded level for forces in newtons.
+    relative_heel_strike, relative_toe_off : float
+        Shares of the loaded level for loads in other units (pressure sums).
+    min_contact_s, min_swing_s : float
+        Shortest contact and swing accepted (noise rejection).
+    relative_thresholds : bool, optional
+        Use the shares of the loaded level (a normalised load, as for insoles) even for forces in
+        newtons; by default only loads in other units use them. Insoles unload slowly at toe off,
+        so absolute 10 N thresholds lengthen their stance (domain: < 10%).
+    body_weight_kg : float, optional
+        Adds force peaks and loading rate in body weights (forces in newtons only).
+
+    Returns
+    -------
+    dict
+        Shaped as the ``footchain gait --format json`` contract (schema_version 1).
+    """
+    warnings = list(recording.warnings)
+    feet: dict[str, Any] = {}
+    contacts: dict[Side, list[Contact]] = {}
+    strides: dict[Side, list[Stride]] = {}
+    summaries: dict[Side, dict[str, Any]] = {}
+    sides: tuple[Side, Side] = ("left", "right")
+    for side in sides:
+        force = recording.force(side)
+        if force is None:
+            feet[side] = {"events": [], "strides": [], "summary": _empty_summary(), "detection": None}
+            summaries[side] = feet[side]["summary"]
+            contacts[side] = []
+            strides[side] = []
+            continue
+        thresholds = default_thresholds(
+            force,
+            recording.force_in_newtons if relative_thresholds is None else not relative_thresholds,
+            heel_strike_threshold_n=heel_strike_threshold_n,
+            toe_off_threshold_n=toe_off_threshold_n,
+            relative_heel_strike=relative_heel_strike,
+            relative_toe_off=relative_toe_off,
+        )
+        found = detect_contacts(
+            force,
+            recording.time_s,
+            recording.sampling_rate_hz,
+            thresholds,
+            min_contact_s=min_contact_s,
+            min_swing_s=min_swing_s,
+        )
+        foot_strides = strides_from_contacts(found)
+        summary = summarize_strides(foot_strides)
+        contacts[side], strides[side], summaries[side] = found, foot_strides, summary
+        feet[side] = {
+            "events": _events_json(found),
+            "strides": _strides_json(foot_strides),
+            "summary": {
+                **_rounded(summary),
+                "loading": _loading(force, recording, found, body_weight_kg),
+            },
+            "detection": {
+                "heel_strike_threshold": _round(thresholds.heel_strike),
+                "toe_off_threshold": _round(thresholds.toe_off),
+                "unloaded_level": _round(thresholds.baseline),
+                "unit": recording.force_unit,
+                "how": thresholds.how,
+            },
+        }
+        n_kept = int(summary["strides"])  # type: ignore[call-overload]
+        if n_kept == 0:
+            warnings.append(f"no complete stride found for the {side} foot")
+        elif n_kept < MIN_STRIDES_FOR_VARIABILITY:
+            warnings.append(
+                f"only {n_kept} strides for the {side} foot; stride-time variability (CV) needs at "
+                f"least {MIN_STRIDES_FOR_VARIABILITY} (Hausdorff 1999)"
+            )
+
+    def mean_of(side: Side, key: str) -> float | None:
+        block = summaries[side][key]
+        assert isinstance(block, dict)
+        value = block["mean"]
+        return None if value is None else float(value)
+
+    symmetry = {
+        key: _round(symmetry_index(mean_of("left", key + "_s"), mean_of("right", key + "_s")), 2)
+        for key in ("stride_time", "stance_time", "swing_time")
+    }
+    ds_left = double_support_percent(strides["left"], contacts["left"], contacts["right"])
+    ds_right = double_support_percent(strides["right"], contacts["right"], contacts["left"])
+    ds_values = [v for v in (ds_left, ds_right) if v is not None]
+    double_support = float(np.mean(ds_values)) if ds_values else None
+    if recording.left_force is not None and recording.right_force is not None:
+        for key, value in symmetry.items():
+            if value is not None and abs(value) >= 10.0:
+                warnings.append(
+                    f"{key.replace('_', ' ')} differs between the feet: symmetry index {value:+.1f}% "
+                    "(|SI| ≥ 10%)"
+                )
+    result: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "source": {
+            "path": None if recording.path is None else str(recording.path),
+            "format": recording.format,
+            "sampling_rate_hz": _round(recording.sampling_rate_hz, 6),
+            "duration_s": _round(recording.duration_s),
+            "force_unit": recording.force_unit,
+        },
+        "feet": feet,
+        "summary": {
+            "symmetry_index_percent": symmetry,
+            "double_support_percent": _round(double_support, 2),
+            "cop": cop_summary(recording, contacts),
+        },
+        "warnings": warnings,
+    }
+    if recording.plates:
+        result["plates"] = _plates_json(
+            recording, heel_strike_threshold_n, toe_off_threshold_n, min_contact_s, min_swing_s
+        )
+    return result
+
+
+def _loading(
+    force: FloatArray, recording: Recording, contacts: list[Contact], body_weight_kg: float | None
+) -> dict[str, Any] | None:
+    if body_weight_kg is not None and not body_weight_kg > 0:
+        raise RecordingError(f"body weight {body_weight_kg!r} kg is not a positive number")
+    weight_n = body_weight_kg * STANDARD_GRAVITY if body_weight_kg and recording.force_in_newtons else None
+    summary = loading_summary(force, recording.time_s, contacts, body_weight_n=weight_n)
+    if summary is not None:
+        summary["unit"] = recording.force_unit
+    return summary
+
+
+def _plates_json(
+    recording: Recording,
+    heel_strike_threshold_n: float,
+    toe_off_threshold_n: float,
+    min_contact_s: float,
+    min_swing_s: float,
+) -> list[dict[str, Any]]:
+    """Contacts on each force plate, with the foot when the file's events tie it to one."""
+    plates = []
+    for plate in recording.plates:
+        thresholds = default_thresholds(
+            plate.force_n,
+            True,
+            heel_strike_threshold_n=heel_strike_threshold_n,
+            toe_off_threshold_n=toe_off_threshold_n,
+        )
+        found = detect_contacts(
+            plate.force_n,
+            recording.time_s,
+            recording.sampling_rate_hz,
+            thresholds,
+            min_contact_s=min(min_contact_s, 0.05),
+            min_swing_s=min_swing_s,
+        )
+        contacts_json = []
+        for c in found:
+            mask = (recording.time_s >= c.start_s) & (recording.time_s <= c.end_s)
+            peak = float(np.nanmax(plate.force_n[mask])) if mask.any() else None
+            contacts_json.append(
+                {
+                    "heel_strike_s": _round(c.heel_strike_s),
+                    "toe_off_s": _round(c.toe_off_s),
+                    "contact_time_s": _round(c.end_s - c.start_s),
+                    "peak_force_n": _round(peak, 1),
+                }
+            )
+        plates.append({"plate": plate.number, "side": plate.side, "contacts": contacts_json})
+    return plates

@@ -1,0 +1,150 @@
+"""Centre of pressure (COP) under each foot during stance, from sensor positions or a device's export.
+
+The COP is the load-weighted mean of the sensor positions. Over each stance it should travel from
+the heel towards the toes; the summary gives its mean start and end along the foot, its
+medio-lateral range, and how often the rearmost sensor loads before the foremost one (a check of
+the sensor layout and of heel-first walking).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from footchain.measure.gait._windows import first_at_least, window_max, window_min
+from footchain.measure.gait.events import Contact
+from footchain.measure.gait.recording import FloatArray, Recording, Side
+
+_MIN_STANCE_S = 0.2
+_MAX_STANCE_S = 2.0
+
+
+def centre_of_pressure(sensors: FloatArray, positions: FloatArray) -> FloatArray:
+    """COP per sample: the sensor positions weighted by their (non-negative) load.
+
+    Parameters
+    ----------
+    sensors : ndarray, shape (n_samples, n_sensors)
+        Load (force or pressure) per sensor.
+    positions : ndarray, shape (n_sensors, 2)
+        Sensor centres (x medio-lateral, y heel to toe).
+
+    Returns
+    -------
+    ndarray, shape (n_samples, 2)
+        NaN where no sensor is loaded or a reading is missing.
+    """
+    load = np.clip(sensors, 0.0, None)
+    total = load.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cop = (load @ positions) / total[:, None]
+    cop[~(total > 0)] = np.nan
+    return np.asarray(cop, dtype=np.float64)
+
+
+def heel_first_share(
+    sensors: FloatArray, positions: FloatArray, time_s: FloatArray, contacts: Sequence[Contact]
+) -> tuple[int, int]:
+    """In how many complete stances the rearmost sensor loads before the foremost one.
+
+    A sensor "loads" when it first reaches 10% of its peak in that stance.
+
+    Returns
+    -------
+    (heel first, stances compared)
+    """
+    heel = sensors[:, int(np.argmin(positions[:, 1]))]
+    toe = sensors[:, int(np.argmax(positions[:, 1]))]
+    windows = np.array(_stance_windows(time_s, contacts), dtype=np.int64).reshape(-1, 2)
+    if windows.shape[0] == 0:
+        return 0, 0
+    lo = np.maximum(windows[:, 0] - 1, 0)
+    hi = np.minimum(windows[:, 1] + 1, sensors.shape[0])
+    hi[:-1] = np.minimum(hi[:-1], lo[1:])  # keep the windows disjoint
+    keep = hi > lo
+    lo, hi = lo[keep], hi[keep]
+    heel_peak, toe_peak = window_max(heel, lo, hi), window_max(toe, lo, hi)
+    valid = (heel_peak > 0) & (toe_peak > 0)
+    heel_on = first_at_least(heel, lo, hi, 0.1 * heel_peak)
+    toe_on = first_at_least(toe, lo, hi, 0.1 * toe_peak)
+    return int((heel_on[valid] < toe_on[valid]).sum()), int(valid.sum())
+
+
+def _stance_windows(time_s: FloatArray, contacts: Sequence[Contact]) -> list[tuple[int, int]]:
+    chosen = [
+        (c.start_s, c.end_s)
+        for c in contacts
+        if c.heel_strike_seen and c.toe_off_seen and _MIN_STANCE_S <= c.end_s - c.start_s <= _MAX_STANCE_S
+    ]
+    if not chosen:
+        return []
+    bounds = np.searchsorted(time_s, np.array(chosen).ravel()).reshape(-1, 2)
+    return [(int(a), int(b)) for a, b in bounds]
+
+
+def _stance_path(cop: FloatArray, time_s: FloatArray, contacts: Sequence[Contact]) -> dict[str, Any] | None:
+    """Mean COP position along the foot in the first and last tenth of each stance, and ML range.
+
+    The tenths are of the samples that have a COP (a device may report none at light load).
+    """
+    windows = np.array(_stance_windows(time_s, contacts), dtype=np.int64).reshape(-1, 2)
+    if windows.shape[0] == 0:
+        return None
+    lo, hi = windows[:, 0], windows[:, 1]
+    finite = np.isfinite(cop).all(axis=1)
+    count = np.concatenate(([0], np.cumsum(finite)))
+    y = cop[finite, 1]
+    cum_y = np.concatenate(([0.0], np.cumsum(y)))
+    first, last = count[lo], count[hi]
+    n = last - first
+    enough = n >= 10
+    if not enough.any():
+        return None
+    first, last, n = first[enough], last[enough], n[enough]
+    tenth = np.maximum(n // 10, 1)
+    starts = (cum_y[first + tenth] - cum_y[first]) / tenth
+    ends = (cum_y[last] - cum_y[last - tenth]) / tenth
+    ml = window_max(cop[:, 0], lo[enough], hi[enough]) - window_min(cop[:, 0], lo[enough], hi[enough])
+    return {
+        "stances": int(enough.sum()),
+        "start_y_mean": round(float(np.mean(starts)), 3),
+        "end_y_mean": round(float(np.mean(ends)), 3),
+        "progression_y_mean": round(float(np.mean(ends - starts)), 3),
+        "mediolateral_range_mean": round(float(np.mean(ml)), 3),
+    }
+
+
+def cop_summary(recording: Recording, contacts: Mapping[Side, Sequence[Contact]]) -> dict[str, Any] | None:
+    """COP path summary per foot when the recording has sensor positions or an exported COP.
+
+    Returns None when the data allow no COP.
+    """
+    out: dict[str, Any] = {}
+    sides: tuple[Side, Side] = ("left", "right")
+    for side in sides:
+        sensors = recording.sensors(side)
+        positions = recording.sensor_positions(side)
+        exported = recording.left_cop if side == "left" else recording.right_cop
+        if sensors is not None and positions is not None:
+            cop = centre_of_pressure(sensors, positions)
+            entry = _stance_path(cop, recording.time_s, contacts.get(side, ()))
+            if entry is None:
+                continue
+            heel_first, compared = heel_first_share(
+                sensors, positions, recording.time_s, contacts.get(side, ())
+            )
+            entry["heel_loads_first_percent"] = round(100.0 * heel_first / compared, 1) if compared else None
+            entry["source"] = "sensor positions"
+            entry["unit"] = recording.sensor_position_unit
+        elif exported is not None:
+            entry = _stance_path(exported, recording.time_s, contacts.get(side, ()))
+            if entry is None:
+                continue
+            entry["source"] = "device export"
+            entry["unit"] = recording.cop_unit
+        else:
+            continue
+        out[side] = entry
+    return out or None

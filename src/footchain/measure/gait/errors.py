@@ -1,0 +1,14 @@
+"""Errors raised while reading or analysing a gait recording."""
+
+from __future__ import annotations
+
+from footchain.errors import FootchainError
+
+
+class RecordingError(FootchainError):
+    """A gait recording cannot be read or analysed; ``str(error)`` says what is wrong and what to do.
+
+    Raised for an empty, truncated, binary or non-numeric file, an unknown format, a missing or
+    inconsistent sampling rate, or a recording with no force at all. The CLI prints the message
+    without a traceback and exits non-zero.
+    """

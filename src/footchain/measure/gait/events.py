@@ -1,0 +1,288 @@
+"""Heel strike and toe off under each foot from its vertical force.
+
+A contact starts (heel strike) when the force rises above a heel-strike threshold and ends (toe off)
+when it falls below a lower toe-off threshold: the gap between the two is a hysteresis that keeps
+noise near one threshold from making extra events. Contacts shorter than a minimum contact time are
+dropped and swings shorter than a minimum swing time are bridged. Missing samples (NaN) and jumps in
+the time column split the signal into segments, and no contact crosses a segment boundary.
+
+Tirosh O, Sparrow WA (2003). Identifying heel contact and toe-off using forceplate thresholds with a
+range of digital-filter cutoff frequencies. J Appl Biomech 19(2):178-184 (thresholds between 0 and
+50 N for heel contact, about 10 N for toe off).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from footchain.measure.gait.errors import RecordingError
+from footchain.measure.gait.recording import FloatArray
+
+HEEL_STRIKE_THRESHOLD_N = 20.0
+"""Default heel-strike threshold above the unloaded level (Tirosh & Sparrow 2003: 0–50 N)."""
+TOE_OFF_THRESHOLD_N = 10.0
+"""Default toe-off threshold above the unloaded level (Tirosh & Sparrow 2003: ≈ 10 N)."""
+RELATIVE_HEEL_STRIKE = 0.02
+"""Heel-strike threshold as a share of the loaded level, for loads not in newtons (pressure sums)."""
+RELATIVE_TOE_OFF = 0.01
+"""Toe-off threshold as a share of the loaded level, for loads not in newtons."""
+MIN_CONTACT_S = 0.1
+MIN_SWING_S = 0.1
+MAX_FILLED_GAP_S = 0.05
+"""Runs of missing samples up to this long are bridged by linear interpolation; longer ones split."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Thresholds applied to one foot's force, in the force's unit.
+
+    Attributes
+    ----------
+    heel_strike, toe_off : float
+        Absolute levels the force must rise above / fall below.
+    baseline : float
+        The unloaded level they were set above (insoles can carry a preload in swing).
+    how : str
+        How they were chosen, for the report.
+    """
+
+    heel_strike: float
+    toe_off: float
+    baseline: float
+    how: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One period of the foot on the ground.
+
+    Attributes
+    ----------
+    start_s, end_s : float
+        Start and end (s). Where the threshold crossing was seen, interpolated between samples;
+        otherwise the edge of the segment the contact was cut by.
+    heel_strike_seen, toe_off_seen : bool
+        Whether the rise (heel strike) and fall (toe off) were seen, rather than cut off by the
+        start or end of the recording or a gap.
+    segment : int
+        Index of the gap-free segment holding the contact.
+    """
+
+    start_s: float
+    end_s: float
+    heel_strike_seen: bool
+    toe_off_seen: bool
+    segment: int
+
+    @property
+    def heel_strike_s(self) -> float | None:
+        """Heel-strike time, or None when the contact was already under way."""
+        return self.start_s if self.heel_strike_seen else None
+
+    @property
+    def toe_off_s(self) -> float | None:
+        """Toe-off time, or None when the contact was cut off."""
+        return self.end_s if self.toe_off_seen else None
+
+
+def unloaded_level(force: FloatArray) -> float:
+    """The force under an unloaded foot (swing), as the median of clearly unloaded samples.
+
+    Samples below 10% of the loaded level (the 95th percentile) are taken as unloaded. A zeroed
+    force plate gives 0; an insole carries some preload from the shoe.
+    """
+    finite = force[np.isfinite(force)]
+    if finite.size == 0:
+        return 0.0
+    loaded = float(np.percentile(finite, 95))
+    low = finite[finite < 0.1 * loaded] if loaded > 0 else finite
+    return float(np.median(low)) if low.size else float(np.min(finite))
+
+
+def default_thresholds(
+    force: FloatArray,
+    in_newtons: bool,
+    *,
+    heel_strike_threshold_n: float = HEEL_STRIKE_THRESHOLD_N,
+    toe_off_threshold_n: float = TOE_OFF_THRESHOLD_N,
+    relative_heel_strike: float = RELATIVE_HEEL_STRIKE,
+    relative_toe_off: float = RELATIVE_TOE_OFF,
+) -> Thresholds:
+    """Heel-strike and toe-off thresholds for one foot's force.
+
+    In newtons: the given thresholds (default 20 N and 10 N, Tirosh & Sparrow 2003) above the
+    unloaded level, which is 0 for a zeroed plate. For a load in another unit (a sum of pressures):
+    the given shares of the loaded level above the unloaded level, the normalised pressure sum that
+    domain practice uses for insoles.
+    """
+    if toe_off_threshold_n > heel_strike_threshold_n or relative_toe_off > relative_heel_strike:
+        raise RecordingError(
+            "the toe-off threshold must not exceed the heel-strike threshold (the gap between them is "
+            f"the hysteresis): got {toe_off_threshold_n:g} N over {heel_strike_threshold_n:g} N, "
+            f"or {relative_toe_off:g} over {relative_heel_strike:g}"
+        )
+    baseline = max(unloaded_level(force), 0.0)
+    if in_newtons:
+        return Thresholds(
+            heel_strike=baseline + heel_strike_threshold_n,
+            toe_off=baseline + toe_off_threshold_n,
+            baseline=baseline,
+            how=(
+                f"heel strike above {heel_strike_threshold_n:g} N and toe off below "
+                f"{toe_off_threshold_n:g} N over the unloaded level ({baseline:.0f} N)"
+            ),
+        )
+    finite = force[np.isfinite(force)]
+    loaded = float(np.percentile(finite, 95)) if finite.size else 0.0
+    span = max(loaded - baseline, 0.0)
+    return Thresholds(
+        heel_strike=baseline + relative_heel_strike * span,
+        toe_off=baseline + relative_toe_off * span,
+        baseline=baseline,
+        how=(
+            f"heel strike above {relative_heel_strike:.0%} and toe off below {relative_toe_off:.0%} "
+            "of the loaded level over the unloaded level (normalised load)"
+        ),
+    )
+
+
+def segments(force: FloatArray, time_s: FloatArray, sampling_rate_hz: float) -> list[tuple[int, int]]:
+    """Gap-free stretches as ``(start, stop)`` index pairs: split at NaN and at jumps in time.
+
+    A jump of more than 2.5 sample periods in the time column (dropped samples) is a gap.
+    """
+    finite = np.isfinite(force)
+    breaks = np.zeros(force.shape[0], dtype=bool)
+    if force.shape[0] > 1:
+        breaks[1:] = np.diff(time_s) > 2.5 / sampling_rate_hz
+    edges = np.diff(np.concatenate(([0], finite.astype(np.int8), [0])))
+    out: list[tuple[int, int]] = []
+    for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        cuts = np.flatnonzero(breaks[start + 1 : stop]) + start + 1
+        bounds = [int(start), *map(int, cuts), int(stop)]
+        out += [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+    return out
+
+
+def fill_short_gaps(force: FloatArray, time_s: FloatArray, max_gap_s: float = MAX_FILLED_GAP_S) -> FloatArray:
+    """Linearly interpolate runs of missing samples no longer than ``max_gap_s`` between two samples.
+
+    A sensor that drops a sample or two does not stop the foot: bridging such dropouts keeps the
+    contact whole. Longer gaps, and gaps at either end, stay missing (and split the analysis).
+    """
+    missing = np.isnan(force)
+    if not missing.any() or missing.all():
+        return force
+    edges = np.diff(np.concatenate(([0], missing.astype(np.int8), [0])))
+    starts = np.flatnonzero(edges == 1)
+    stops = np.flatnonzero(edges == -1)
+    inner = (starts > 0) & (stops < force.shape[0])
+    starts, stops = starts[inner], stops[inner]
+    short = time_s[stops] - time_s[starts - 1] <= max_gap_s + 1e-9
+    if not short.any():
+        return force
+    filled = force.copy()
+    for a, b in zip(starts[short], stops[short], strict=True):
+        filled[a:b] = np.interp(time_s[a:b], [time_s[a - 1], time_s[b]], [force[a - 1], force[b]])
+    return filled
+
+
+def _hysteresis(values: FloatArray, on: float, off: float) -> NDArray[np.bool_]:
+    """Contact state per sample: set above ``on``, cleared below ``off``, held in between."""
+    decisive = (values > on) | (values < off)
+    index = np.where(decisive, np.arange(values.shape[0]), -1)
+    last = np.maximum.accumulate(index)
+    state = np.zeros(values.shape[0], dtype=bool)
+    seen = last >= 0
+    state[seen] = values[last[seen]] > on
+    return state
+
+
+def _crossing_times(
+    values: FloatArray, time_s: FloatArray, at: NDArray[np.int64], level: float
+) -> FloatArray:
+    """Times between samples ``at - 1`` and ``at`` where the force crosses ``level`` (linear).
+
+    Where ``at`` is 0 or past the end there is no pair of samples; those entries are left at the
+    sample time and the caller marks them as not seen.
+    """
+    i = np.clip(at, 1, values.shape[0] - 1) if values.shape[0] > 1 else np.zeros_like(at)
+    if values.shape[0] < 2:
+        return np.full(at.shape, float(time_s[0]) if time_s.size else 0.0)
+    a, b = values[i - 1], values[i]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.clip(np.where(b != a, (level - a) / (b - a), 1.0), 0.0, 1.0)
+    return np.asarray(time_s[i - 1] + share * (time_s[i] - time_s[i - 1]), dtype=np.float64)
+
+
+def detect_contacts(
+    force: FloatArray,
+    time_s: FloatArray,
+    sampling_rate_hz: float,
+    thresholds: Thresholds,
+    *,
+    min_contact_s: float = MIN_CONTACT_S,
+    min_swing_s: float = MIN_SWING_S,
+    max_filled_gap_s: float = MAX_FILLED_GAP_S,
+) -> list[Contact]:
+    """Foot contacts (heel strike to toe off) in one foot's vertical force.
+
+    Parameters
+    ----------
+    force : ndarray, shape (n,)
+        Vertical force under the foot; NaN marks missing samples.
+    time_s : ndarray, shape (n,)
+        Sample times.
+    sampling_rate_hz : float
+        Samples per second (for gap detection).
+    thresholds : Thresholds
+        From :func:`default_thresholds` or set by hand.
+    min_contact_s, min_swing_s : float
+        Shorter contacts are dropped as noise; shorter swings are bridged (one contact).
+    max_filled_gap_s : float
+        Runs of missing samples up to this long are interpolated (:func:`fill_short_gaps`).
+
+    Returns
+    -------
+    list of Contact
+        In time order. Contacts cut by the start or end of a segment say so.
+
+    Notes
+    -----
+    Hysteresis thresholding after Tirosh & Sparrow (2003): heel strike when the force rises above
+    the heel-strike threshold, toe off when it falls below the (lower) toe-off threshold.
+    """
+    if force.shape != time_s.shape:
+        raise ValueError(f"force has shape {force.shape} but time has {time_s.shape}")
+    force = fill_short_gaps(force, time_s, max_filled_gap_s)
+    contacts: list[Contact] = []
+    for seg_no, (start, stop) in enumerate(segments(force, time_s, sampling_rate_hz)):
+        values = force[start:stop]
+        times = time_s[start:stop]
+        state = _hysteresis(values, thresholds.heel_strike, thresholds.toe_off)
+        edges = np.diff(np.concatenate(([0], state.astype(np.int8), [0])))
+        rises = np.flatnonzero(edges == 1)
+        falls = np.flatnonzero(edges == -1)
+        # bridge short swings (dips), then drop short contacts (blips)
+        if rises.size > 1:
+            swing = times[rises[1:]] - times[falls[:-1] - 1]
+            bridged = np.flatnonzero(swing < min_swing_s)
+            rises = np.delete(rises, bridged + 1)
+            falls = np.delete(falls, bridged)
+        n = values.shape[0]
+        hs_seen = rises > 0
+        to_seen = falls < n
+        begin = _crossing_times(values, times, rises, thresholds.heel_strike)
+        end = _crossing_times(values, times, falls, thresholds.toe_off)
+        begin[~hs_seen] = times[0]
+        end[~to_seen] = times[n - 1]
+        keep = end - begin >= min_contact_s
+        contacts += [
+            Contact(float(b), float(e), bool(h), bool(t), seg_no)
+            for b, e, h, t in zip(begin[keep], end[keep], hs_seen[keep], to_seen[keep], strict=True)
+        ]
+    return contacts

@@ -1,0 +1,243 @@
+"""Strides, their temporal parameters, variability and left-right symmetry.
+
+A stride runs from one heel strike to the next heel strike of the same foot; stance is heel strike
+to toe off, swing the rest. Strides that span a gap, miss their toe off, come from standing or
+pausing, or lie far from the foot's median stride time (turns, missed steps) are kept in the list
+but excluded from the summary, each with its reason.
+
+Hausdorff JM, et al. (1999) Maturation of gait dynamics: stride-to-stride variability and its
+temporal organization in children. J Appl Physiol 86(3):1040-1047 (stride-time CV; healthy adults
+≈ 1.3%, use ≥ 20 strides and leave out turns).
+Robinson RO, Herzog W, Nigg BM (1987) Use of force platform variables to quantify the effects of
+chiropractic manipulation on gait symmetry. J Manipulative Physiol Ther 10(4):172-176 (symmetry index).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from footchain.measure.gait.events import Contact
+from footchain.measure.gait.recording import FloatArray
+
+_SLOW_REASON = re.compile(r"turn|pause|standing")
+
+MIN_STRIDES_FOR_VARIABILITY = 20
+"""Fewer included strides than this earn a warning (Hausdorff 1999: use ≥ 20 strides)."""
+MAX_STANCE_S = 2.0
+"""A longer stance is standing, not walking."""
+MAX_STRIDE_S = 3.0
+"""A longer stride is a pause, not walking."""
+OUTLIER_MADS = 3.0
+"""Strides further than this many robust SDs (1.4826 × MAD) from the median are outliers."""
+OUTLIER_MIN_SHARE = 0.1
+"""... but the band is never narrower than ± this share of the median stride time."""
+TURN_NEIGHBOUR_MADS = 2.0
+"""Strides next to a long outlier and slower than the median + this many robust SDs belong to the turn."""
+
+
+@dataclass(frozen=True)
+class Stride:
+    """One stride of one foot.
+
+    Attributes
+    ----------
+    start_s, end_s : float
+        Heel strike and next heel strike (s).
+    stance_time_s, swing_time_s : float or None
+        None when the toe off was not seen.
+    excluded : bool
+        Left out of the summary.
+    why_excluded : str or None
+        The reason, in words.
+    """
+
+    start_s: float
+    end_s: float
+    stance_time_s: float | None
+    swing_time_s: float | None
+    excluded: bool = False
+    why_excluded: str | None = None
+
+    @property
+    def stride_time_s(self) -> float:
+        """Heel strike to next heel strike (s)."""
+        return self.end_s - self.start_s
+
+
+def strides_from_contacts(
+    contacts: Sequence[Contact],
+    *,
+    max_stance_s: float = MAX_STANCE_S,
+    max_stride_s: float = MAX_STRIDE_S,
+    outlier_mads: float = OUTLIER_MADS,
+    outlier_min_share: float = OUTLIER_MIN_SHARE,
+    turn_neighbour_mads: float = TURN_NEIGHBOUR_MADS,
+) -> list[Stride]:
+    """Strides between consecutive heel strikes of one foot, with exclusions and their reasons.
+
+    Parameters
+    ----------
+    contacts : sequence of Contact
+        One foot's contacts in time order (:func:`footchain.measure.gait.events.detect_contacts`).
+    max_stance_s, max_stride_s : float
+        Longer stance or stride is standing or a pause.
+    outlier_mads, outlier_min_share : float
+        The accepted band of stride times is the median ± max(``outlier_mads`` × 1.4826 × MAD,
+        ``outlier_min_share`` × median), computed over the strides not already excluded; strides
+        outside it (turns, hesitations, missed steps) are excluded.
+    turn_neighbour_mads : float
+        A turn slows several strides: strides next to a long outlier (or to another such stride)
+        that are slower than the median + ``turn_neighbour_mads`` robust SDs are excluded with it.
+
+    Returns
+    -------
+    list of Stride
+    """
+    strides: list[Stride] = []
+    for this, following in itertools.pairwise(contacts):
+        if not (this.heel_strike_seen and following.heel_strike_seen):
+            continue
+        start, end = this.start_s, following.start_s
+        stance = this.end_s - start if this.toe_off_seen and this.end_s <= end else None
+        swing = end - this.end_s if stance is not None else None
+        reason = None
+        if this.segment != following.segment:
+            reason = f"spans a gap in the data between {this.end_s:.2f} s and {following.start_s:.2f} s"
+        elif stance is None:
+            reason = "toe off not detected"
+        elif stance > max_stance_s:
+            reason = f"standing: stance of {stance:.2f} s"
+        elif end - start > max_stride_s:
+            reason = f"pause: stride of {end - start:.2f} s"
+        strides.append(Stride(start, end, stance, swing, reason is not None, reason))
+
+    kept = np.array([s.stride_time_s for s in strides if not s.excluded])
+    if kept.size >= 3:
+        median = float(np.median(kept))
+        robust_sd = 1.4826 * float(np.median(np.abs(kept - median)))
+        half_band = max(outlier_mads * robust_sd, outlier_min_share * median)
+        low, high = median - half_band, median + half_band
+        for i, stride in enumerate(strides):
+            t = stride.stride_time_s
+            if not stride.excluded and not low <= t <= high:
+                kind = "turn, pause or hesitation" if t > high else "missed or split step"
+                strides[i] = _excluded(
+                    stride,
+                    f"stride time {t:.2f} s outside {low:.2f}–{high:.2f} s around the median "
+                    f"{median:.2f} s ({kind})",
+                )
+        slow = median + turn_neighbour_mads * robust_sd
+        changed = True
+        while changed:
+            changed = False
+            for i, stride in enumerate(strides):
+                if stride.excluded or stride.stride_time_s <= slow:
+                    continue
+                neighbours = [strides[j] for j in (i - 1, i + 1) if 0 <= j < len(strides)]
+                if any(
+                    n.excluded and n.why_excluded is not None and _SLOW_REASON.search(n.why_excluded)
+                    for n in neighbours
+                ):
+                    strides[i] = _excluded(
+                        stride,
+                        f"stride time {stride.stride_time_s:.2f} s, slower than usual (> {slow:.2f} s) "
+                        "next to a turn or pause (part of the turn)",
+                    )
+                    changed = True
+    return strides
+
+
+def _excluded(stride: Stride, reason: str) -> Stride:
+    return Stride(stride.start_s, stride.end_s, stride.stance_time_s, stride.swing_time_s, True, reason)
+
+
+def _mean_sd_cv(values: FloatArray) -> dict[str, float | None]:
+    if values.size == 0:
+        return {"mean": None, "sd": None, "cv_percent": None}
+    mean = float(values.mean())
+    sd = float(values.std(ddof=1)) if values.size > 1 else None
+    cv = 100.0 * sd / mean if sd is not None and mean > 0 else None
+    return {"mean": mean, "sd": sd, "cv_percent": cv}
+
+
+def summarize_strides(strides: Sequence[Stride]) -> dict[str, object]:
+    """Summary of one foot's included strides.
+
+    Stride time mean, SD and coefficient of variation (CV = SD / mean × 100, Hausdorff 1999);
+    stance and swing time; stance % (mean of stance / stride × 100); cadence in steps per minute
+    (two steps per stride: 120 / mean stride time).
+    """
+    kept = [s for s in strides if not s.excluded and s.stance_time_s is not None]
+    stride_times = np.array([s.stride_time_s for s in kept])
+    stance = np.array([s.stance_time_s for s in kept], dtype=np.float64)
+    swing = np.array([s.swing_time_s for s in kept], dtype=np.float64)
+    stance_percent = float(np.mean(100.0 * stance / stride_times)) if kept else None
+    mean_stride = float(stride_times.mean()) if kept else None
+    return {
+        "strides": len(kept),
+        "excluded_strides": sum(1 for s in strides if s.excluded),
+        "stride_time_s": _mean_sd_cv(stride_times),
+        "stance_time_s": _mean_sd_cv(stance),
+        "swing_time_s": _mean_sd_cv(swing),
+        "stance_percent": stance_percent,
+        "swing_percent": None if stance_percent is None else 100.0 - stance_percent,
+        "cadence_steps_per_min": None if not mean_stride else 120.0 / mean_stride,
+    }
+
+
+def symmetry_index(left: float | None, right: float | None) -> float | None:
+    """Symmetry index SI = (R − L) / (0.5 (R + L)) × 100 (%); 0 is perfect symmetry.
+
+    Robinson RO, Herzog W, Nigg BM (1987). J Manipulative Physiol Ther 10(4):172-176.
+    |SI| < 10% is the usual convention for "symmetric". None when either side is missing.
+    """
+    if left is None or right is None or (left + right) == 0:
+        return None
+    return (right - left) / (0.5 * (right + left)) * 100.0
+
+
+def _intersections(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Intersections of two sorted lists of disjoint intervals (rows: start, end)."""
+    if a.size == 0 or b.size == 0:
+        return np.zeros((0, 2))
+    # for each interval of a, the intervals of b that overlap it form a contiguous run
+    first = np.searchsorted(b[:, 1], a[:, 0], side="right")
+    stop = np.searchsorted(b[:, 0], a[:, 1], side="left")
+    counts = np.maximum(stop - first, 0)
+    ai = np.repeat(np.arange(a.shape[0]), counts)
+    bi = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts - first, counts)
+    starts = np.maximum(a[ai, 0], b[bi, 0])
+    ends = np.minimum(a[ai, 1], b[bi, 1])
+    keep = ends > starts
+    return np.column_stack((starts[keep], ends[keep]))
+
+
+def double_support_percent(
+    own_strides: Sequence[Stride],
+    own_contacts: Sequence[Contact],
+    other_contacts: Sequence[Contact],
+) -> float | None:
+    """Mean share (%) of each included stride with both feet on the ground (both double-support phases).
+
+    Normal walking ≈ 2 × 10–12% of the cycle.
+    """
+    kept = [s for s in own_strides if not s.excluded and s.stride_time_s > 0]
+    if not kept or not other_contacts:
+        return None
+    own = np.array([(c.start_s, c.end_s) for c in own_contacts], dtype=np.float64).reshape(-1, 2)
+    other = np.array([(c.start_s, c.end_s) for c in other_contacts], dtype=np.float64).reshape(-1, 2)
+    both = _intersections(own, other)
+    starts = np.array([s.start_s for s in kept])
+    ends = np.array([s.end_s for s in kept])
+
+    def covered_until(t: FloatArray) -> FloatArray:
+        covered = np.clip(t[:, None] - both[None, :, 0], 0.0, (both[:, 1] - both[:, 0])[None, :])
+        return np.asarray(covered.sum(axis=1), dtype=np.float64)
+
+    shares = 100.0 * (covered_until(ends) - covered_until(starts)) / (ends - starts)
+    return float(np.mean(shares))

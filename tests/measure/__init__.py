@@ -1,0 +1,1 @@
+"""Tests of footchain.measure.gait on the real recordings in ../shared/data."""
