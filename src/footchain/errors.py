@@ -7,3 +7,7 @@ class FootchainError(Exception):
 
 class IntakeError(FootchainError):
     """The intake is not valid JSON or does not follow the intake schema (v1)."""
+
+
+class FootprintError(FootchainError):
+    """A footprint image or pressure frame cannot be measured; the message says why and what to do."""
