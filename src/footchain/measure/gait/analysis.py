@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from footchain.knowledge import load_knowledge
 from footchain.measure.gait.cop import cop_summary
 from footchain.measure.gait.errors import RecordingError
 from footchain.measure.gait.events import (
@@ -198,11 +199,12 @@ def analyze_gait(
     ds_values = [v for v in (ds_left, ds_right) if v is not None]
     double_support = float(np.mean(ds_values)) if ds_values else None
     if recording.left_force is not None and recording.right_force is not None:
+        symmetric_below = load_knowledge().thresholds.gait.symmetric_below_percent
         for key, value in symmetry.items():
-            if value is not None and abs(value) >= 10.0:
+            if value is not None and abs(value) >= symmetric_below:
                 warnings.append(
                     f"{key.replace('_', ' ')} differs between the feet: symmetry index {value:+.1f}% "
-                    "(|SI| ≥ 10%)"
+                    f"(|SI| ≥ {symmetric_below:g}%)"
                 )
     result: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,

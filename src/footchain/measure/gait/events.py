@@ -19,12 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from footchain.knowledge import load_knowledge
 from footchain.measure.gait.errors import RecordingError
 from footchain.measure.gait.recording import FloatArray
 
-HEEL_STRIKE_THRESHOLD_N = 20.0
+HEEL_STRIKE_THRESHOLD_N = load_knowledge().thresholds.gait.heel_contact_force_threshold_n
 """Default heel-strike threshold above the unloaded level (Tirosh & Sparrow 2003: 0–50 N)."""
-TOE_OFF_THRESHOLD_N = 10.0
+TOE_OFF_THRESHOLD_N = load_knowledge().thresholds.gait.toe_off_force_threshold_n
 """Default toe-off threshold above the unloaded level (Tirosh & Sparrow 2003: ≈ 10 N)."""
 RELATIVE_HEEL_STRIKE = 0.02
 """Heel-strike threshold as a share of the loaded level, for loads not in newtons (pressure sums)."""

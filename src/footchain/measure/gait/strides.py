@@ -21,12 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from footchain.knowledge import load_knowledge
 from footchain.measure.gait.events import Contact
 from footchain.measure.gait.recording import FloatArray
 
 _SLOW_REASON = re.compile(r"turn|pause|standing")
 
-MIN_STRIDES_FOR_VARIABILITY = 20
+MIN_STRIDES_FOR_VARIABILITY = load_knowledge().thresholds.gait.strides_at_least
 """Fewer included strides than this earn a warning (Hausdorff 1999: use ≥ 20 strides)."""
 MAX_STANCE_S = 2.0
 """A longer stance is standing, not walking."""
