@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from footchain import __version__
-from footchain.errors import FootchainError
+from footchain.errors import FootchainError, FootprintError
 
 app = typer.Typer(
     name="footchain",
@@ -29,6 +29,22 @@ class ReportFormat(StrEnum):
     text = "text"
     json = "json"
     html = "html"
+
+
+class MeasureFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class FootprintKind(StrEnum):
+    photo = "photo"
+    scan = "scan"
+    pressure = "pressure"
+
+
+class Paper(StrEnum):
+    a4 = "a4"
+    letter = "letter"
 
 
 def _version(value: bool) -> None:
@@ -48,12 +64,16 @@ def main_options(
 
 @app.command()
 def assess(
-    intake: Annotated[Path, typer.Argument(help="Intake JSON file (see contracts/intake.schema.json).")],
+    intake: Annotated[Path, typer.Argument(help="Intake JSON file (intake schema v1).")],
     format: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ReportFormat.text,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of the screen.")
+    ] = None,
+    footprint_files: Annotated[
+        list[Path] | None,
+        typer.Option("--footprint", help="A footprint photo, scan or pressure file to measure (repeatable)."),
     ] = None,
 ) -> None:
     """Assess an intake: red flags, feet, chain links with evidence grades, and a plan."""
@@ -62,7 +82,24 @@ def assess(
     from footchain.present.write import write_output
 
     loaded = load_intake(intake)
+    notes: list[str] = []
+    if footprint_files:
+        files = loaded.files.model_copy(
+            update={
+                "footprint_images": [
+                    *loaded.files.footprint_images,
+                    *(str(p.resolve()) for p in footprint_files),
+                ]
+            }
+        )
+        loaded = loaded.model_copy(update={"files": files})
+    if loaded.files.footprint_images:
+        from footchain.measure.intake_files import measure_intake_files
+
+        loaded, notes = measure_intake_files(loaded, intake.resolve().parent)
     assessment = run_assessment(loaded)
+    if notes:
+        assessment = assessment.model_copy(update={"limits": [*notes, *assessment.limits]})
     if format is ReportFormat.json:
         import json
 
@@ -80,6 +117,94 @@ def assess(
     else:
         write_output(output, content)
         typer.echo(f"Wrote {format.value} report to {output}", err=True)
+
+
+@app.command()
+def footprint(
+    images: Annotated[
+        list[Path], typer.Argument(help="Photo on the calibration sheet, scan, or pressure file.")
+    ],
+    format: Annotated[
+        MeasureFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = MeasureFormat.text,
+    kind: Annotated[
+        FootprintKind | None, typer.Option("--kind", help="Skip detection: photo, scan or pressure.")
+    ] = None,
+    dpi: Annotated[float | None, typer.Option("--dpi", help="Resolution of a scan (dots per inch).")] = None,
+    mm_per_px: Annotated[
+        float | None, typer.Option("--mm-per-px", help="Scale, or sensor pitch of a pressure matrix.")
+    ] = None,
+    overlay: Annotated[
+        Path | None, typer.Option("--overlay", help="Write a PNG or SVG showing what was measured.")
+    ] = None,
+) -> None:
+    """Measure footprints: Arch Index, Chippaux-Smirak, Staheli, Clarke's angle, foot length and width."""
+    import json
+
+    from footchain.measure.footprint.analyze import analyze_footprint
+    from footchain.present.footprint_text import render_footprint_text
+
+    if overlay is not None and len(images) > 1:
+        raise FootprintError("--overlay takes one image at a time; run footchain footprint once per image.")
+    results = [
+        analyze_footprint(
+            image, kind=kind.value if kind else None, dpi=dpi, mm_per_px=mm_per_px, overlay=overlay
+        )
+        for image in images
+    ]
+    if format is MeasureFormat.json:
+        objects = [r.contract() for r in results]
+        sys.stdout.write(json.dumps(objects[0] if len(objects) == 1 else objects, indent=2) + "\n")
+    else:
+        sys.stdout.write("".join(render_footprint_text(r) for r in results))
+
+
+@app.command()
+def sheet(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the PDF.")] = Path(
+        "footchain-sheet.pdf"
+    ),
+    paper: Annotated[Paper, typer.Option("--paper", help="Paper size of your printer.")] = Paper.a4,
+) -> None:
+    """Write the printable calibration sheet for footprint photos (print at 100 %, 'actual size')."""
+    from footchain.measure.footprint.sheet import render_sheet_pdf
+    from footchain.present.write import write_output
+
+    write_output(output, render_sheet_pdf(paper.value))
+    typer.echo(
+        f"Wrote the {paper.value.upper()} calibration sheet to {output}. Print it at 100 % (actual size) and check the 100 mm ruler."
+    )
+
+
+@app.command()
+def gait(
+    recording: Annotated[Path, typer.Argument(help="Gait recording: gaitpdb, Moticon, pedar, C3D or CSV.")],
+    format: Annotated[
+        MeasureFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = MeasureFormat.text,
+    format_hint: Annotated[
+        str | None, typer.Option("--format-hint", help="Skip detection: name the format.")
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option("--columns", help="CSV column map, e.g. 'time=t,left_force=FzL,right_force=FzR'."),
+    ] = None,
+    body_weight_kg: Annotated[
+        float | None, typer.Option("--body-weight-kg", help="Body weight, to express loads per body weight.")
+    ] = None,
+) -> None:
+    """Measure gait: events, stride and stance times, variability and left-right symmetry."""
+    import json
+
+    from footchain.measure.gait import analyze_gait, load_recording, parse_column_map
+    from footchain.present.gait_text import render_gait_text
+
+    column_map = parse_column_map(columns) if columns else None
+    result = analyze_gait(load_recording(recording, format_hint, column_map), body_weight_kg=body_weight_kg)
+    if format is MeasureFormat.json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_gait_text(result))
 
 
 def main() -> None:

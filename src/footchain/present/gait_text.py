@@ -1,0 +1,60 @@
+"""A readable terminal summary of a gait analysis (the measurements.md gait contract), with Rich."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from footchain.knowledge import load_knowledge
+
+
+def _fmt(value: float | None, pattern: str) -> str:
+    return "—" if value is None else pattern.format(value)
+
+
+def render_gait_text(result: dict[str, Any]) -> str:
+    """Per-foot stride statistics beside the normal bands of domain.md §4, then symmetry and warnings."""
+    norms = load_knowledge().thresholds.gait
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=100, highlight=False)
+    source = result["source"]
+    table = Table(
+        title=f"{source['path']} ({source['format']}, {source['sampling_rate_hz']:g} Hz, {source['duration_s']:.1f} s)",
+        title_justify="left",
+    )
+    table.add_column("Measure")
+    table.add_column("Left", justify="right")
+    table.add_column("Right", justify="right")
+    table.add_column("Usual in healthy adults", style="dim")
+    left, right = (result["feet"][side]["summary"] for side in ("left", "right"))
+    rows = (
+        ("Strides used", "strides", "{:d}", ""),
+        ("Stride time", ("stride_time_s", "mean"), "{:.2f} s", "{:g}–{:g} s".format(*norms.stride_time_s_normal)),
+        ("Stride-time variability (CV)", ("stride_time_s", "cv_percent"), "{:.1f} %",
+         f"≈ {norms.stride_cv_healthy_young_percent:g} % in young adults"),
+        ("Stance", "stance_percent", "{:.1f} %", "{:g}–{:g} % of the stride".format(*norms.stance_percent_normal)),
+        ("Cadence", "cadence_steps_per_min", "{:.0f} steps/min", ""),
+    )  # fmt: skip
+    for label, key, pattern, usual in rows:
+        values = [
+            (summary.get(key[0], {}) or {}).get(key[1]) if isinstance(key, tuple) else summary.get(key)
+            for summary in (left, right)
+        ]
+        table.add_row(label, *(_fmt(v, pattern) for v in values), usual)
+    console.print(table)
+    summary = result["summary"]
+    for name, value in (summary.get("symmetry_index_percent") or {}).items():
+        if value is not None:
+            verdict = "symmetric" if abs(value) < norms.symmetric_below_percent else "uneven"
+            console.print(
+                f"Symmetry of {name.replace('_', ' ')}: {value:+.1f} % ({verdict}; |SI| < {norms.symmetric_below_percent:g} % counts as symmetric)"
+            )
+    if summary.get("double_support_percent") is not None:
+        low, high = norms.double_support_percent_normal
+        console.print(f"Double support: {summary['double_support_percent']:.1f} % (usual {low:g}–{high:g} %)")
+    for warning in result.get("warnings", []):
+        console.print(f"• {warning}")
+    return buffer.getvalue()
