@@ -1,0 +1,126 @@
+"""One footprint file → the ``footchain footprint`` result: find the scale, the prints, and measure each.
+
+Photos on the calibration sheet are rectified with the sheet's markers (scale from the sheet); scans
+take their scale from the file's DPI or from ``dpi``/``mm_per_px``; pressure frames from their sensor
+pitch. Without any scale the indices (ratios) are still measured and lengths are left out, with a
+warning saying how to get them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from footchain.errors import FootprintError
+from footchain.knowledge import MM_PER_INCH
+from footchain.measure.footprint.image_io import GrayImage, read_image
+from footchain.measure.footprint.indices import measure_print
+from footchain.measure.footprint.overlay import write_overlay
+from footchain.measure.footprint.photo import detect_sheet, rectify
+from footchain.measure.footprint.pressure import read_pressure_frame
+from footchain.measure.footprint.result import FootprintResult, InputKind, PrintMeasurement, ScaleFrom, Source
+from footchain.measure.footprint.segment import segment_pressure, segment_prints
+
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"II*\x00", b"MM\x00*", b"BM", b"RIFF")
+# Metadata below this is a camera's default (72 or 96), not a scanner's real resolution.
+SCAN_DPI_AT_LEAST = 100
+GENERIC_MATRICES = ("csv", "npy")
+GENERIC_ORIENTATION_WARNING = (
+    "The side is judged with the first row of the matrix at the toes (the print seen from above, toes up); "
+    "if your matrix starts at the heel, left and right are swapped."
+)
+NO_SCALE_WARNING = (
+    "No scale known, so lengths are left out: photograph the print on the footchain calibration sheet "
+    "(`footchain sheet`), or scan it and give the scan's resolution with --dpi."
+)
+
+
+def _is_image(path: Path) -> bool:
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(12)
+    except OSError as exc:
+        raise FootprintError(f"{path}: cannot be read ({exc.strerror}).") from None
+    return head.startswith(IMAGE_MAGIC) and (not head.startswith(b"RIFF") or head[8:12] == b"WEBP")
+
+
+def _pressure(
+    path: Path, mm_per_px: float | None
+) -> tuple[GrayImage, list[PrintMeasurement], Source, list[str]]:
+    frame = read_pressure_frame(path, mm_per_px=mm_per_px)
+    masks = segment_pressure(frame.values, threshold=0.0)
+    prints = [measure_print(mask, mm_per_px=frame.mm_per_px, kind="pressure") for mask in masks]
+    scale: ScaleFrom = "none" if frame.mm_per_px is None else ("flag" if mm_per_px else "dpi")
+    source = Source(path=str(path), kind="pressure", mm_per_px=frame.mm_per_px, scale_from=scale)
+    peak = float(np.nanmax(frame.values)) or 1.0
+    picture = (255 - np.clip(frame.values / peak * 255, 0, 255)).astype(np.uint8)
+    warnings = list(frame.warnings)
+    if frame.format in GENERIC_MATRICES:
+        warnings.append(GENERIC_ORIENTATION_WARNING)
+    return picture, prints, source, warnings
+
+
+def _image(
+    path: Path, kind: InputKind | None, dpi: float | None, mm_per_px: float | None
+) -> tuple[GrayImage, list[PrintMeasurement], Source, list[str]]:
+    loaded = read_image(path)
+    warnings: list[str] = []
+    detection = detect_sheet(loaded.gray) if kind != "scan" else None
+    if detection is not None:
+        rectified = rectify(loaded.gray, detection)
+        gray, scale, scale_from, kind = rectified.image, rectified.mm_per_px, "sheet", "photo"
+        warnings += rectified.warnings
+    else:
+        gray = loaded.gray
+        if mm_per_px is not None:
+            scale, scale_from = mm_per_px * loaded.reduction, "flag"
+        elif dpi is not None:
+            scale, scale_from = MM_PER_INCH / dpi * loaded.reduction, "flag"
+        elif loaded.dpi is not None and loaded.dpi >= SCAN_DPI_AT_LEAST and kind != "photo":
+            scale, scale_from = MM_PER_INCH / loaded.dpi * loaded.reduction, "dpi"
+        else:
+            scale, scale_from = None, "none"
+        kind = kind or ("scan" if scale is not None else "photo")
+    if scale is None:
+        warnings.append(NO_SCALE_WARNING)
+    masks = segment_prints(gray, mm_per_px=scale)
+    prints = [measure_print(mask, mm_per_px=scale, kind=kind) for mask in masks]
+    source = Source(path=str(path), kind=kind, mm_per_px=scale, scale_from=scale_from)
+    return gray, prints, source, warnings
+
+
+def analyze_footprint(
+    path: Path,
+    *,
+    kind: InputKind | None = None,
+    dpi: float | None = None,
+    mm_per_px: float | None = None,
+    overlay: Path | None = None,
+) -> FootprintResult:
+    """Measure every print in a photo, scan or pressure file (see measurements.md for the result).
+
+    Parameters
+    ----------
+    path
+        The image or pressure export. Its type is read from its content, not its name.
+    kind
+        Force ``photo``, ``scan`` or ``pressure`` instead of deciding from the content.
+    dpi, mm_per_px
+        The scale of a scan, or the sensor pitch of a pressure matrix.
+    overlay
+        Where to write a PNG or SVG showing what was measured.
+    """
+    if not path.is_file():
+        raise FootprintError(f"{path}: no such file." if not path.exists() else f"{path}: is not a file.")
+    if any(v is not None and v <= 0 for v in (dpi, mm_per_px)):
+        raise FootprintError("--dpi and --mm-per-px must be positive numbers.")
+    if kind == "pressure" or (kind is None and not _is_image(path)):
+        gray, prints, source, warnings = _pressure(path, mm_per_px)
+    else:
+        gray, prints, source, warnings = _image(path, kind, dpi, mm_per_px)
+    written = None
+    if overlay is not None:
+        write_overlay(gray, prints, overlay)
+        written = str(overlay)
+    return FootprintResult(source=source, prints=prints, warnings=warnings, overlay=written)

@@ -1,0 +1,354 @@
+"""Reading footprint photos and scans safely: type from content, size checked before decoding.
+
+``read_image`` accepts JPEG, PNG, TIFF, BMP and WebP, recognised from the first bytes of the file (never
+from its name). It reads the pixel size from the header first and refuses images too small to measure or
+so large that decoding them would exhaust memory (decompression bombs), so memory stays bounded whatever
+the file claims. Truncated files are refused with a message instead of being decoded half grey.
+
+Large JPEGs (phone photos) are decoded at half size inside the JPEG decoder (``IMREAD_REDUCED_GRAYSCALE_2``
+scales the DCT blocks, several times faster than a full decode followed by a resize); the result says so
+in ``reduction``, and ``dpi`` always refers to the full-size image as stored in the file.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image, UnidentifiedImageError
+
+from footchain.errors import FootprintError
+
+ImageFormat = Literal["JPEG", "PNG", "TIFF", "BMP", "WEBP"]
+GrayImage = NDArray[np.uint8]
+SUPPORTED = "footchain reads JPEG, PNG, TIFF, BMP and WebP images"
+MIN_SIDE_PX = 64
+MAX_FILE_BYTES = 300_000_000
+REDUCE_JPEG_ABOVE_PIXELS = 6_000_000
+EXIF_ORIENTATION = 0x0112
+
+# A marker in JPEG entropy-coded data: 0xFF followed by anything but stuffing (00), restart (D0-D7) or fill (FF).
+_JPEG_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis")
+
+
+@dataclass(frozen=True, eq=False)
+class LoadedImage:
+    """A decoded image, turned upright by its EXIF orientation.
+
+    Attributes
+    ----------
+    gray
+        ``uint8`` grey pixels, shape (height, width), possibly reduced (see ``reduction``).
+    dpi
+        Horizontal resolution stored in the file, in dots per inch of the *full-size* image (the upright
+        image's horizontal axis), or ``None`` when the file has none. Many cameras write 72 or 96 here
+        without meaning it.
+    reduction
+        How many full-size pixels one pixel of ``gray`` spans along each axis (1, or 2 for large JPEGs).
+        The scale of ``gray`` is ``dpi / reduction`` dots per inch.
+    format
+        ``"JPEG"``, ``"PNG"``, ``"TIFF"``, ``"BMP"`` or ``"WEBP"``, from the file's content.
+    full_size_px
+        (width, height) of the full-size upright image.
+    orientation
+        The EXIF orientation that was applied (1 = none).
+    warnings
+        Things worth telling the person (e.g. unequal horizontal and vertical resolution).
+    """
+
+    gray: GrayImage
+    dpi: float | None
+    reduction: int
+    format: ImageFormat
+    full_size_px: tuple[int, int]
+    orientation: int = 1
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def pixel_dpi(self) -> float | None:
+        """Dots per inch of ``gray`` itself (``dpi / reduction``), or ``None``."""
+        return None if self.dpi is None else self.dpi / self.reduction
+
+    @property
+    def mm_per_px(self) -> float | None:
+        """Millimetres per pixel of ``gray`` from the file's resolution, or ``None``."""
+        return None if self.dpi is None else 25.4 * self.reduction / self.dpi
+
+
+def sniff_format(head: bytes) -> ImageFormat | None:
+    """The image format from the first bytes of a file (``None`` when it is not one footchain reads)."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return "TIFF"
+    if head.startswith(b"BM") and len(head) >= 26:
+        return "BMP"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "WEBP"
+    return None
+
+
+def _describe(head: bytes) -> str:
+    """What a file that is not a supported image seems to be, in words."""
+    if not head:
+        return "is empty (0 bytes)"
+    if head.startswith(b"%PDF"):
+        return "is a PDF document, not an image: export the page or photo as JPEG or PNG first"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "is a GIF image, which footchain does not read: save it as PNG or JPEG"
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return (
+            "is a HEIC/HEIF/AVIF photo, which footchain does not read: export it as JPEG "
+            "(on an iPhone: Settings › Camera › Formats › Most Compatible)"
+        )
+    if head.startswith(b"PK\x03\x04"):
+        return "is a ZIP archive (or an office document), not an image"
+    if head.startswith(b"\xff\xd8"):
+        return "starts like a JPEG but its header is damaged"
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        text = ""
+    if text and sum(c.isprintable() or c.isspace() for c in text) >= 0.95 * len(text):
+        return "is a text file, not an image"
+    return "is not an image in a format footchain recognises"
+
+
+def jpeg_is_complete(data: bytes) -> bool | None:
+    """Whether a JPEG stream runs from its start marker to its end marker (EOI).
+
+    Walks the marker segments, skipping entropy-coded scan data, so progressive JPEGs and data appended
+    after the end marker (motion photos) are handled. Returns ``None`` when the structure is not
+    understood, so the caller can fall back on the decoder's verdict.
+    """
+    n = len(data)
+    pos = 2
+    while pos + 2 <= n:
+        if data[pos] != 0xFF:
+            return None
+        while pos + 1 < n and data[pos + 1] == 0xFF:
+            pos += 1
+        if pos + 1 >= n:
+            return False
+        marker = data[pos + 1]
+        if marker == 0xD9:
+            return True
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            pos += 2
+            continue
+        if pos + 4 > n:
+            return False
+        end = pos + 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if end > n:
+            return False
+        if marker == 0xDA:
+            found = _JPEG_MARKER.search(data, end)
+            if found is None:
+                return False
+            pos = found.start()
+            continue
+        pos = end
+    return False
+
+
+def _read_bytes(source: str | os.PathLike[str] | bytes) -> tuple[bytes, str]:
+    if isinstance(source, bytes):
+        return source, "The image"
+    path = Path(source)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise FootprintError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+    if not path.is_file():
+        raise FootprintError(f"{path}: is not a file.")
+    if size > MAX_FILE_BYTES:
+        raise FootprintError(
+            f"{path}: the file has {size / 1e6:.0f} MB, more than any photo or scan footchain reads "
+            f"({MAX_FILE_BYTES / 1e6:.0f} MB). Save a smaller JPEG or PNG."
+        )
+    try:
+        return path.read_bytes(), str(path)
+    except OSError as exc:
+        raise FootprintError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+
+
+def _header(data: bytes, fmt: ImageFormat, name: str) -> Image.Image:
+    """Open the image lazily (header only); Pillow's own bomb check turns into a FootprintError."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(io.BytesIO(data), formats=[fmt])
+    except Image.DecompressionBombError as exc:
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        count = f"{int(pixels.group(1)) / 1e6:,.0f} megapixels" if pixels else "far too many pixels"
+        raise FootprintError(
+            f"{name}: the {fmt} claims {count}, far more than any photo or scan needs; it was not decoded "
+            "(it may be a decompression bomb). Use the original photo or save it at a normal size."
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise FootprintError(f"{name}: looks like a {fmt} file but its header is damaged ({exc}).") from None
+
+
+def _orientation(image: Image.Image, fmt: ImageFormat) -> int:
+    try:
+        if fmt == "PNG":  # PNG keeps EXIF in info only when it comes before the pixels; never decode for it
+            raw = image.info.get("exif")
+            if not isinstance(raw, bytes):
+                return 1
+            exif = Image.Exif()
+            exif.load(raw)
+        else:
+            exif = image.getexif()
+        value = int(exif.get(EXIF_ORIENTATION, 1))
+    except Exception:  # damaged EXIF must not stop the measurement; the picture stays as stored
+        return 1
+    return value if 1 <= value <= 8 else 1
+
+
+def _dpi(image: Image.Image) -> tuple[float, float] | None:
+    raw = image.info.get("dpi")
+    if not isinstance(raw, tuple) or len(raw) != 2:
+        return None
+    try:
+        x, y = float(raw[0]), float(raw[1])
+    except (TypeError, ValueError):
+        return None
+    if not (1.0 <= x <= 100_000 and 1.0 <= y <= 100_000):
+        return None
+    return x, y
+
+
+def _upright(gray: GrayImage, orientation: int) -> GrayImage:
+    """Apply an EXIF orientation (1–8) so the image shows as the camera meant it."""
+    if orientation == 2:
+        out = cv2.flip(gray, 1)
+    elif orientation == 3:
+        out = cv2.rotate(gray, cv2.ROTATE_180)
+    elif orientation == 4:
+        out = cv2.flip(gray, 0)
+    elif orientation == 5:
+        out = cv2.transpose(gray)
+    elif orientation == 6:
+        out = cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE)
+    elif orientation == 7:
+        out = cv2.rotate(cv2.transpose(gray), cv2.ROTATE_180)
+    elif orientation == 8:
+        out = cv2.rotate(gray, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    else:
+        return gray
+    return np.asarray(out, dtype=np.uint8)
+
+
+def _pillow_gray(image: Image.Image, name: str, fmt: ImageFormat) -> GrayImage:
+    """Decode with Pillow (formats or variants OpenCV cannot read); 16-bit and float data are scaled to 8 bits."""
+    try:
+        image.load()
+    except Exception as exc:
+        if "truncated" in str(exc):
+            raise FootprintError(
+                f"{name}: the {fmt} file is truncated (cut off before its end), probably by an unfinished "
+                "download or copy. Copy or send the original photo again."
+            ) from None
+        raise FootprintError(f"{name}: the {fmt} file is damaged and cannot be decoded ({exc}).") from None
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        values = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if image.mode.startswith("I;16") else max(float(values.max()), 1.0)
+        return np.clip(values * (255.0 / top), 0, 255).astype(np.uint8)
+    return np.asarray(image.convert("L"), dtype=np.uint8)
+
+
+def read_image(
+    source: str | os.PathLike[str] | bytes, *, max_pixels: int = 60_000_000, reduce_large_jpeg: bool = True
+) -> LoadedImage:
+    """Read a photo or scan as upright 8-bit grey pixels, refusing anything unsafe or unusable.
+
+    Parameters
+    ----------
+    source
+        A path, or the file's bytes.
+    max_pixels
+        Refuse images with more pixels than this (checked from the header, before decoding).
+    reduce_large_jpeg
+        Decode JPEGs above 6 megapixels at half size in the DCT domain (``reduction == 2``).
+
+    Returns
+    -------
+    LoadedImage
+        Grey pixels, the file's DPI (full-size), the reduction used and the format.
+
+    Raises
+    ------
+    FootprintError
+        Empty, not an image, unsupported format, damaged or truncated, smaller than 64 pixels on a side,
+        or more than ``max_pixels`` pixels.
+    """
+    data, name = _read_bytes(source)
+    fmt = sniff_format(data[:32])
+    if fmt is None:
+        raise FootprintError(f"{name}: {_describe(data[:64])}. {SUPPORTED}.")
+    if fmt == "JPEG" and jpeg_is_complete(data) is False:
+        raise FootprintError(
+            f"{name}: the JPEG file is truncated (its end is missing), probably by an unfinished download "
+            "or copy. Copy or send the original photo again."
+        )
+    header = _header(data, fmt, name)
+    width, height = header.size
+    if width * height > max_pixels:
+        raise FootprintError(
+            f"{name}: the image is {width:,} × {height:,} pixels ({width * height / 1e6:,.0f} megapixels); "
+            f"footchain reads up to {max_pixels / 1e6:,.0f} megapixels and did not decode it. A phone photo "
+            "at its normal setting (12–50 megapixels) works; otherwise save a smaller copy."
+        )
+    if min(width, height) < MIN_SIDE_PX:
+        raise FootprintError(
+            f"{name}: the image is only {width} × {height} pixels; a footprint photo or scan needs at least "
+            f"{MIN_SIDE_PX} pixels on each side (a phone photo has thousands)."
+        )
+    orientation = _orientation(header, fmt)
+    dpi_xy = _dpi(header)
+    reduction = 1
+    flags = cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION
+    if fmt == "JPEG" and reduce_large_jpeg and width * height > REDUCE_JPEG_ABOVE_PIXELS:
+        flags, reduction = cv2.IMREAD_REDUCED_GRAYSCALE_2 | cv2.IMREAD_IGNORE_ORIENTATION, 2
+    decoded = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flags)
+    expected = (-(-height // reduction), -(-width // reduction))
+    if decoded is None or decoded.shape[:2] != expected:
+        header.close()
+        gray = _pillow_gray(_header(data, fmt, name), name, fmt)
+        if reduction > 1:
+            gray = np.asarray(gray[::reduction, ::reduction], dtype=np.uint8)
+    else:
+        gray = np.asarray(decoded, dtype=np.uint8)
+    gray = _upright(gray, orientation)
+    swapped = orientation >= 5
+    notes: list[str] = []
+    dpi: float | None = None
+    if dpi_xy is not None:
+        dpi_x, dpi_y = (dpi_xy[1], dpi_xy[0]) if swapped else dpi_xy
+        dpi = dpi_x
+        if abs(dpi_x - dpi_y) > 0.01 * max(dpi_x, dpi_y):
+            notes.append(
+                f"The file gives different horizontal and vertical resolutions ({dpi_x:g} and {dpi_y:g} dpi); "
+                "the horizontal one is used."
+            )
+    full = (height, width) if swapped else (width, height)
+    return LoadedImage(
+        gray=np.ascontiguousarray(gray),
+        dpi=dpi,
+        reduction=reduction,
+        format=fmt,
+        full_size_px=full,
+        orientation=orientation,
+        warnings=tuple(notes),
+    )
