@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -21,6 +23,7 @@ from footchain.measure.gait.events import (
     detect_contacts,
 )
 from footchain.measure.gait.loading import loading_summary
+from footchain.measure.gait.readers.imu_ipol import ImuRecording
 from footchain.measure.gait.recording import FloatArray, Recording, Side
 from footchain.measure.gait.strides import (
     MIN_STRIDES_FOR_VARIABILITY,
@@ -96,6 +99,8 @@ def analyze_gait(
     min_swing_s: float = MIN_SWING_S,
     relative_thresholds: bool | None = None,
     body_weight_kg: float | None = None,
+    given_contacts: Mapping[Side, Sequence[Contact]] | None = None,
+    excluded_windows_s: Sequence[tuple[float, float, str]] = (),
 ) -> dict[str, Any]:
     """Gait events, stride parameters, variability and symmetry of a recording.
 
@@ -121,12 +126,24 @@ def analyze_gait(
         so absolute 10 N thresholds lengthen their stance (domain: < 10%).
     body_weight_kg : float, optional
         Adds force peaks and loading rate in body weights (forces in newtons only).
+    given_contacts : mapping of side to contacts, optional
+        Contacts found elsewhere (e.g. from foot IMUs, :mod:`footchain.measure.gait.imu_events`);
+        when given, they replace force-threshold detection for every side (no loading, no
+        ``detection`` block).
+    excluded_windows_s : sequence of (start_s, end_s, reason)
+        With ``given_contacts``: strides overlapping a window (e.g. a turn) are excluded for that reason.
 
     Returns
     -------
     dict
         Shaped as the ``footchain gait --format json`` contract (schema_version 1).
     """
+    if isinstance(recording, ImuRecording) and given_contacts is None:
+        from footchain.measure.gait.imu_events import (
+            analyze_imu_gait,  # gaitmap is heavy: load it only for IMU
+        )
+
+        return analyze_imu_gait(recording)
     warnings = list(recording.warnings)
     feet: dict[str, Any] = {}
     contacts: dict[Side, list[Contact]] = {}
@@ -135,6 +152,28 @@ def analyze_gait(
     sides: tuple[Side, Side] = ("left", "right")
     for side in sides:
         force = recording.force(side)
+        if given_contacts is not None:  # events given (e.g. IMU): summarise them, skip force detection
+            given = list(given_contacts.get(side, []))
+            foot_strides = [
+                next(
+                    (
+                        replace(st, excluded=True, why_excluded=why)
+                        for a, b, why in excluded_windows_s
+                        if st.start_s < b and st.end_s > a and not st.excluded
+                    ),
+                    st,
+                )
+                for st in strides_from_contacts(given)
+            ]
+            contacts[side], strides[side] = given, foot_strides
+            summaries[side] = summarize_strides(foot_strides)
+            feet[side] = {
+                "events": _events_json(given),
+                "strides": _strides_json(foot_strides),
+                "summary": _rounded(summaries[side]),
+                "detection": None,
+            }
+            continue
         if force is None:
             feet[side] = {"events": [], "strides": [], "summary": _empty_summary(), "detection": None}
             summaries[side] = feet[side]["summary"]

@@ -15,7 +15,7 @@ from footchain.measure.gait.errors import RecordingError
 FloatArray = NDArray[np.float64]
 Side = Literal["left", "right"]
 PlateSide = Literal["left", "right", "unknown"]
-RecordingFormat = Literal["gaitpdb", "moticon", "pedar", "c3d", "csv"]
+RecordingFormat = Literal["gaitpdb", "moticon", "pedar", "c3d", "csv", "imu_ipol"]
 
 FORCE_UNIT_N = "N"
 """The unit of :attr:`Recording.left_force` when the file gives (or lets us compute) newtons."""

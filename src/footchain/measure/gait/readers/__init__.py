@@ -17,6 +17,7 @@ from footchain.measure.gait.readers.c3d import is_c3d, read_c3d
 from footchain.measure.gait.readers.csv import parse_column_map, read_csv
 from footchain.measure.gait.readers.gaitpdb import N_COLUMNS as GAITPDB_COLUMNS
 from footchain.measure.gait.readers.gaitpdb import is_number, read_gaitpdb
+from footchain.measure.gait.readers.imu_ipol import is_ipol_imu_text, read_ipol_imu
 from footchain.measure.gait.readers.moticon import is_moticon_text, read_moticon
 from footchain.measure.gait.readers.pedar import is_pedar_text, read_pedar
 from footchain.measure.gait.recording import Recording
@@ -38,6 +39,7 @@ SUPPORTED_FORMATS: dict[str, str] = {
     "moticon": "Moticon OpenGo text export (header '# time ...' with 'left/right total force[N]')",
     "pedar": "novel pedar ASCII export (.asc with 'time[secs]' and a left/right insole mask)",
     "c3d": "C3D file with force plates",
+    "imu_ipol": "IPOL foot-IMU trial (NAME_lf/_rf/_lb.txt, 'Acquisition frequency' + PacketCounter header)",
     "csv": "any table of per-foot vertical force with a column map (--columns time=..,left_force=..,right_force=..)",
 }
 
@@ -81,6 +83,8 @@ def sniff_format(path: Path) -> str:
         return "pedar"
     if _looks_like_gaitpdb(text):
         return "gaitpdb"
+    if is_ipol_imu_text(text):
+        return "imu_ipol"
     raise RecordingError(
         f"{path}: not a recording format footchain recognises. Supported: {_supported_list()}. "
         "For another table of per-foot force, give a column map (format 'csv')"
@@ -137,4 +141,6 @@ def load_recording(
         return read_moticon(path, sampling_rate_hz=sampling_rate_hz)
     if hint == "pedar":
         return read_pedar(path, sampling_rate_hz=sampling_rate_hz)
+    if hint == "imu_ipol":
+        return read_ipol_imu(path)
     return read_c3d(path, sampling_rate_hz=sampling_rate_hz)

@@ -1,0 +1,190 @@
+"""Accuracy of the foot-IMU heel strikes and toe offs against the IPOL reference events.
+
+For every trial in ``../shared/data/imu_ipol`` (Voisard et al. 2023, IPOL article 497, AGPL-3.0;
+CyrilVoisard/ipol_dataset_1) the trial is read from its ``_lf`` file, events are detected with
+:func:`footchain.measure.gait.imu_events.detect_imu_events`, and each reference event of the trial's
+JSON (``LeftFootEvents`` / ``RightFootEvents`` = [foot-off, foot-strike] sample indices on the
+PacketCounter clock, following the file names) is matched to the nearest detected event of the same
+kind and foot. Printed per trial and overall: % found within 150 ms, median and 95th-percentile
+absolute error (ms) of the found ones, and false positives: detected events inside the reference's
+trial boundaries, outside its U-turn, that no reference event claimed (one-to-one matching).
+
+Run: ``.venv/bin/python benchmarks/gait_events_accuracy.py [DATA_DIR]``
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from footchain.measure.gait.imu_events import detect_imu_events
+from footchain.measure.gait.readers.imu_ipol import read_ipol_imu
+
+TOLERANCE_S = 0.150
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "imu_ipol"
+SWAPPED = {"4-1", "4-2"}
+
+
+@dataclass
+class Match:
+    """Errors of matched reference events and the count of references and false positives."""
+
+    errors_s: list[float]
+    n_reference: int
+    false_positives: int
+
+
+def match_events(
+    reference_s: np.ndarray, detected_s: np.ndarray, walk: tuple[float, float, float, float]
+) -> Match:
+    """One-to-one nearest matching within :data:`TOLERANCE_S`, closest pairs first."""
+    pairs = sorted(
+        (abs(d - r), i, j)
+        for i, r in enumerate(reference_s)
+        for j, d in enumerate(detected_s)
+        if abs(d - r) <= TOLERANCE_S
+    )
+    used_ref: set[int] = set()
+    used_det: set[int] = set()
+    errors = []
+    for err, i, j in pairs:
+        if i in used_ref or j in used_det:
+            continue
+        used_ref.add(i)
+        used_det.add(j)
+        errors.append(err)
+    t0, t1, u0, u1 = walk
+    fp = sum(
+        1
+        for j, d in enumerate(detected_s)
+        if j not in used_det and t0 - TOLERANCE_S <= d <= t1 + TOLERANCE_S and not (u0 < d < u1)
+    )
+    return Match(errors, len(reference_s), fp)
+
+
+@dataclass
+class Trial:
+    """One trial's reference and (uncorrected) detected events, in seconds, per kind and foot."""
+
+    name: str
+    subject: int
+    reference: dict[tuple[str, str], np.ndarray]
+    detected: dict[tuple[str, str], np.ndarray]
+    walk: tuple[float, float, float, float]
+
+
+KINDS = (("heel strike", 1), ("toe off", 0))
+
+
+def load_trial(json_path: Path) -> Trial:
+    """Read a trial from its ``_lf`` file and detect its events with zero offsets."""
+    meta = json.loads(json_path.read_text())
+    recording = read_ipol_imu(json_path.with_name(f"{json_path.stem}_lf.txt"))
+    fs = recording.sampling_rate_hz
+    events = detect_imu_events(recording, heel_strike_offset_s=0.0, toe_off_offset_s=0.0)
+    t0, t1 = (b / fs for b in meta["TrialBoundaries"])
+    u0, u1 = (b / fs for b in meta["UTurnBoundaries"])
+    reference, detected = {}, {}
+    for kind, column in KINDS:
+        for side, key in (("left", "LeftFootEvents"), ("right", "RightFootEvents")):
+            reference[kind, side] = np.array([pair[column] for pair in meta[key]], dtype=float) / fs
+            detected[kind, side] = events.heel_strikes_s[side] if column == 1 else events.toe_offs_s[side]
+    return Trial(json_path.stem, int(meta["Subject"]), reference, detected, (t0, t1, u0, u1))
+
+
+def signed_errors(trial: Trial, kind: str) -> list[float]:
+    """Detected minus reference (s) of the matched events of one kind (for calibration)."""
+    out: list[float] = []
+    for side in ("left", "right"):
+        ref, det = trial.reference[kind, side], trial.detected[kind, side]
+        for r in ref:
+            if det.size:
+                d = det[np.argmin(np.abs(det - r))]
+                if abs(d - r) <= TOLERANCE_S:
+                    out.append(float(d - r))
+    return out
+
+
+def evaluate(trial: Trial, offsets: dict[str, float]) -> dict[str, Match]:
+    """Matches per kind (both feet pooled) after adding ``offsets[kind]`` to the detections."""
+    out: dict[str, Match] = {}
+    for kind, _ in KINDS:
+        total = Match([], 0, 0)
+        for side in ("left", "right"):
+            m = match_events(
+                trial.reference[kind, side], trial.detected[kind, side] + offsets[kind], trial.walk
+            )
+            total = Match(
+                total.errors_s + m.errors_s,
+                total.n_reference + m.n_reference,
+                total.false_positives + m.false_positives,
+            )
+        out[kind] = total
+    return out
+
+
+def _row(name: str, kind: str, m: Match) -> str:
+    errors_ms = np.array(m.errors_s) * 1000.0
+    found = 100.0 * len(errors_ms) / m.n_reference if m.n_reference else float("nan")
+    median = float(np.median(errors_ms)) if errors_ms.size else float("nan")
+    p95 = float(np.percentile(errors_ms, 95)) if errors_ms.size else float("nan")
+    return f"{name:<10} {kind:<12} {m.n_reference:>5} {found:>8.1f} {median:>9.1f} {p95:>8.1f} {m.false_positives:>5}"
+
+
+def _add(a: Match, b: Match) -> Match:
+    return Match(
+        a.errors_s + b.errors_s, a.n_reference + b.n_reference, a.false_positives + b.false_positives
+    )
+
+
+def table(trials: list[Trial], offsets_for: dict[str, dict[str, float]], title: str) -> None:
+    """Print the per-trial and pooled table for given per-trial offsets."""
+    print(f"\n## {title}")
+    print(f"{'trial':<10} {'event':<12} {'refs':>5} {'%≤150ms':>8} {'median ms':>9} {'p95 ms':>8} {'FP':>5}")
+    pooled: dict[str, dict[str, Match]] = {"all": {}, "4-1/4-2": {}, "others": {}}
+    for trial in trials:
+        result = evaluate(trial, offsets_for[trial.name])
+        for kind, m in result.items():
+            print(_row(trial.name, kind, m))
+            for group in ("all", "4-1/4-2" if trial.name in SWAPPED else "others"):
+                pooled[group][kind] = _add(pooled[group].get(kind, Match([], 0, 0)), m)
+    print()
+    for group, kinds in pooled.items():
+        for kind, m in kinds.items():
+            print(_row(group, kind, m))
+        both = Match([], 0, 0)
+        for m in kinds.values():
+            both = _add(both, m)
+        print(_row(group, "both", both))
+
+
+def main(folder: Path = DATA) -> None:
+    """Print the tables: raw published features, then leave-one-subject-out calibrated offsets."""
+    paths = sorted(folder.glob("*.json"))
+    if not paths:
+        raise SystemExit(f"no IPOL trials (*.json) in {folder}")
+    trials = [load_trial(path) for path in paths]
+    zero = {t.name: {kind: 0.0 for kind, _ in KINDS} for t in trials}
+    table(trials, zero, "raw features (offsets 0)")
+    loso: dict[str, dict[str, float]] = {}
+    for trial in trials:
+        others = [t for t in trials if t.subject != trial.subject]
+        loso[trial.name] = {
+            kind: -float(np.median([e for t in others for e in signed_errors(t, kind)])) for kind, _ in KINDS
+        }
+    table(trials, loso, "leave-one-subject-out offsets (median bias of the other 7 subjects)")
+    every = {
+        kind: -float(np.median([e for t in trials for e in signed_errors(t, kind)])) for kind, _ in KINDS
+    }
+    print(
+        "\noffsets fitted on all subjects (the library defaults): "
+        + ", ".join(f"{kind} {1000 * v:+.0f} ms" for kind, v in every.items())
+    )
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DATA)
