@@ -17,9 +17,7 @@ from footchain.errors import FootprintError
 from footchain.measure.footprint.pressure._common import (
     SUPPORTED_FORMATS,
     PressureFrame,
-    decode_text,
     describe_binary,
-    looks_binary,
     read_bytes,
     supported_list,
 )
@@ -39,6 +37,7 @@ from footchain.measure.footprint.pressure.matrix import (
 from footchain.measure.footprint.pressure.pliance import is_pliance_text, read_pliance
 from footchain.measure.footprint.pressure.tekscan import is_tekscan_text, read_tekscan, tekscan_kind
 from footchain.measure.footprint.pressure.xsensor import is_xsensor_text, read_xsensor
+from footchain.measure.textfile import looks_binary, to_text
 
 __all__ = [
     "SUPPORTED_FORMATS",
@@ -67,7 +66,7 @@ def _sniff(data: bytes, path: Path) -> tuple[str, str | None]:
             f"{path} is a binary file of a format footchain does not read as a pressure frame. "
             f"Supported: {supported_list()}"
         )
-    text = decode_text(data)
+    text = to_text(data)
     if is_tekscan_text(text):
         return tekscan_kind(text), text
     if is_emed_text(text):
@@ -178,4 +177,4 @@ def _text_or_refuse(data: bytes, path: Path, fmt: str) -> str:
     if looks_binary(data):
         kind = describe_binary(data) or "a binary file"
         raise FootprintError(f"{path} is {kind}, not a {fmt} text export")
-    return decode_text(data)
+    return to_text(data)

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from footchain.errors import FootprintError
+from footchain.measure.textfile import looks_binary
 
 FloatArray = npt.NDArray[np.float64]
 FormatName = Literal[
@@ -135,24 +136,6 @@ def describe_binary(data: bytes) -> str | None:
                 continue  # a text file that happens to start with "BM"
             return name
     return None
-
-
-def looks_binary(data: bytes) -> bool:
-    """Whether the bytes look like a binary file rather than a text export."""
-    head = data[:8192]
-    if b"\x00" in head:
-        return True
-    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
-    return control > max(4, len(head) // 100)
-
-
-def decode_text(data: bytes) -> str:
-    """Text with Unix line ends; UTF-8 (with or without BOM), else Windows-1252."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?")

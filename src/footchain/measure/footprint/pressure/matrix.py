@@ -22,10 +22,9 @@ from footchain.measure.footprint.pressure._common import (
     PressureFrame,
     cells_to_array,
     check_shape,
-    decode_text,
     finish,
-    looks_binary,
 )
+from footchain.measure.textfile import looks_binary, to_text
 
 _SPACES = re.compile(r"\s+")
 _NUMERIC_CELL = re.compile(r"^\s*[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?\s*$")
@@ -233,4 +232,4 @@ def read_text_or_binary_matrix(data: bytes, path: Path, *, mm_per_px: float | No
         return read_npy(data, path, mm_per_px=mm_per_px)
     if looks_binary(data):
         raise FootprintError(f"{path} is a binary file, not a text matrix of numbers")
-    return read_csv_matrix(decode_text(data), path, mm_per_px=mm_per_px)
+    return read_csv_matrix(to_text(data), path, mm_per_px=mm_per_px)

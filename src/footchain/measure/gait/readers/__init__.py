@@ -8,7 +8,6 @@ from pathlib import Path
 from footchain.measure.gait.errors import RecordingError
 from footchain.measure.gait.readers._text import (
     decode_text,
-    looks_binary,
     read_head,
     split_header,
     split_whitespace_or_comma,
@@ -21,6 +20,7 @@ from footchain.measure.gait.readers.imu_ipol import is_ipol_imu_text, read_ipol_
 from footchain.measure.gait.readers.moticon import is_moticon_text, read_moticon
 from footchain.measure.gait.readers.pedar import is_pedar_text, read_pedar
 from footchain.measure.gait.recording import Recording
+from footchain.measure.textfile import looks_binary
 
 __all__ = [
     "SUPPORTED_FORMATS",

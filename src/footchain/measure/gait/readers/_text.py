@@ -10,10 +10,9 @@ import numpy as np
 
 from footchain.measure.gait.errors import RecordingError
 from footchain.measure.gait.recording import FloatArray
+from footchain.measure.textfile import looks_binary, to_text
 
 _WHITESPACE_OR_COMMA = re.compile(r"\s*[,;]\s*|\s+")
-# control characters that do not occur in text exports (tab, line feed, form feed, CR excepted)
-_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 
 
 def read_bytes(path: Path) -> bytes:
@@ -49,15 +48,6 @@ def read_head(path: Path, size: int) -> bytes:
     return data
 
 
-def looks_binary(data: bytes) -> bool:
-    """Whether the bytes look like a binary file rather than a text export."""
-    head = data[:8192]
-    if b"\x00" in head:
-        return True
-    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
-    return control > max(4, len(head) // 100)
-
-
 def decode_text(data: bytes, path: Path) -> str:
     """Text of a text export with Unix line ends; raises for binary content."""
     if looks_binary(data):
@@ -65,11 +55,7 @@ def decode_text(data: bytes, path: Path) -> str:
             f"{path} is not a text export (it contains binary data); footchain reads gaitpdb, "
             "Moticon and pedar text exports, C3D files and CSV tables"
         )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return to_text(data)
 
 
 Splitter = Callable[[str], list[str]]

@@ -32,8 +32,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from footchain.measure.gait.errors import RecordingError
-from footchain.measure.gait.readers._text import decode_text, looks_binary, read_bytes
+from footchain.measure.gait.readers._text import decode_text, read_bytes
 from footchain.measure.gait.recording import FloatArray, Recording
+from footchain.measure.textfile import looks_binary
 
 SensorLocation = Literal["left_foot", "right_foot", "lower_back"]
 
