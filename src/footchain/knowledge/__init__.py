@@ -100,6 +100,7 @@ class ConfidencePolicy(Sourced):
     shoe_wear: Literal["low"]
     pain_pattern: ConfidenceLevel
     pain_without_pattern: ConfidenceLevel
+    gait_recording: ConfidenceLevel
     grade: Grade
 
 
@@ -126,6 +127,7 @@ class GaitThresholds(Sourced):
     heel_contact_force_threshold_n: float
     heel_contact_force_threshold_range_n: tuple[float, float]
     toe_off_force_threshold_n: float
+    insole_toe_off_share_of_peak: float = Field(gt=0, lt=1)
     insole_stance_overestimate_below_percent: float
     stance_percent_normal: tuple[float, float]
     swing_percent_normal: tuple[float, float]
@@ -134,6 +136,28 @@ class GaitThresholds(Sourced):
     symmetric_below_percent: float
     stride_cv_healthy_young_percent: float
     strides_at_least: int
+    grade: Grade
+
+
+class StrideVariability(Sourced):
+    """When stride-time variability counts as high (Hausdorff 1999; cut-off footchain policy)."""
+
+    high_cv_at_least_percent: float = Field(gt=0)
+    healthy_young_cv_percent: float = Field(gt=0)
+    strides_at_least: int = Field(ge=2)
+    grade: Grade
+
+    @model_validator(mode="after")
+    def _above_healthy(self) -> StrideVariability:
+        if self.high_cv_at_least_percent <= self.healthy_young_cv_percent:
+            raise ValueError("stride_variability: the 'high' cut-off must lie above the healthy value")
+        return self
+
+
+class GaitNorms(Sourced):
+    """How far from a normative mean (in SD) a gait measure counts as below or above the norm."""
+
+    z_limit: float = Field(gt=0)
     grade: Grade
 
 
@@ -160,6 +184,8 @@ class Thresholds(Knowledge_):
     inflammatory_back_pain: InflammatoryBackPain
     activity: ActivityThresholds
     gait: GaitThresholds
+    stride_variability: StrideVariability
+    gait_norms: GaitNorms
     cpei: Cpei
     outcome: Outcome
 

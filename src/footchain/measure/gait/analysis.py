@@ -21,6 +21,7 @@ from footchain.measure.gait.events import (
     Contact,
     default_thresholds,
     detect_contacts,
+    insole_toe_off_share,
 )
 from footchain.measure.gait.loading import loading_summary
 from footchain.measure.gait.readers.imu_ipol import ImuRecording
@@ -187,6 +188,7 @@ def analyze_gait(
             toe_off_threshold_n=toe_off_threshold_n,
             relative_heel_strike=relative_heel_strike,
             relative_toe_off=relative_toe_off,
+            toe_off_share_of_peak=insole_toe_off_share(recording.format),
         )
         found = detect_contacts(
             force,

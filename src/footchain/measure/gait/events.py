@@ -6,9 +6,22 @@ noise near one threshold from making extra events. Contacts shorter than a minim
 dropped and swings shorter than a minimum swing time are bridged. Missing samples (NaN) and jumps in
 the time column split the signal into segments, and no contact crosses a segment boundary.
 
+Insoles unload slowly at toe off: the sensors recover after the load has gone, so an absolute
+10 N toe-off threshold ends an insole stance late and lengthens it (insoles overestimate stance time
+by < 10% against force plates, PMC6453056). For insole formats (:data:`INSOLE_FORMATS`) the toe off
+is therefore taken where the force falls below a share of the stance's own peak over the unloaded
+level (:data:`INSOLE_TOE_OFF_SHARE_OF_PEAK`): the pressure sum normalised to its maximum, as the
+threshold-crossing foot-contact algorithms compared by Blades et al. (2023) do. Force plates keep
+the absolute threshold of Tirosh & Sparrow (2003); heel strike is unchanged for every format.
+
 Tirosh O, Sparrow WA (2003). Identifying heel contact and toe-off using forceplate thresholds with a
 range of digital-filter cutoff frequencies. J Appl Biomech 19(2):178-184 (thresholds between 0 and
 50 N for heel contact, about 10 N for toe off).
+
+Blades S, Marriott H, Hundza S, Honert EC, Stellingwerff T, Klimstra M (2023). Evaluation of
+different pressure-based foot contact event detection algorithms across different slopes and speeds.
+Sensors 23(5):2736, doi:10.3390/s23052736 (pressure sum normalised to its maximum, threshold
+crossings for foot contact and foot off).
 """
 
 from __future__ import annotations
@@ -31,6 +44,15 @@ RELATIVE_HEEL_STRIKE = 0.02
 """Heel-strike threshold as a share of the loaded level, for loads not in newtons (pressure sums)."""
 RELATIVE_TOE_OFF = 0.01
 """Toe-off threshold as a share of the loaded level, for loads not in newtons."""
+INSOLE_FORMATS = frozenset({"gaitpdb", "moticon", "pedar"})
+"""Recording formats from instrumented insoles, whose toe off uses :data:`INSOLE_TOE_OFF_SHARE_OF_PEAK`."""
+INSOLE_TOE_OFF_SHARE_OF_PEAK = load_knowledge().thresholds.gait.insole_toe_off_share_of_peak
+"""Insole toe off: the force falls below this share of the stance's peak over the unloaded level.
+
+A normalised pressure sum (Blades et al. 2023). The value 10% puts the Moticon toe offs within a
+median 1 ms of the vendor software's own gait report and the stance of the gaitpdb controls at
+60–63% of the stride (normal 60–62%, domain.md §4); see ``benchmarks/gait_moticon_accuracy.py``.
+"""
 MIN_CONTACT_S = 0.1
 MIN_SWING_S = 0.1
 MAX_FILLED_GAP_S = 0.05
@@ -49,12 +71,17 @@ class Thresholds:
         The unloaded level they were set above (insoles can carry a preload in swing).
     how : str
         How they were chosen, for the report.
+    toe_off_share_of_peak : float, optional
+        When set (insoles), each contact ends where the force falls below
+        ``baseline + toe_off_share_of_peak × (stance peak − baseline)``, or below ``toe_off`` if
+        that is higher: never later than the absolute rule. None keeps the absolute ``toe_off``.
     """
 
     heel_strike: float
     toe_off: float
     baseline: float
     how: str
+    toe_off_share_of_peak: float | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +139,7 @@ def default_thresholds(
     toe_off_threshold_n: float = TOE_OFF_THRESHOLD_N,
     relative_heel_strike: float = RELATIVE_HEEL_STRIKE,
     relative_toe_off: float = RELATIVE_TOE_OFF,
+    toe_off_share_of_peak: float | None = None,
 ) -> Thresholds:
     """Heel-strike and toe-off thresholds for one foot's force.
 
@@ -119,7 +147,36 @@ def default_thresholds(
     unloaded level, which is 0 for a zeroed plate. For a load in another unit (a sum of pressures):
     the given shares of the loaded level above the unloaded level, the normalised pressure sum that
     domain practice uses for insoles.
+
+    Parameters
+    ----------
+    force : ndarray, shape (n,)
+        One foot's vertical force (NaN for missing samples).
+    in_newtons : bool
+        Whether ``force`` is in newtons (absolute thresholds) or another unit (shares).
+    heel_strike_threshold_n, toe_off_threshold_n : float
+        Absolute thresholds over the unloaded level (N).
+    relative_heel_strike, relative_toe_off : float
+        Shares of the loaded level over the unloaded level, for loads not in newtons.
+    toe_off_share_of_peak : float, optional
+        For insoles (:func:`insole_toe_off_share`): toe off where the force falls below this share
+        of each stance's own peak over the unloaded level (Blades et al. 2023), applied by
+        :func:`detect_contacts`. None (force plates) keeps the absolute toe-off threshold alone.
+
+    Returns
+    -------
+    Thresholds
+        With the rule in words in ``how``.
+
+    Raises
+    ------
+    RecordingError
+        If a toe-off threshold exceeds its heel-strike threshold, or the share of peak is not in (0, 1).
     """
+    if toe_off_share_of_peak is not None and not 0.0 < toe_off_share_of_peak < 1.0:
+        raise RecordingError(
+            f"the toe-off share of the stance peak must lie between 0 and 1: got {toe_off_share_of_peak!r}"
+        )
     if toe_off_threshold_n > heel_strike_threshold_n or relative_toe_off > relative_heel_strike:
         raise RecordingError(
             "the toe-off threshold must not exceed the heel-strike threshold (the gap between them is "
@@ -135,7 +192,9 @@ def default_thresholds(
             how=(
                 f"heel strike above {heel_strike_threshold_n:g} N and toe off below "
                 f"{toe_off_threshold_n:g} N over the unloaded level ({baseline:.0f} N)"
+                + _share_words(toe_off_share_of_peak)
             ),
+            toe_off_share_of_peak=toe_off_share_of_peak,
         )
     finite = force[np.isfinite(force)]
     loaded = float(np.percentile(finite, 95)) if finite.size else 0.0
@@ -147,8 +206,42 @@ def default_thresholds(
         how=(
             f"heel strike above {relative_heel_strike:.0%} and toe off below {relative_toe_off:.0%} "
             "of the loaded level over the unloaded level (normalised load)"
+            + _share_words(toe_off_share_of_peak)
         ),
+        toe_off_share_of_peak=toe_off_share_of_peak,
     )
+
+
+def _share_words(share: float | None) -> str:
+    if share is None:
+        return ""
+    return (
+        f", or (insole) below {share:.0%} of the stance's own peak over the unloaded level if that "
+        "comes first (Blades et al. 2023)"
+    )
+
+
+def insole_toe_off_share(recording_format: str) -> float | None:
+    """The toe-off share of the stance peak for a recording format: insoles only.
+
+    Parameters
+    ----------
+    recording_format : str
+        :attr:`Recording.format`, e.g. ``"moticon"`` or ``"c3d"``.
+
+    Returns
+    -------
+    float or None
+        :data:`INSOLE_TOE_OFF_SHARE_OF_PEAK` for :data:`INSOLE_FORMATS` (gaitpdb, moticon, pedar);
+        None for force plates and other sources, which keep the absolute 10 N rule of Tirosh &
+        Sparrow (2003).
+
+    Examples
+    --------
+    >>> insole_toe_off_share("moticon"), insole_toe_off_share("c3d")
+    (0.1, None)
+    """
+    return INSOLE_TOE_OFF_SHARE_OF_PEAK if recording_format in INSOLE_FORMATS else None
 
 
 def segments(force: FloatArray, time_s: FloatArray, sampling_rate_hz: float) -> list[tuple[int, int]]:
@@ -255,7 +348,11 @@ def detect_contacts(
     Notes
     -----
     Hysteresis thresholding after Tirosh & Sparrow (2003): heel strike when the force rises above
-    the heel-strike threshold, toe off when it falls below the (lower) toe-off threshold.
+    the heel-strike threshold, toe off when it falls below the (lower) toe-off threshold. When
+    ``thresholds.toe_off_share_of_peak`` is set (insoles), each seen toe off moves to where the force
+    last falls below that share of the stance's own peak over the unloaded level (Blades et al.
+    2023), if that is earlier: the slow sensor recovery after the foot has left the ground no longer
+    counts as stance.
     """
     if force.shape != time_s.shape:
         raise ValueError(f"force has shape {force.shape} but time has {time_s.shape}")
@@ -279,6 +376,8 @@ def detect_contacts(
         to_seen = falls < n
         begin = _crossing_times(values, times, rises, thresholds.heel_strike)
         end = _crossing_times(values, times, falls, thresholds.toe_off)
+        if thresholds.toe_off_share_of_peak is not None:
+            end = _insole_toe_offs(values, times, rises, falls, end, to_seen, thresholds)
         begin[~hs_seen] = times[0]
         end[~to_seen] = times[n - 1]
         keep = end - begin >= min_contact_s
@@ -287,3 +386,36 @@ def detect_contacts(
             for b, e, h, t in zip(begin[keep], end[keep], hs_seen[keep], to_seen[keep], strict=True)
         ]
     return contacts
+
+
+def _insole_toe_offs(
+    values: FloatArray,
+    times: FloatArray,
+    rises: NDArray[np.int64],
+    falls: NDArray[np.int64],
+    end: FloatArray,
+    seen: NDArray[np.bool_],
+    thresholds: Thresholds,
+) -> FloatArray:
+    """Toe offs where each stance's force last falls below its share of the stance peak.
+
+    For the contact from sample ``rises[k]`` to ``falls[k]`` (exclusive), the level is
+    ``baseline + share × (peak − baseline)``, at least ``thresholds.toe_off``; the toe off is the
+    linearly interpolated crossing after the last sample at or above that level. Unseen toe offs
+    (cut by a segment edge) keep ``end``.
+    """
+    share = thresholds.toe_off_share_of_peak
+    assert share is not None
+    out = end.copy()
+    for k in np.flatnonzero(seen):
+        a, b = int(rises[k]), int(falls[k])
+        stance = values[a:b]
+        if stance.size == 0:
+            continue
+        peak = float(np.max(stance))
+        level = max(thresholds.baseline + share * (peak - thresholds.baseline), thresholds.toe_off)
+        last = a + int(np.flatnonzero(stance >= level)[-1])
+        if last + 1 >= values.shape[0]:
+            continue
+        out[k] = min(float(_crossing_times(values, times, np.array([last + 1]), level)[0]), float(end[k]))
+    return out
