@@ -247,7 +247,7 @@ def test_feet_conditions_and_plan_are_shown() -> None:
     fitting = fitting[: fitting.index("</ol>")]
     assert fitting.index("Take the shoe") < fitting.index("Trim the new") < fitting.index("Wear it for")
     assert "How much: 3 × 30 seconds per leg, twice a day" in html
-    assert "Helps with: Plantar fasciitis (heel pain), Overpronation (the foot rolls in)" in html
+    assert "Helps with: Plantar fasciitis (heel pain), Foot rolls inwards (overpronation)" in html
     assert "Helps with: Medial tibial stress" in html
     assert "<li>Stop if the stretch causes sharp pain.</li>" in html
     assert "Gait not recorded: walking asymmetry could not be judged." in html

@@ -9,12 +9,15 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from footchain import __version__
 from footchain.errors import FootchainError, FootprintError
+
+if TYPE_CHECKING:
+    from footchain.findings.gait import GaitInput
 
 app = typer.Typer(
     name="footchain",
@@ -93,11 +96,13 @@ def assess(
             }
         )
         loaded = loaded.model_copy(update={"files": files})
-    if loaded.files.footprint_images:
+    gait: list[GaitInput] = []
+    if loaded.files.footprint_images or loaded.files.gait_recordings:
         from footchain.measure.intake_files import measure_intake_files
 
-        loaded, notes = measure_intake_files(loaded, intake.resolve().parent)
-    assessment = run_assessment(loaded)
+        measured = measure_intake_files(loaded, intake.resolve().parent)
+        loaded, gait, notes = measured.intake, measured.gait, measured.notes
+    assessment = run_assessment(loaded, gait=gait)
     if notes:
         assessment = assessment.model_copy(update={"limits": [*notes, *assessment.limits]})
     if format is ReportFormat.json:

@@ -1,17 +1,19 @@
 """The assessment engine: intake (+ measurements) → red flags, feet, chain, plan.
 
-A pure function of the intake and the knowledge files: the same intake always gives the same
-assessment. Red flags are screened first and always win over product advice.
+A pure function of the intake, the knowledge files and gait already measured (files are measured
+beforehand by ``footchain.measure.intake_files``): the same inputs always give the same assessment.
+Red flags are screened first and always win over product advice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from footchain.findings.chain import reason_chain
 from footchain.findings.facts import derive_facts
 from footchain.findings.feet import assess_feet
+from footchain.findings.gait import GaitInput, assess_gait, merge_conditions
 from footchain.findings.redflags import screen
 from footchain.intake import parse_intake
 from footchain.knowledge import Knowledge, load_knowledge
@@ -21,8 +23,16 @@ from footchain.plan.referral import missing_answers, refer
 from footchain.types import Assessment, Intake
 
 
-def assess(intake: Intake | Mapping[str, Any], knowledge: Knowledge | None = None) -> Assessment:
+def assess(
+    intake: Intake | Mapping[str, Any],
+    knowledge: Knowledge | None = None,
+    *,
+    gait: Sequence[GaitInput] = (),
+) -> Assessment:
     """Assess one intake (a validated ``Intake`` or its JSON object) against footchain's knowledge.
+
+    ``gait`` holds the measured recordings (``footchain gait`` results); they add gait conditions and
+    limits but never change the referral.
 
     Raises ``IntakeError`` naming each bad field when a JSON object does not follow the intake schema.
     """
@@ -30,6 +40,11 @@ def assess(intake: Intake | Mapping[str, Any], knowledge: Knowledge | None = Non
         intake = parse_intake(dict(intake))
     knowledge = knowledge or load_knowledge()
     feet, conditions, feet_limits = assess_feet(intake, knowledge)
+    gait_conditions, gait_limits = assess_gait(gait, knowledge)
+    conditions = merge_conditions(conditions, gait_conditions)
+    if gait:
+        feet_limits = [text for text in feet_limits if not text.startswith("No gait recording:")]
+    feet_limits += gait_limits
     facts = derive_facts(intake, feet, knowledge)
     screening = screen(facts, knowledge)
     referral = refer(screening, intake)

