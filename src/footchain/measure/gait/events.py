@@ -297,7 +297,7 @@ def _hysteresis(values: FloatArray, on: float, off: float) -> NDArray[np.bool_]:
 
 
 def _crossing_times(
-    values: FloatArray, time_s: FloatArray, at: NDArray[np.int64], level: float
+    values: FloatArray, time_s: FloatArray, at: NDArray[np.int64], level: float | FloatArray
 ) -> FloatArray:
     """Times between samples ``at - 1`` and ``at`` where the force crosses ``level`` (linear).
 
@@ -407,15 +407,18 @@ def _insole_toe_offs(
     share = thresholds.toe_off_share_of_peak
     assert share is not None
     out = end.copy()
-    for k in np.flatnonzero(seen):
-        a, b = int(rises[k]), int(falls[k])
-        stance = values[a:b]
-        if stance.size == 0:
-            continue
-        peak = float(np.max(stance))
-        level = max(thresholds.baseline + share * (peak - thresholds.baseline), thresholds.toe_off)
-        last = a + int(np.flatnonzero(stance >= level)[-1])
-        if last + 1 >= values.shape[0]:
-            continue
-        out[k] = min(float(_crossing_times(values, times, np.array([last + 1]), level)[0]), float(end[k]))
+    stances = np.flatnonzero(seen & (falls > rises))
+    if stances.size == 0:
+        return out
+    lengths = (falls - rises)[stances]
+    starts = np.cumsum(lengths) - lengths
+    which = np.repeat(np.arange(stances.size), lengths)
+    index = rises[stances][which] + (np.arange(int(lengths.sum())) - starts[which])
+    stance_values = values[index]
+    peak = np.maximum.reduceat(stance_values, starts)
+    level = np.maximum(thresholds.baseline + share * (peak - thresholds.baseline), thresholds.toe_off)
+    last = np.maximum.reduceat(np.where(stance_values >= level[which], index, -1), starts)
+    usable = (last >= 0) & (last + 1 < values.shape[0])
+    crossing = _crossing_times(values, times, last[usable] + 1, level[usable])
+    out[stances[usable]] = np.minimum(crossing, end[stances[usable]])
     return out
