@@ -46,3 +46,30 @@ def test_gait_rejects_an_unknown_file_with_the_supported_formats(tmp_path: Path)
     assert (
         done.stderr.startswith("footchain:") and "gaitpdb" in done.stderr and "Traceback" not in done.stderr
     )
+
+
+def test_gait_writes_strides_and_figures(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    strides, figures = tmp_path / "strides.parquet", tmp_path / "figures"
+    done = _run("gait", str(CONTROL), "--strides", str(strides), "--figures", str(figures))
+    assert done.returncode == 0, done.stderr
+    table = pq.read_table(strides)
+    assert table.num_rows > 150 and set(table.column("side").to_pylist()) == {"left", "right"}
+    written = sorted(p.name for p in figures.iterdir())
+    assert written == ["GaCo02_01-cop.svg", "GaCo02_01-force.svg", "GaCo02_01-strides.svg"]
+
+
+def test_batch_tables_a_folder_and_lists_bad_files(tmp_path: Path) -> None:
+    import pyarrow.csv as pacsv
+
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(CONTROL.read_bytes())
+    (folder / "broken.txt").write_text("1\t2\t3\n")
+    out = tmp_path / "results.csv"
+    done = _run("batch", str(folder), "--out", str(out), "--workers", "2")
+    assert done.returncode == 0, done.stderr
+    rows = pacsv.read_csv(out).to_pylist()
+    assert [Path(r["path"]).name for r in rows] == ["a.txt"]
+    assert "1 recordings analysed" in done.stderr and "broken.txt" in done.stderr

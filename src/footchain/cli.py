@@ -197,6 +197,13 @@ def gait(
     body_weight_kg: Annotated[
         float | None, typer.Option("--body-weight-kg", help="Body weight, to express loads per body weight.")
     ] = None,
+    strides: Annotated[
+        Path | None, typer.Option("--strides", help="Also write one row per stride to this .csv or .parquet.")
+    ] = None,
+    figures: Annotated[
+        Path | None,
+        typer.Option("--figures", help="Also write force, stride (and COP) figures into this folder (SVG)."),
+    ] = None,
 ) -> None:
     """Measure gait: events, stride and stance times, variability and left-right symmetry."""
     import json
@@ -205,11 +212,59 @@ def gait(
     from footchain.present.gait_text import render_gait_text
 
     column_map = parse_column_map(columns) if columns else None
-    result = analyze_gait(load_recording(recording, format_hint, column_map), body_weight_kg=body_weight_kg)
+    loaded = load_recording(recording, format_hint, column_map)
+    result = analyze_gait(loaded, body_weight_kg=body_weight_kg)
+    if strides is not None:
+        from footchain.measure.gait.export import write_strides
+
+        write_strides(result, strides)
+    if figures is not None:
+        from footchain.measure.gait.figures import cop_figure, force_figure, has_cop, stride_figure
+
+        figures.mkdir(parents=True, exist_ok=True)
+        force_figure(loaded, result, figures / f"{recording.stem}-force.svg")
+        stride_figure(result, figures / f"{recording.stem}-strides.svg")
+        if has_cop(loaded):
+            cop_figure(loaded, result, figures / f"{recording.stem}-cop.svg")
     if format is MeasureFormat.json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
     else:
         sys.stdout.write(render_gait_text(result))
+
+
+@app.command()
+def batch(
+    folder: Annotated[Path, typer.Argument(help="A folder tree of gait recordings.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The table to write: .parquet or .csv.")] = Path(
+        "results.parquet"
+    ),
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Local worker processes.")] = 1,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Address of a Dask scheduler, e.g. tcp://10.0.0.5:8786.")
+    ] = None,
+) -> None:
+    """Analyse every recording in a folder tree into one tidy table; bad files are listed, not fatal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from footchain.batch import run_batch, write_table
+
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("Analysing recordings", total=None)
+        result = run_batch(
+            folder,
+            workers=workers,
+            scheduler=scheduler,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    write_table(result, out)
+    console.print(
+        f"{len(result.rows)} recordings analysed into {out}; {len(result.failures)} could not be read."
+    )
+    for path, message in result.failures:
+        console.print(f"• {path}: {message}", markup=False, highlight=False)
 
 
 def main() -> None:
