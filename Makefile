@@ -35,6 +35,10 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/assess_speed.py
+	$(BIN)/python benchmarks/footprint_speed.py
+	$(BIN)/python benchmarks/gait_events_accuracy.py
+	$(BIN)/python benchmarks/gait_moticon_accuracy.py
+	$(BIN)/python benchmarks/batch_scaling.py
 
 clean:
 	rm -rf $(VENV) out build test-artifacts .pytest_cache .mypy_cache .ruff_cache
