@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from footchain.knowledge import load_knowledge
+from footchain.measure.gait._windows import window_max, window_rows
 from footchain.measure.gait.errors import RecordingError
 from footchain.measure.gait.recording import FloatArray
 
@@ -410,6 +411,16 @@ def _insole_toe_offs(
     stances = np.flatnonzero(seen & (falls > rises))
     if stances.size == 0:
         return out
+    lo, hi = rises[stances], falls[stances]
+    rows, window = window_rows(lo, hi)
+    peak = window_max(values, lo, hi)
+    level = np.maximum(thresholds.baseline + share * (peak - thresholds.baseline), thresholds.toe_off)
+    starts = np.cumsum(hi - lo) - (hi - lo)
+    last = np.maximum.reduceat(np.where(values[rows] >= level[window], rows, -1), starts)
+    usable = (last >= 0) & (last + 1 < values.shape[0])
+    crossing = _crossing_times(values, times, last[usable] + 1, level[usable])
+    out[stances[usable]] = np.minimum(crossing, end[stances[usable]])
+    return out
     lengths = (falls - rises)[stances]
     starts = np.cumsum(lengths) - lengths
     which = np.repeat(np.arange(stances.size), lengths)
