@@ -245,6 +245,24 @@ def cells_to_array(
     return out
 
 
+def check_row_widths(rows: Sequence[tuple[int, list[str]]], n_cols: int, last_line: int, path: Path) -> None:
+    """Every grid row holds ``n_cols`` values; a short final line means the export was cut off.
+
+    ``rows`` pairs each 1-based line number with its cells; ``last_line`` is the file's last data line.
+    """
+    for line_no, cells in rows:
+        if len(cells) == n_cols:
+            continue
+        if line_no == last_line and len(cells) < n_cols:
+            raise FootprintError(
+                f"{path} looks truncated: its last line ({line_no}) has {len(cells)} of the "
+                f"{n_cols} values of a row. Export the file again"
+            )
+        raise FootprintError(
+            f"{path}, line {line_no}: {len(cells)} values where a row has {n_cols}; the file is damaged"
+        )
+
+
 def check_shape(n_rows: int, n_cols: int, path: Path) -> None:
     """Refuse matrices that are too small or absurdly large before any work is done on them."""
     if n_rows > MAX_SIDE or n_cols > MAX_SIDE:

@@ -23,6 +23,7 @@ from footchain.measure.footprint.pressure._common import (
     PressureFrame,
     RunningPeak,
     cells_to_array,
+    check_row_widths,
     check_shape,
     finish,
     first_number,
@@ -126,17 +127,7 @@ def read_tekscan(text: str, path: Path, *, mm_per_px: float | None) -> PressureF
                 cells.pop()
             rows.append((j + 1, cells))
             j += 1
-        for line_no, cells in rows:
-            if len(cells) != n_cols:
-                if line_no == last_line and len(cells) < n_cols:
-                    raise FootprintError(
-                        f"{path} looks truncated: its last line ({line_no}) has {len(cells)} of the "
-                        f"{n_cols} values of a row. Export the file again"
-                    )
-                raise FootprintError(
-                    f"{path}, line {line_no}: {len(cells)} values where the header says COLS {n_cols}; "
-                    "the file is damaged"
-                )
+        check_row_widths(rows, n_cols, last_line, path)
         if len(rows) < n_rows:
             at_end = not rows or rows[-1][0] == last_line
             raise FootprintError(

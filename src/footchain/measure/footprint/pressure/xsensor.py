@@ -22,6 +22,7 @@ from footchain.measure.footprint.pressure._common import (
     PressureFrame,
     RunningPeak,
     cells_to_array,
+    check_row_widths,
     check_shape,
     finish,
     first_number,
@@ -139,17 +140,7 @@ def read_xsensor(text: str, path: Path, *, mm_per_px: float | None) -> PressureF
                     cells.pop()
                 grid.append((j + 1, cells))
                 j += 1
-            for line_no, cells in grid:
-                if len(cells) != cols_n:
-                    if line_no == last_nonblank and len(cells) < cols_n:
-                        raise FootprintError(
-                            f"{path} looks truncated: its last line ({line_no}) has {len(cells)} of the "
-                            f"{cols_n} values of a sensor row. Export the file again"
-                        )
-                    raise FootprintError(
-                        f"{path}, line {line_no}: {len(cells)} values where the sensor has {cols_n} "
-                        "columns; the file is damaged"
-                    )
+            check_row_widths(grid, cols_n, last_nonblank, path)
             if len(grid) < rows_n:
                 raise FootprintError(
                     f"{path} looks truncated: the sensor grid at line {i + 1} has {len(grid)} of its "
