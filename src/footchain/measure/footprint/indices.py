@@ -181,7 +181,7 @@ def measure_print(mask: NDArray[np.bool_], *, mm_per_px: float | None, kind: Inp
         new_d = new_d / np.linalg.norm(new_d)
         turn = math.degrees(math.acos(max(-1.0, min(1.0, float(new_d @ d)))))
         d, origin = new_d, heel_w
-        if turn < 0.02:
+        if turn < 0.1:
             break
     frame = _make_frame(kept_pts, origin, d)
     body_c = frame.warp(body_f)
