@@ -351,11 +351,24 @@ class Insole(Knowledge_):
     benefit: Benefit
 
 
+class EvidenceWords(Knowledge_):
+    name: str = NonEmpty
+    meaning: str = NonEmpty
+
+
 class Text(Knowledge_):
     disclaimer: str
     question: dict[str, str]
     region: dict[Region, str]
     condition: dict[str, str]
+    evidence: dict[Evidence, EvidenceWords]
+
+    @model_validator(mode="after")
+    def _every_grade_worded(self) -> Text:
+        missing = set(get_args(Evidence)) - set(self.evidence)
+        if missing:
+            raise ValueError(f"text.toml: no wording for evidence grades {sorted(missing)}")
+        return self
 
 
 class Knowledge(Knowledge_):

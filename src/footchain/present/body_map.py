@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from footchain.knowledge import load_knowledge
 from footchain.types import Assessment, ChainEntry, ChainLink, Evidence, Intake, Region, Side
 
 Part = Literal["left", "midline", "right"]
@@ -76,35 +77,20 @@ class LineStyle:
     meaning: str
 
 
-EVIDENCE_STYLES: dict[Evidence, LineStyle] = {
-    "strong": LineStyle(
-        "#17306e", 5.5, "", "Strong evidence", "Studies that followed people over time found this link."
-    ),
-    "moderate": LineStyle(
-        "#1d4ed8", 4.0, "", "Moderate evidence", "Several studies point the same way, but not all of them."
-    ),
-    "limited": LineStyle(
-        "#1d4ed8",
-        3.5,
-        "10 6",
-        "Limited evidence",
-        "Seen in a few studies at a single point in time; they do not show cause and effect.",
-    ),
-    "very_limited": LineStyle(
-        "#1d4ed8",
-        3.5,
-        "0.1 7",
-        "Very limited evidence",
-        "One or two small or conflicting studies.",
-    ),
-    "theoretical": LineStyle(
-        "#4b5563",
-        2.8,
-        "0.1 5.5",
-        "Theoretical",
-        "It makes mechanical sense, but no study has shown it yet.",
-    ),
+# Colour, width and dash pattern of a chain line per evidence grade; the words come from text.toml.
+_STROKES: dict[Evidence, tuple[str, float, str]] = {
+    "strong": ("#17306e", 5.5, ""),
+    "moderate": ("#1d4ed8", 4.0, ""),
+    "limited": ("#1d4ed8", 3.5, "10 6"),
+    "very_limited": ("#1d4ed8", 3.5, "0.1 7"),
+    "theoretical": ("#4b5563", 2.8, "0.1 5.5"),
 }
+EVIDENCE_STYLES: dict[Evidence, LineStyle] = {
+    grade: LineStyle(colour, width, dash, words.name, words.meaning)
+    for grade, (colour, width, dash) in _STROKES.items()
+    for words in [load_knowledge().text.evidence[grade]]
+}
+
 
 # Left-side shapes in body coordinates (x grows to the viewer's right, y grows downwards).
 _LEFT_SHAPES: dict[Region, str] = {

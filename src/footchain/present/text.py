@@ -23,13 +23,6 @@ URGENCY_STYLE = {
     "routine": ("bold white on blue", "Book a routine visit."),
     "none": ("bold white on green", "No warning signs found: self-care is appropriate."),
 }
-EVIDENCE_WORDS = {
-    "strong": "strong evidence",
-    "moderate": "moderate evidence",
-    "limited": "limited evidence",
-    "very_limited": "very limited evidence",
-    "theoretical": "theory only, not tested",
-}
 
 
 def _humanize(name: str) -> str:
@@ -73,7 +66,7 @@ def _chain(assessment: Assessment) -> Group:
         lines.append(
             Text.assemble(
                 (f"• {condition} → {side}{knowledge.text.region[entry.region]}", "bold"),
-                f"  [{EVIDENCE_WORDS[entry.evidence]}]\n  {entry.explanation}\n  Source: {'; '.join(entry.sources)}",
+                f"  [{knowledge.text.evidence[entry.evidence].name.lower()}]\n  {entry.explanation}\n  Source: {'; '.join(entry.sources)}",
             )
         )
     for item in assessment.unexplained:
