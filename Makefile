@@ -3,8 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
-EXAMPLE ?= examples/runner_flat_feet_knee.json
-REPORT ?= out/report.html
+PORT ?= 8000
 
 .PHONY: run test lint typecheck unit bench system-deps clean
 
@@ -15,8 +14,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 run: $(STAMP)
-	$(BIN)/footchain assess $(EXAMPLE) --format html -o $(REPORT)
-	@echo "Open the report: file://$(abspath $(REPORT))"
+	$(BIN)/footchain serve --port $(PORT)
 
 system-deps:
 	bash scripts/system-deps

@@ -9,15 +9,12 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from footchain import __version__
 from footchain.errors import FootchainError, FootprintError
-
-if TYPE_CHECKING:
-    from footchain.findings.gait import GaitInput
 
 app = typer.Typer(
     name="footchain",
@@ -80,12 +77,12 @@ def assess(
     ] = None,
 ) -> None:
     """Assess an intake: red flags, feet, chain links with evidence grades, and a plan."""
-    from footchain.engine import assess as run_assessment
+    from footchain.engine import assess_measured
     from footchain.intake import load_intake
+    from footchain.measure.intake_files import MeasuredIntake, measure_intake_files
     from footchain.present.write import write_output
 
     loaded = load_intake(intake)
-    notes: list[str] = []
     if footprint_files:
         files = loaded.files.model_copy(
             update={
@@ -96,15 +93,11 @@ def assess(
             }
         )
         loaded = loaded.model_copy(update={"files": files})
-    gait: list[GaitInput] = []
+    measured = MeasuredIntake(loaded)
     if loaded.files.footprint_images or loaded.files.gait_recordings:
-        from footchain.measure.intake_files import measure_intake_files
-
         measured = measure_intake_files(loaded, intake.resolve().parent)
-        loaded, gait, notes = measured.intake, measured.gait, measured.notes
-    assessment = run_assessment(loaded, gait=gait)
-    if notes:
-        assessment = assessment.model_copy(update={"limits": [*notes, *assessment.limits]})
+    assessment = assess_measured(measured)
+    loaded = measured.intake
     if format is ReportFormat.json:
         import json
 
@@ -265,6 +258,33 @@ def batch(
     )
     for path, message in result.failures:
         console.print(f"• {path}: {message}", markup=False, highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)] = 8000,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="Database URL (default: FOOTCHAIN_DATABASE_URL, else SQLite in your data directory).",
+        ),
+    ] = None,
+) -> None:
+    """Start the web app: the self-assessment pages, reports and the JSON API under /api/v1."""
+    import uvicorn
+
+    from footchain.store.database import database_url
+    from footchain.web.app import create_app
+    from footchain.web.settings import Settings
+
+    settings = Settings.from_environment(database_url(database))
+    application = create_app(settings)
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    typer.echo(f"footchain is running at http://{shown}:{port}/  (API docs: /docs; Ctrl+C stops it)")
+    # No access log: paths carry assessment ids, which are the only key to a person's health data.
+    uvicorn.run(application, host=host, port=port, access_log=False, log_level="warning")
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from footchain.findings.gait import GaitInput, assess_gait, merge_conditions
 from footchain.findings.redflags import screen
 from footchain.intake import parse_intake
 from footchain.knowledge import Knowledge, load_knowledge
+from footchain.measure.intake_files import MeasuredIntake
 from footchain.plan.care import plan_care
 from footchain.plan.insole import plan_insole
 from footchain.plan.referral import missing_answers, refer
@@ -65,3 +66,11 @@ def assess(
         limits=limits,
         disclaimer=knowledge.text.disclaimer,
     )
+
+
+def assess_measured(measured: MeasuredIntake, knowledge: Knowledge | None = None) -> Assessment:
+    """Assess an intake whose files were measured; the measuring notes open the ``limits``."""
+    assessment = assess(measured.intake, knowledge, gait=measured.gait)
+    if not measured.notes:
+        return assessment
+    return assessment.model_copy(update={"limits": [*measured.notes, *assessment.limits]})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 Side = Literal["left", "right", "both", "midline"]
 FootSide = Literal["left", "right"]
@@ -299,7 +299,7 @@ class CareItem(OutputModel):
     id: str
     text: str
     dose: str
-    for_: list[str] = Field(serialization_alias="for")
+    for_: list[str] = Field(serialization_alias="for", validation_alias=AliasChoices("for_", "for"))
     cautions: list[str] = []
     evidence: str = ""
 

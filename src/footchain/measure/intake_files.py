@@ -10,6 +10,7 @@ measured raises its reader's clear error, as it would from ``footchain footprint
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from footchain.findings.gait import GaitInput
+from footchain.measure.footprint.result import FootprintResult
 from footchain.types import FootprintMetrics, Intake
 
 METRICS = (
@@ -47,14 +49,17 @@ def _plausible(metric: str, value: float) -> bool:
     return True
 
 
-def _measure_footprints(intake: Intake, base_dir: Path) -> tuple[Intake, list[str]]:
-    from footchain.measure.footprint.analyze import analyze_footprint
+def merge_footprints(
+    intake: Intake, results: Sequence[tuple[str, FootprintResult]]
+) -> tuple[Intake, list[str]]:
+    """Fill ``feet.footprint`` from measured prints (``label`` names the file in notes).
 
+    Each print whose side could be told from its shape fills that side, replacing typed-in values;
+    values outside the intake schema's range are left out with a note.
+    """
     measured: dict[str, dict[str, float]] = {}
     notes: list[str] = []
-    for name in intake.files.footprint_images:
-        label = Path(name).name
-        result = analyze_footprint(_resolved(name, base_dir))
+    for label, result in results:
         for measurement in result.prints:
             if measurement.side == "unknown":
                 notes.append(f"{label}: a print whose side could not be told from its shape was not used.")
@@ -79,6 +84,16 @@ def _measure_footprints(intake: Intake, base_dir: Path) -> tuple[Intake, list[st
     data: dict[str, Any] = intake.model_dump(exclude_none=True)
     data.setdefault("feet", {}).setdefault("footprint", {}).update(measured)
     return Intake.model_validate(data), notes
+
+
+def _measure_footprints(intake: Intake, base_dir: Path) -> tuple[Intake, list[str]]:
+    from footchain.measure.footprint.analyze import analyze_footprint
+
+    results = [
+        (Path(name).name, analyze_footprint(_resolved(name, base_dir)))
+        for name in intake.files.footprint_images
+    ]
+    return merge_footprints(intake, results)
 
 
 def _measure_gait(intake: Intake, base_dir: Path) -> list[GaitInput]:

@@ -1,0 +1,1 @@
+"""Routers per resource (FastAPI's "bigger applications" layout)."""

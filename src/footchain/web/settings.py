@@ -1,0 +1,46 @@
+"""The web app's settings, from ``footchain serve`` options and the environment.
+
+- ``FOOTCHAIN_DATABASE_URL``: the database (default: SQLite in the user's data directory).
+- ``FOOTCHAIN_MAX_UPLOAD_MB``: the largest upload accepted (default 25 MB).
+- ``FOOTCHAIN_CATALOGUE``: a retailer's insole catalogue CSV for the results page and API.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from footchain.errors import FootchainError
+
+DEFAULT_MAX_UPLOAD_MB = 25.0
+
+
+def _max_upload_bytes() -> int:
+    raw = os.environ.get("FOOTCHAIN_MAX_UPLOAD_MB")
+    if raw is None:
+        return int(DEFAULT_MAX_UPLOAD_MB * 1024 * 1024)
+    try:
+        megabytes = float(raw)
+    except ValueError:
+        megabytes = -1.0
+    if not megabytes > 0:
+        raise FootchainError(f"FOOTCHAIN_MAX_UPLOAD_MB must be a positive number of megabytes, not '{raw}'.")
+    return int(megabytes * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None  # None: FOOTCHAIN_DATABASE_URL, else the SQLite default
+    max_upload_bytes: int = int(DEFAULT_MAX_UPLOAD_MB * 1024 * 1024)
+    catalogue: Path | None = None
+
+    @classmethod
+    def from_environment(cls, database_url: str | None = None) -> Settings:
+        """Settings from the environment; ``database_url`` (``--database``) wins over the variable."""
+        catalogue = os.environ.get("FOOTCHAIN_CATALOGUE")
+        return cls(
+            database_url=database_url,
+            max_upload_bytes=_max_upload_bytes(),
+            catalogue=Path(catalogue) if catalogue else None,
+        )
