@@ -6,6 +6,8 @@ servers can run behind a load balancer on one PostgreSQL.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from footchain import __version__
@@ -16,7 +18,9 @@ from footchain.web.settings import Settings
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The web app on the database of ``settings`` (migrated to the newest revision on start)."""
-    from footchain.web.routes import health
+    from fastapi.staticfiles import StaticFiles
+
+    from footchain.web.routes import api_assessments, api_measurements, health, results, wizard
 
     settings = settings or Settings.from_environment()
     app = FastAPI(
@@ -28,4 +32,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = open_database(settings.database_url)
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(api_assessments.router, prefix="/api/v1")
+    app.include_router(api_measurements.router, prefix="/api/v1")
+    app.include_router(wizard.router)
+    app.include_router(results.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     return app

@@ -1,0 +1,162 @@
+"""Uploaded footprint images and gait recordings: type sniffed from the content, then measured.
+
+The bytes are written to a private temporary folder under a cleaned-up version of the uploaded name
+(some formats, like a foot-IMU trial's ``_lf/_rf/_lb`` files, are told apart by name), measured by
+the same functions as ``footchain footprint`` and ``footchain gait``, and the folder is removed.
+Messages name the uploaded file, never the server's folder. Measuring is CPU work: routes call these
+functions from a worker thread so the server keeps answering.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from footchain.errors import FootchainError
+from footchain.web.errors import HttpError
+
+# (magic bytes at offset 0, media type, what a person calls it)
+SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"\xff\xd8\xff", "image/jpeg", "a JPEG image"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "a PNG image"),
+    (b"II*\x00", "image/tiff", "a TIFF image"),
+    (b"MM\x00*", "image/tiff", "a TIFF image"),
+    (b"BM", "image/bmp", "a BMP image"),
+    (b"%PDF", "application/pdf", "a PDF document"),
+    (b"PK\x03\x04", "application/zip", "a ZIP archive (or an .xlsx/.docx file)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/vnd.ms-excel", "an Excel 97 (.xls) workbook"),
+    (b"\x93NUMPY", "application/x-npy", "a NumPy array (.npy)"),
+    (b"GIF8", "image/gif", "a GIF image"),
+)
+FOOTPRINT_TYPES = frozenset(
+    {"image/jpeg", "image/png", "image/tiff", "image/bmp", "image/webp", "application/vnd.ms-excel"}
+    | {"application/x-npy", "text/plain"}
+)
+GAIT_TYPES = frozenset({"text/plain", "application/x-c3d"})
+DESCRIPTIONS = {media: words for _magic, media, words in SIGNATURES} | {
+    "image/webp": "a WebP image",
+    "image/heic": "a HEIC photo",
+    "application/x-c3d": "a C3D motion file",
+    "text/plain": "a text table",
+    "application/octet-stream": "a binary file of unknown type",
+}
+HEIC_ADVICE = "set the phone camera to 'Most compatible' (JPEG), or share the photo as JPEG, and upload again"
+
+
+def sniff(content: bytes) -> str:
+    """The media type of ``content`` from its first bytes (never from the file name)."""
+    for magic, media, _words in SIGNATURES:
+        if content.startswith(magic):
+            return media
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    if content[4:8] == b"ftyp" and content[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heif"):
+        return "image/heic"
+    if len(content) > 512 and content[1] == 0x50:  # C3D: byte 2 is the magic 0x50
+        return "application/x-c3d"
+    head = content[:65536]
+    if b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.start < len(head) - 3:  # a multi-byte character cut at the end is fine
+                try:
+                    head.decode("latin-1")
+                except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes any byte
+                    return "application/octet-stream"
+        return "text/plain"
+    return "application/octet-stream"
+
+
+def safe_name(filename: str, fallback: str) -> str:
+    """The last part of an uploaded name with only letters, digits, ``._-`` kept (never a path)."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(filename.replace("\\", "/")).name).lstrip(".")
+    return name[:120] or fallback
+
+
+def _refuse(filename: str, media: str, wanted: str) -> HttpError:
+    if media == "image/heic":
+        return HttpError(415, f"{filename} is a HEIC photo, which footchain cannot read: {HEIC_ADVICE}.")
+    found = DESCRIPTIONS.get(media, media)
+    return HttpError(415, f"{filename} is {found}, not {wanted}. Its type was judged from its content.")
+
+
+@dataclass(frozen=True)
+class AnalysedUpload:
+    """What a measured upload gives: its sniffed type, the measurement contract and its pictures."""
+
+    media_type: str
+    result: dict[str, Any]
+    overlay_png: bytes | None = None
+    figures: dict[str, str] = field(default_factory=dict)
+
+
+def _clear_message(exc: FootchainError, folder: Path, names: dict[str, str]) -> HttpError:
+    message = str(exc)
+    for stored, original in names.items():
+        message = message.replace(str(folder / stored), original)
+    return HttpError(422, message.replace(str(folder), "the upload"))
+
+
+def analyze_footprint_upload(filename: str, content: bytes) -> AnalysedUpload:
+    """Measure an uploaded footprint photo, scan or pressure export (``footchain footprint``)."""
+    from footchain.measure.footprint.analyze import analyze_footprint
+
+    media = sniff(content)
+    if media not in FOOTPRINT_TYPES:
+        raise _refuse(filename, media, "a footprint photo, scan or pressure export")
+    name = safe_name(filename, "footprint")
+    with tempfile.TemporaryDirectory(prefix="footchain-") as tmp:
+        folder = Path(tmp)
+        (folder / name).write_bytes(content)
+        try:
+            result = analyze_footprint(folder / name, overlay=folder / "overlay.png")
+        except FootchainError as exc:
+            raise _clear_message(exc, folder, {name: filename}) from None
+        overlay = folder / "overlay.png"
+        png = overlay.read_bytes() if overlay.is_file() else None
+    contract = result.contract()
+    contract["source"] = {**result.source.model_dump(mode="json"), "path": filename}
+    contract["overlay"] = None
+    return AnalysedUpload(media_type=media, result=contract, overlay_png=png)
+
+
+def analyze_gait_upload(files: Sequence[tuple[str, bytes]]) -> AnalysedUpload:
+    """Measure an uploaded gait recording (``footchain gait``); the first file is the recording and
+    the others travel with it (a foot-IMU trial's ``_lf/_rf/_lb`` files)."""
+    from footchain.measure.gait import analyze_gait, load_recording
+    from footchain.measure.gait.figures import cop_figure, force_figure, has_cop, stride_figure
+
+    if not files:
+        raise HttpError(422, "No recording was uploaded; attach the file as 'file'.")
+    medias = [sniff(content) for _name, content in files]
+    for (filename, _content), media in zip(files, medias, strict=True):
+        if media not in GAIT_TYPES:
+            raise _refuse(filename, media, "a gait recording (a text export or a C3D file)")
+    with tempfile.TemporaryDirectory(prefix="footchain-") as tmp:
+        folder = Path(tmp)
+        names: dict[str, str] = {}
+        for index, (filename, content) in enumerate(files):
+            name = safe_name(filename, f"recording-{index}")
+            (folder / name).write_bytes(content)
+            names[name] = filename
+        first = folder / next(iter(names))
+        try:
+            recording = load_recording(first)
+            result = analyze_gait(recording)
+            figures = {
+                "force": force_figure(recording, result, folder / "force.svg"),
+                "strides": stride_figure(result, folder / "strides.svg"),
+            }
+            if has_cop(recording):
+                figures["cop"] = cop_figure(recording, result, folder / "cop.svg")
+        except FootchainError as exc:
+            raise _clear_message(exc, folder, names) from None
+        svgs = {key: path.read_text(encoding="utf-8") for key, path in figures.items()}
+    result = dict(result)
+    result["source"] = {**result["source"], "path": files[0][0]}
+    return AnalysedUpload(media_type=medias[0], result=result, figures=svgs)
