@@ -9,12 +9,15 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from footchain import __version__
 from footchain.errors import FootchainError, FootprintError
+
+if TYPE_CHECKING:
+    from footchain.types import Assessment, Intake
 
 app = typer.Typer(
     name="footchain",
@@ -62,6 +65,27 @@ def main_options(
     """footchain: feet, gait and the lower kinetic chain."""
 
 
+def _assess_file(intake: Path, footprint_files: list[Path]) -> tuple[Assessment, Intake]:
+    """Load an intake file, measure the files it names (and ``footprint_files``), assess it.
+
+    Returns the assessment and the intake as assessed (measured footprint values merged in).
+    """
+    from footchain.engine import assess_measured
+    from footchain.intake import load_intake
+    from footchain.measure.intake_files import MeasuredIntake, measure_intake_files
+
+    loaded = load_intake(intake)
+    if footprint_files:
+        named = [*loaded.files.footprint_images, *(str(p.resolve()) for p in footprint_files)]
+        loaded = loaded.model_copy(
+            update={"files": loaded.files.model_copy(update={"footprint_images": named})}
+        )
+    measured = MeasuredIntake(loaded)
+    if loaded.files.footprint_images or loaded.files.gait_recordings:
+        measured = measure_intake_files(loaded, intake.resolve().parent)
+    return assess_measured(measured), measured.intake
+
+
 @app.command()
 def assess(
     intake: Annotated[Path, typer.Argument(help="Intake JSON file (intake schema v1).")],
@@ -77,27 +101,9 @@ def assess(
     ] = None,
 ) -> None:
     """Assess an intake: red flags, feet, chain links with evidence grades, and a plan."""
-    from footchain.engine import assess_measured
-    from footchain.intake import load_intake
-    from footchain.measure.intake_files import MeasuredIntake, measure_intake_files
     from footchain.present.write import write_output
 
-    loaded = load_intake(intake)
-    if footprint_files:
-        files = loaded.files.model_copy(
-            update={
-                "footprint_images": [
-                    *loaded.files.footprint_images,
-                    *(str(p.resolve()) for p in footprint_files),
-                ]
-            }
-        )
-        loaded = loaded.model_copy(update={"files": files})
-    measured = MeasuredIntake(loaded)
-    if loaded.files.footprint_images or loaded.files.gait_recordings:
-        measured = measure_intake_files(loaded, intake.resolve().parent)
-    assessment = assess_measured(measured)
-    loaded = measured.intake
+    assessment, loaded = _assess_file(intake, footprint_files or [])
     if format is ReportFormat.json:
         import json
 
@@ -285,6 +291,42 @@ def serve(
     typer.echo(f"footchain is running at http://{shown}:{port}/  (API docs: /docs; Ctrl+C stops it)")
     # No access log: paths carry assessment ids, which are the only key to a person's health data.
     uvicorn.run(application, host=host, port=port, access_log=False, log_level="warning")
+
+
+@app.command()
+def insoles(
+    intake: Annotated[Path, typer.Argument(help="Intake JSON file (intake schema v1).")],
+    catalogue: Annotated[
+        Path, typer.Option("--catalogue", "-c", help="Insole catalogue CSV, one product per row.")
+    ],
+    format: Annotated[
+        MeasureFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = MeasureFormat.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of the screen.")
+    ] = None,
+) -> None:
+    """Match an insole catalogue to the intake's insole plan: which products fit, ranked, and why."""
+    from footchain.present.write import write_output
+    from footchain.shop.catalogue import read_catalogue
+    from footchain.shop.matching import match_catalogue
+
+    products = read_catalogue(catalogue)
+    assessment, _assessed = _assess_file(intake, [])
+    offer = match_catalogue(assessment, products)
+    if format is MeasureFormat.json:
+        import json
+
+        content = json.dumps(offer.to_json_dict(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        from footchain.present.insoles_text import render_insoles_text
+
+        content = render_insoles_text(offer, to_terminal=output is None)
+    if output is None:
+        sys.stdout.write(content)
+    else:
+        write_output(output, content)
+        typer.echo(f"Wrote {format.value} insole offer to {output}", err=True)
 
 
 def main() -> None:

@@ -11,3 +11,7 @@ class IntakeError(FootchainError):
 
 class FootprintError(FootchainError):
     """A footprint image or pressure frame cannot be measured; the message says why and what to do."""
+
+
+class CatalogueError(FootchainError):
+    """An insole catalogue CSV cannot be read; the message names every bad row and column."""

@@ -13,7 +13,16 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from footchain.types import ChainLink, Evidence, InsoleArch, Posture, ReferTo, Region, Urgency
+from footchain.types import (
+    ChainLink,
+    Evidence,
+    InsoleArch,
+    Posture,
+    ReferTo,
+    Region,
+    SizeSystem,
+    Urgency,
+)
 
 MM_PER_INCH = 25.4
 Grade = Literal["V", "M"]
@@ -343,17 +352,73 @@ class Benefit(Sourced):
         return str(getattr(self, key)) if key else self.other
 
 
+class Shop(Sourced):
+    """Choosing among catalogue insoles: who needs firm support or cushioning, cost horizon, trim target."""
+
+    firm_support_for: list[str]
+    firm_support_arches: list[InsoleArch]
+    cushioning_for: list[str]
+    cushioning_arches: list[InsoleArch]
+    horizon_months: float = Field(gt=0)
+    insole_months: float = Field(gt=0)
+    toe_allowance_mm: float = Field(ge=0)
+    grade: Grade
+
+
 class Insole(Knowledge_):
     arch_height: ArchHeight
     very_high_arch: VeryHighArch
     sizing: Sizing
     fitting: Fitting
     benefit: Benefit
+    shop: Shop
 
 
 class EvidenceWords(Knowledge_):
     name: str = NonEmpty
     meaning: str = NonEmpty
+
+
+class ShopText(Knowledge_):
+    """Wording of the insole offer; ``{name}`` placeholders are filled by ``footchain.shop.matching``."""
+
+    system: dict[SizeSystem, str]
+    offered: str
+    none_fit: str
+    not_recommended: str
+    deferred: str
+    needs_arch: str
+    needs_size: str
+    arch_match: str
+    arch_mismatch: str
+    band_holds: str
+    band_misses: str
+    too_short: str
+    trim: str
+    no_trim: str
+    firm_good: str
+    firm_medium: str
+    firm_soft: str
+    support_plain: str
+    cushion_plain: str
+    cushion_good: str
+    cushion_medium: str
+    cushion_low: str
+    warranty: str
+    no_warranty: str
+    money_back: str
+    no_money_back: str
+    cost_covers: str
+    cost_no_covers: str
+    push_test: str
+    comfort: str
+
+    @model_validator(mode="after")
+    def _every_system_worded(self) -> ShopText:
+        missing = set(get_args(SizeSystem)) - set(self.system)
+        if missing:
+            raise ValueError(f"text.toml: [shop] system lacks wording for {sorted(missing)}")
+        return self
 
 
 class Text(Knowledge_):
@@ -362,6 +427,7 @@ class Text(Knowledge_):
     region: dict[Region, str]
     condition: dict[str, str]
     evidence: dict[Evidence, EvidenceWords]
+    shop: ShopText
 
     @model_validator(mode="after")
     def _every_grade_worded(self) -> Text:
