@@ -8,7 +8,10 @@ pure function of the assessment and the intake: no dates, no randomness, the sam
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import jinja2
 
@@ -267,27 +270,206 @@ def size_rows(size: InsoleSize) -> tuple[tuple[str, str], ...]:
     )
 
 
-def render_html(assessment: Assessment, intake: Intake) -> str:
+@dataclass(frozen=True)
+class PrintView:
+    """One measured footprint (one foot) as a small table of values with its warnings."""
+
+    title: str
+    rows: tuple[tuple[str, str], ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FootprintView:
+    """One uploaded footprint file: its overlay picture (a URL or a ``data:`` URI) and each print found."""
+
+    filename: str
+    picture: str | None
+    alt: str
+    prints: tuple[PrintView, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FigureView:
+    """One gait figure: the picture (a URL or a ``data:`` URI) and what it shows, in words."""
+
+    picture: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class GaitView:
+    """One walking recording: left and right values side by side, values for both, figures, warnings."""
+
+    filename: str
+    sides: tuple[tuple[str, str, str], ...]
+    overall: tuple[tuple[str, str], ...]
+    figures: tuple[FigureView, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Measurements:
+    """The measured uploads shown under "What we measured"; empty when nothing was uploaded."""
+
+    footprints: tuple[FootprintView, ...] = ()
+    gait: tuple[GaitView, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.footprints or self.gait)
+
+
+FIGURE_WORDS: dict[str, str] = {
+    "force": "How hard each foot pressed on the ground during the walk, step by step.",
+    "strides": "How long each stride took, left and right: steadier walking gives flatter lines.",
+    "cop": "The path the pressure took under each foot, from heel to toe.",
+}
+_FOOTPRINT_VALUES = (
+    ("arch_type", "Arch", None),
+    ("arch_index", "Arch index", ""),
+    ("chippaux_smirak_index", "Chippaux-Smirak index", " %"),
+    ("staheli_index", "Staheli index", ""),
+    ("clarke_angle_deg", "Clarke angle", "°"),
+    ("foot_length_mm", "Foot length", " mm"),
+    ("foot_width_mm", "Foot width", " mm"),
+)
+
+
+def png_data_uri(content: bytes) -> str:
+    """A PNG as a ``data:`` URI, so a standalone report or a PDF carries its pictures inside."""
+    return "data:image/png;base64," + base64.b64encode(content).decode("ascii")
+
+
+def svg_data_uri(svg: str) -> str:
+    """An SVG document as a ``data:`` URI (an image, so its styles cannot leak into the report)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _value(value: object, unit: str = "", digits: int = 2) -> str:
+    if value is None:
+        return "not measured"
+    if isinstance(value, int | float):
+        rounded = round(float(value), digits)
+        text = str(int(rounded)) if rounded.is_integer() else f"{rounded:g}"
+        return text + unit
+    return str(value)
+
+
+def footprint_view(filename: str, result: Mapping[str, Any], picture: str | None) -> FootprintView:
+    """A measured footprint (the footprint measurement contract) with its overlay ``picture``."""
+    prints: list[PrintView] = []
+    for found in result.get("prints", []):
+        side = found.get("side", "unknown")
+        rows = []
+        for key, name, unit in _FOOTPRINT_VALUES:
+            if unit is None:
+                rows.append((name, ARCH_WORDS.get(found.get(key), "Not known")))
+            else:
+                rows.append((name, _value(found.get(key), unit, 1 if unit.strip() else 3)))
+        title = f"{side.capitalize()} foot" if side in ("left", "right") else "A foot whose side is not clear"
+        prints.append(PrintView(title=title, rows=tuple(rows), warnings=tuple(found.get("warnings", []))))
+    alt = (
+        f"Your footprint picture from {filename}, with the outline footchain found and the lines it measured."
+    )
+    return FootprintView(
+        filename=filename,
+        picture=picture,
+        alt=alt,
+        prints=tuple(prints),
+        warnings=tuple(result.get("warnings", [])),
+    )
+
+
+def _summary_value(summary: Mapping[str, Any], key: str, unit: str, digits: int = 2) -> str:
+    value = summary.get(key)
+    if isinstance(value, Mapping):
+        mean, cv = value.get("mean"), value.get("cv_percent")
+        text = _value(mean, unit, digits)
+        return text if cv is None else f"{text} (varies {_value(cv, ' %', 1)})"
+    return _value(value, unit, digits)
+
+
+def gait_view(filename: str, result: Mapping[str, Any], figures: Mapping[str, str]) -> GaitView:
+    """A measured walking recording (the gait measurement contract) with its figures (name → picture)."""
+    feet = result.get("feet", {})
+    left, right = feet.get("left", {}).get("summary", {}), feet.get("right", {}).get("summary", {})
+    measures = (
+        ("Strides used", "strides", "", 0),
+        ("Stride time", "stride_time_s", " s", 2),
+        ("Stance (foot on the ground)", "stance_percent", " % of the stride", 1),
+        ("Steps per minute", "cadence_steps_per_min", "", 0),
+    )
+    sides = tuple(
+        (name, _summary_value(left, key, unit, digits), _summary_value(right, key, unit, digits))
+        for name, key, unit, digits in measures
+    )
+    summary = result.get("summary", {})
+    symmetry = summary.get("symmetry_index_percent", {})
+    overall: list[tuple[str, str]] = []
+    if symmetry.get("stride_time") is not None:
+        overall.append(("Left–right difference in stride time", _value(symmetry["stride_time"], " %", 1)))
+    if symmetry.get("stance_time") is not None:
+        overall.append(("Left–right difference in stance time", _value(symmetry["stance_time"], " %", 1)))
+    if summary.get("double_support_percent") is not None:
+        overall.append(("Both feet on the ground", _value(summary["double_support_percent"], " %", 1)))
+    shown = [name for name in ("force", "strides", "cop") if name in figures]
+    shown += sorted(name for name in figures if name not in FIGURE_WORDS)
+    return GaitView(
+        filename=filename,
+        sides=sides,
+        overall=tuple(overall),
+        figures=tuple(
+            FigureView(picture=figures[name], alt=FIGURE_WORDS.get(name, name.replace("_", " ")))
+            for name in shown
+        ),
+        warnings=tuple(result.get("warnings", [])),
+    )
+
+
+def _context(assessment: Assessment, intake: Intake, measurements: Measurements | None) -> dict[str, Any]:
+    return {
+        "a": assessment,
+        "referral": referral_view(assessment.referral, bool(assessment.limits)),
+        "body": build_body_map(assessment, intake),
+        "pains": pain_views(intake),
+        "links": link_views(assessment.chain),
+        "sizes": size_rows(assessment.insole.size) if assessment.insole.size is not None else (),
+        "measurements": measurements or Measurements(),
+        "evidence_styles": EVIDENCE_STYLES,
+        "pain_colours": PAIN_COLOURS,
+        "arch_words": ARCH_WORDS,
+        "posture_words": POSTURE_WORDS,
+        "confidence_words": CONFIDENCE_WORDS,
+        "insole_headlines": INSOLE_HEADLINES,
+        "arch_height_words": ARCH_HEIGHT_WORDS,
+        "condition_name": condition_name,
+        "place": place,
+        "text_colour": text_colour,
+    }
+
+
+def render_html(assessment: Assessment, intake: Intake, measurements: Measurements | None = None) -> str:
     """The whole report as one self-contained HTML document (inline CSS and SVG, no scripts).
 
-    The same assessment and intake always give the same string.
+    ``measurements`` adds "What we measured"; give its pictures as ``data:`` URIs (``png_data_uri``,
+    ``svg_data_uri``) to keep the document self-contained. The same inputs always give the same string.
     """
     template = _ENVIRONMENT.get_template("report.html.j2")
-    return template.render(
-        a=assessment,
-        referral=referral_view(assessment.referral, bool(assessment.limits)),
-        body=build_body_map(assessment, intake),
-        pains=pain_views(intake),
-        links=link_views(assessment.chain),
-        sizes=size_rows(assessment.insole.size) if assessment.insole.size is not None else (),
-        evidence_styles=EVIDENCE_STYLES,
-        pain_colours=PAIN_COLOURS,
-        arch_words=ARCH_WORDS,
-        posture_words=POSTURE_WORDS,
-        confidence_words=CONFIDENCE_WORDS,
-        insole_headlines=INSOLE_HEADLINES,
-        arch_height_words=ARCH_HEIGHT_WORDS,
-        condition_name=condition_name,
-        place=place,
-        text_colour=text_colour,
-    )
+    return template.render(_context(assessment, intake, measurements))
+
+
+def report_css() -> str:
+    """The report's style sheet, for a page that shows ``render_report_body`` inside its own layout."""
+    return _ENVIRONMENT.get_template("report_style.css.j2").render()
+
+
+def render_report_body(
+    assessment: Assessment, intake: Intake, measurements: Measurements | None = None
+) -> str:
+    """The report's content (from the title to the disclaimer) without the document around it.
+
+    The web page shows exactly this inside the site's layout, so the page, the standalone report and the
+    PDF come from one template and cannot drift apart.
+    """
+    return _ENVIRONMENT.get_template("report_body.html.j2").render(_context(assessment, intake, measurements))

@@ -1,7 +1,184 @@
-"""(being written)"""
+"""The results pages: the report of a stored assessment, its PDF, its footprint pictures, its trim template.
+
+- ``GET /assessments/{id}``: the report as a web page, the same body as ``footchain assess --format
+  html`` (``present.html.render_report_body``), with "What we measured" when uploads were used and a
+  toolbar (PDF, trim template when the plan gives a size, start again).
+- ``GET /assessments/{id}/report.pdf``: the standalone report printed by WeasyPrint, pictures inline.
+- ``GET /assessments/{id}/footprints/{upload_id}.png``: a footprint's overlay, only for an upload that
+  this assessment used.
+- ``GET /assessments/{id}/trim-template.pdf?paper=a4|letter``: the 1:1 insole trim template.
+
+An unknown id gets the same plain 404 page whatever the reason, so nothing tells whether an id exists.
+PDF rendering is slow CPU work: those routes are plain ``def`` so FastAPI runs them in a worker thread.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+from sqlalchemy.orm import Session
 
-router = APIRouter()
+from footchain.present.html import (
+    Measurements,
+    footprint_view,
+    gait_view,
+    png_data_uri,
+    render_html,
+    render_report_body,
+    report_css,
+    svg_data_uri,
+)
+from footchain.store import repository
+from footchain.store.models import UploadRow
+from footchain.types import Assessment
+from footchain.web.assessments import StoredAssessment, load_stored
+from footchain.web.dependencies import DbSession
+from footchain.web.templating import TEMPLATES
+
+router = APIRouter(tags=["results"])
+
+NOT_FOUND = (
+    "We could not find this report. The link may be incomplete: copy the whole address again, or start a "
+    "new assessment."
+)
+NO_TEMPLATE = {
+    "not_recommended": "Your plan does not advise an off-the-shelf insole, so there is no trim template.",
+    "deferred": (
+        "Insole advice is on hold until a clinician has seen you, so there is no trim template yet. "
+        "Please follow the advice at the top of your report first."
+    ),
+    "no_size": (
+        "Your plan has no insole size, because no foot length or shoe size was given. Start again and add "
+        "your foot length or shoe size to get a trim template."
+    ),
+}
+PAPERS = ("a4", "letter")
+
+
+def _message_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(
+        request, "results/message.html.j2", {"title": title, "message": message}, status_code=status
+    )
+
+
+def _not_found(request: Request) -> HTMLResponse:
+    return _message_page(request, 404, "Report not found", NOT_FOUND)
+
+
+def _measurements(
+    session: Session, assessment_id: str, *, inline: bool
+) -> tuple[Measurements, list[UploadRow]]:
+    """The uploads this assessment used, as the report's "What we measured" (pictures inline or linked)."""
+    rows = repository.uploads_of(session, assessment_id)
+    footprints = []
+    gait = []
+    for row in rows:
+        if row.kind == "footprint":
+            picture = None
+            if row.overlay_png is not None:
+                picture = (
+                    png_data_uri(row.overlay_png)
+                    if inline
+                    else f"/assessments/{assessment_id}/footprints/{row.id}.png"
+                )
+            footprints.append(footprint_view(row.filename, row.result, picture))
+        elif row.kind == "gait":
+            figures = {name: svg_data_uri(svg) for name, svg in row.figures.items() if isinstance(svg, str)}
+            gait.append(gait_view(row.filename, row.result, figures))
+    return Measurements(footprints=tuple(footprints), gait=tuple(gait)), rows
+
+
+def _template_refusal(assessment: Assessment) -> str | None:
+    """Why the plan gives no trim template, in words; None when it does."""
+    insole = assessment.insole
+    if insole.status != "recommended":
+        return NO_TEMPLATE[insole.status]
+    if insole.size is None:
+        return NO_TEMPLATE["no_size"]
+    return None
+
+
+def _stored(session: Session, assessment_id: str) -> StoredAssessment | None:
+    if len(assessment_id) > 64:
+        return None
+    return load_stored(session, assessment_id)
+
+
+@router.get("/assessments/{assessment_id}", response_class=HTMLResponse)
+def results_page(request: Request, assessment_id: str, session: DbSession) -> HTMLResponse:
+    """The report of a stored assessment as a web page."""
+    stored = _stored(session, assessment_id)
+    if stored is None:
+        return _not_found(request)
+    measurements, _rows = _measurements(session, assessment_id, inline=False)
+    body = render_report_body(stored.assessment, stored.intake, measurements)
+    context = {
+        "id": stored.id,
+        "report": Markup(body),  # rendered by the report's autoescaping template
+        "report_css": Markup(report_css()),  # our own style sheet
+        "has_template": _template_refusal(stored.assessment) is None,
+        "urgency": stored.assessment.referral.urgency,
+    }
+    return TEMPLATES.TemplateResponse(request, "results/report.html.j2", context)
+
+
+@router.get("/assessments/{assessment_id}/report.pdf", response_model=None)
+def report_pdf(request: Request, assessment_id: str, session: DbSession) -> Response:
+    """The report as a PDF (the standalone HTML report printed with WeasyPrint)."""
+    from footchain.present.pdf import render_pdf
+
+    stored = _stored(session, assessment_id)
+    if stored is None:
+        return _not_found(request)
+    measurements, _rows = _measurements(session, assessment_id, inline=True)
+    pdf = render_pdf(render_html(stored.assessment, stored.intake, measurements))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": 'attachment; filename="footchain-report.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/assessments/{assessment_id}/footprints/{upload_id}.png", response_model=None)
+def footprint_overlay(request: Request, assessment_id: str, upload_id: str, session: DbSession) -> Response:
+    """A footprint's overlay picture, only when that upload belongs to this assessment."""
+    row = repository.get_upload(session, upload_id[:64], "footprint")
+    if row is None or row.assessment_id != assessment_id or row.overlay_png is None:
+        return _not_found(request)
+    return Response(
+        row.overlay_png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"}
+    )
+
+
+@router.get("/assessments/{assessment_id}/trim-template.pdf", response_model=None)
+def trim_template_pdf(
+    request: Request, assessment_id: str, session: DbSession, paper: str = "a4"
+) -> Response:
+    """The printable 1:1 insole trim template of the plan's insole size, on A4 or Letter paper."""
+    from footchain.present.trim_template import render_trim_template
+
+    stored = _stored(session, assessment_id)
+    if stored is None:
+        return _not_found(request)
+    paper = paper.strip().lower()
+    if paper not in PAPERS:
+        return _message_page(
+            request, 422, "Unknown paper size", "Choose the paper size A4 or Letter for the trim template."
+        )
+    refusal = _template_refusal(stored.assessment)
+    size = stored.assessment.insole.size
+    if refusal is not None or size is None:
+        return _message_page(request, 409, "No trim template", refusal or NO_TEMPLATE["no_size"])
+    pdf = render_trim_template(size, paper)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="footchain-trim-template-{paper}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
