@@ -365,6 +365,20 @@ class Shop(Sourced):
     grade: Grade
 
 
+class NeverCut(Sourced):
+    """The parts of an insole never to trim, as fractions of its length from the heel."""
+
+    heel_cup_end: float = Field(gt=0, lt=1)
+    arch_end: float = Field(gt=0, lt=1)
+    grade: Grade
+
+    @model_validator(mode="after")
+    def _arch_after_heel_cup(self) -> NeverCut:
+        if self.arch_end <= self.heel_cup_end:
+            raise ValueError("arch_end must lie beyond heel_cup_end")
+        return self
+
+
 class Insole(Knowledge_):
     arch_height: ArchHeight
     very_high_arch: VeryHighArch
@@ -372,6 +386,7 @@ class Insole(Knowledge_):
     fitting: Fitting
     benefit: Benefit
     shop: Shop
+    never_cut: NeverCut
 
 
 class EvidenceWords(Knowledge_):

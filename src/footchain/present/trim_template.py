@@ -20,8 +20,8 @@ Shape. A generic insole outline, not the person's foot: a smooth closed curve (p
 through fixed points given as fractions of the length (heel width 0.25 L, waist 0.24 L, ball 0.37 L at
 0.72 L from the heel, the longest point just medial of the foot axis), then stretched so that heel to
 toe is exactly ``L``. The ratios are footchain assumptions after common shoe-last proportions (ball at
-about 72 % of the length, ball width about 0.37-0.40 L) from grey shoe-fitting guidance [M]; the heel cup
-is the back 22 % and the arch the next 36 % of the length.
+about 72 % of the length, ball width about 0.37-0.40 L) from grey shoe-fitting guidance [M]; the "never cut" heel cup and arch zones are
+fractions of the length from ``knowledge/insole.toml`` [never_cut].
 
 Pages. Everything is drawn with matplotlib on a figure exactly the paper's size whose axes are
 millimetres (as the calibration sheet, ``measure/footprint/sheet.py``). An outline longer than one page
@@ -58,8 +58,6 @@ TEXT_COLUMN_MM = 66.0  # the instructions beside the outline
 GAP_MM = 8.0
 SCALE_BAR_MM = 100.0
 JOIN_OVERLAP_MM = 25.0  # the two halves of a split template overlap this much below the join line
-HEEL_CUP_END = 0.22  # the heel cup: the back 22 % of the length
-ARCH_END = 0.58  # the arch: from the heel cup to 58 % of the length
 TOE_FROM = 0.78  # a neighbouring size's trim line: its outline from 78 % of its length to the toe
 
 # The right insole seen from above, toes up: (fraction of the length from the heel, sideways offset as a
@@ -271,13 +269,14 @@ def _wrap(text: str, width_mm: float, fontsize_pt: float) -> str:
 def _draw_template(ax: Axes, layout: TrimTemplate) -> None:
     """The outlines, zones, heel and trim lines on axes in template millimetres (y up from the heel)."""
     length = layout.insole_length_mm
+    never_cut = load_knowledge().insole.never_cut
     for outline in layout.outlines:
         shape = Polygon(outline.points, closed=True, facecolor="white", edgecolor="none")
         ax.add_patch(shape)
         xs = outline.points[:, 0]
         for start, end, words in (
-            (0.0, HEEL_CUP_END, "NEVER CUT\nheel cup"),
-            (HEEL_CUP_END, ARCH_END, "NEVER CUT\narch"),
+            (0.0, never_cut.heel_cup_end, "NEVER CUT\nheel cup"),
+            (never_cut.heel_cup_end, never_cut.arch_end, "NEVER CUT\narch"),
         ):
             zone = Rectangle(
                 (xs.min() - 2, start * length),
