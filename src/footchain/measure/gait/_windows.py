@@ -19,6 +19,20 @@ def window_rows(lo: IntArray, hi: IntArray) -> tuple[IntArray, IntArray]:
     return rows, window
 
 
+class WindowIndex:
+    """The sample rows of a set of windows, computed once and shared by several reductions over them."""
+
+    __slots__ = ("hi", "lo", "nonempty", "rows", "starts", "window")
+
+    def __init__(self, lo: IntArray, hi: IntArray) -> None:
+        self.lo, self.hi = lo, hi
+        self.rows, self.window = window_rows(lo, hi)
+        lengths = hi - lo
+        self.nonempty = lengths > 0
+        # where each non-empty window's rows begin in ``rows`` (for reduceat)
+        self.starts = (np.cumsum(lengths) - lengths)[self.nonempty]
+
+
 def window_max(values: FloatArray, lo: IntArray, hi: IntArray) -> FloatArray:
     """NaN-ignoring maximum of each window (windows must be non-empty and disjoint, in order)."""
     padded = np.concatenate((values, [np.nan]))
@@ -33,14 +47,26 @@ def window_min(values: FloatArray, lo: IntArray, hi: IntArray) -> FloatArray:
     return np.asarray(np.fmin.reduceat(padded, edges)[::2], dtype=np.float64)
 
 
-def first_at_least(values: FloatArray, lo: IntArray, hi: IntArray, level: FloatArray) -> IntArray:
-    """Index of the first sample of each window that reaches that window's ``level``; ``hi`` if none."""
-    rows, window = window_rows(lo, hi)
-    hit = values[rows] >= level[window]
+def first_at_least(
+    values: FloatArray, lo: IntArray, hi: IntArray, level: FloatArray, *, index: WindowIndex | None = None
+) -> IntArray:
+    """Index of the first sample of each window that reaches that window's ``level``; ``hi`` if none.
+
+    ``index`` (the same ``lo``, ``hi``) saves recomputing the windows' rows when several signals or
+    levels are reduced over the same windows.
+    """
+    if index is None:
+        index = WindowIndex(lo, hi)
     first = hi.copy()
-    hit_rows = rows[hit]
-    hit_windows = window[hit]
-    # the first hit of each window: hits are in row order, so keep each window's first occurrence
-    unique_windows, first_position = np.unique(hit_windows, return_index=True)
-    first[unique_windows] = hit_rows[first_position]
+    if index.starts.size == 0:
+        return first
+    rows = index.rows
+    # rows that reach the level keep their index, the others an index past every window; the
+    # smallest per window is its first hit (or that sentinel: none)
+    sentinel = np.iinfo(np.int64).max
+    candidate = np.where(values[rows] >= level[index.window], rows, sentinel)
+    smallest = np.minimum.reduceat(candidate, index.starts)
+    hit = smallest != sentinel
+    windows_with_rows = np.flatnonzero(index.nonempty)
+    first[windows_with_rows[hit]] = smallest[hit]
     return first

@@ -53,24 +53,31 @@ def _rounded(obj: Any) -> Any:
     return obj
 
 
-def _rounded_column(values: list[float | None]) -> list[float | None]:
-    """Round a column of numbers to 3 decimals at once; None stays None."""
-    array = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-    rounded: list[float] = np.round(array, 3).tolist()
-    return [None if v != v else v for v in rounded]
+def _rounded_times(*columns: list[float]) -> list[list[float]]:
+    """Columns of times rounded to 3 decimals (NaN for a missing value), in one array operation each."""
+    if not columns[0]:
+        return [[] for _ in columns]
+    rounded: list[list[float]] = np.round(np.array(columns, dtype=np.float64), 3).tolist()
+    return rounded
 
 
 def _strides_json(strides: list[Stride]) -> list[dict[str, Any]]:
-    columns = {
-        "start_s": _rounded_column([s.start_s for s in strides]),
-        "end_s": _rounded_column([s.end_s for s in strides]),
-        "stride_time_s": _rounded_column([s.stride_time_s for s in strides]),
-        "stance_time_s": _rounded_column([s.stance_time_s for s in strides]),
-        "swing_time_s": _rounded_column([s.swing_time_s for s in strides]),
-    }
+    """One dict per stride, its times rounded to 3 decimals (None for a missing stance or swing)."""
+    nan = float("nan")
+    start, end, stride_time, stance, swing = _rounded_times(
+        [s.start_s for s in strides],
+        [s.end_s for s in strides],
+        [s.end_s - s.start_s for s in strides],
+        [nan if s.stance_time_s is None else s.stance_time_s for s in strides],
+        [nan if s.swing_time_s is None else s.swing_time_s for s in strides],
+    )
     return [
         {
-            **{key: column[i] for key, column in columns.items()},
+            "start_s": start[i],
+            "end_s": end[i],
+            "stride_time_s": stride_time[i],
+            "stance_time_s": None if stance[i] != stance[i] else stance[i],
+            "swing_time_s": None if swing[i] != swing[i] else swing[i],
             "excluded": stride.excluded,
             "why_excluded": stride.why_excluded,
         }
@@ -80,9 +87,14 @@ def _strides_json(strides: list[Stride]) -> list[dict[str, Any]]:
 
 def _events_json(contacts: list[Contact]) -> list[dict[str, Any]]:
     seen = [c for c in contacts if c.heel_strike_seen]
-    strikes = _rounded_column([c.heel_strike_s for c in seen])
-    offs = _rounded_column([c.toe_off_s for c in seen])
-    return [{"heel_strike_s": hs, "toe_off_s": to} for hs, to in zip(strikes, offs, strict=True)]
+    nan = float("nan")
+    strikes, offs = _rounded_times(
+        [c.start_s for c in seen], [c.end_s if c.toe_off_seen else nan for c in seen]
+    )
+    return [
+        {"heel_strike_s": hs, "toe_off_s": None if to != to else to}
+        for hs, to in zip(strikes, offs, strict=True)
+    ]
 
 
 def _empty_summary() -> dict[str, Any]:

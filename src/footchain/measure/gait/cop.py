@@ -13,12 +13,27 @@ from typing import Any
 
 import numpy as np
 
-from footchain.measure.gait._windows import first_at_least, window_max, window_min
+from footchain.measure.gait._windows import IntArray, WindowIndex, first_at_least, window_max, window_min
 from footchain.measure.gait.events import Contact
 from footchain.measure.gait.recording import FloatArray, Recording, Side
 
 _MIN_STANCE_S = 0.2
 _MAX_STANCE_S = 2.0
+
+
+def _cop_xy(sensors: FloatArray, positions: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """COP per sample as two contiguous arrays (x, y); NaN where no sensor is loaded or one is missing."""
+    # negative readings count as no load; most recordings have none, and then no copy is needed
+    load = np.maximum(sensors, 0.0) if (sensors < 0.0).any() else sensors  # NaN stays NaN
+    total = load.sum(axis=1)
+    xy = load @ positions
+    invalid = ~(total > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x = xy[:, 0] / total
+        y = xy[:, 1] / total
+    x[invalid] = np.nan
+    y[invalid] = np.nan
+    return x, y
 
 
 def centre_of_pressure(sensors: FloatArray, positions: FloatArray) -> FloatArray:
@@ -36,12 +51,8 @@ def centre_of_pressure(sensors: FloatArray, positions: FloatArray) -> FloatArray
     ndarray, shape (n_samples, 2)
         NaN where no sensor is loaded or a reading is missing.
     """
-    load = np.clip(sensors, 0.0, None)
-    total = load.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cop = (load @ positions) / total[:, None]
-    cop[~(total > 0)] = np.nan
-    return np.asarray(cop, dtype=np.float64)
+    x, y = _cop_xy(sensors, positions)
+    return np.column_stack((x, y))
 
 
 def heel_first_share(
@@ -55,33 +66,37 @@ def heel_first_share(
     -------
     (heel first, stances compared)
     """
-    heel = sensors[:, int(np.argmin(positions[:, 1]))]
-    toe = sensors[:, int(np.argmax(positions[:, 1]))]
-    windows = np.array(_stance_windows(time_s, contacts), dtype=np.int64).reshape(-1, 2)
+    return _heel_first(sensors, positions, _stance_windows(time_s, contacts))
+
+
+def _heel_first(sensors: FloatArray, positions: FloatArray, windows: IntArray) -> tuple[int, int]:
     if windows.shape[0] == 0:
         return 0, 0
+    heel = np.ascontiguousarray(sensors[:, int(np.argmin(positions[:, 1]))])
+    toe = np.ascontiguousarray(sensors[:, int(np.argmax(positions[:, 1]))])
     lo = np.maximum(windows[:, 0] - 1, 0)
     hi = np.minimum(windows[:, 1] + 1, sensors.shape[0])
     hi[:-1] = np.minimum(hi[:-1], lo[1:])  # keep the windows disjoint
     keep = hi > lo
     lo, hi = lo[keep], hi[keep]
+    index = WindowIndex(lo, hi)
     heel_peak, toe_peak = window_max(heel, lo, hi), window_max(toe, lo, hi)
     valid = (heel_peak > 0) & (toe_peak > 0)
-    heel_on = first_at_least(heel, lo, hi, 0.1 * heel_peak)
-    toe_on = first_at_least(toe, lo, hi, 0.1 * toe_peak)
+    heel_on = first_at_least(heel, lo, hi, 0.1 * heel_peak, index=index)
+    toe_on = first_at_least(toe, lo, hi, 0.1 * toe_peak, index=index)
     return int((heel_on[valid] < toe_on[valid]).sum()), int(valid.sum())
 
 
-def _stance_windows(time_s: FloatArray, contacts: Sequence[Contact]) -> list[tuple[int, int]]:
+def _stance_windows(time_s: FloatArray, contacts: Sequence[Contact]) -> IntArray:
+    """Sample windows ``[lo, hi)`` (rows) of the complete stances between 0.2 and 2 s long."""
     chosen = [
         (c.start_s, c.end_s)
         for c in contacts
         if c.heel_strike_seen and c.toe_off_seen and _MIN_STANCE_S <= c.end_s - c.start_s <= _MAX_STANCE_S
     ]
     if not chosen:
-        return []
-    bounds = np.searchsorted(time_s, np.array(chosen).ravel()).reshape(-1, 2)
-    return [(int(a), int(b)) for a, b in bounds]
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.searchsorted(time_s, np.array(chosen, dtype=np.float64)).astype(np.int64)
 
 
 def _stance_path(cop: FloatArray, time_s: FloatArray, contacts: Sequence[Contact]) -> dict[str, Any] | None:
@@ -89,14 +104,18 @@ def _stance_path(cop: FloatArray, time_s: FloatArray, contacts: Sequence[Contact
 
     The tenths are of the samples that have a COP (a device may report none at light load).
     """
-    windows = np.array(_stance_windows(time_s, contacts), dtype=np.int64).reshape(-1, 2)
+    x = np.ascontiguousarray(cop[:, 0])
+    y = np.ascontiguousarray(cop[:, 1])
+    return _path_summary(x, y, _stance_windows(time_s, contacts))
+
+
+def _path_summary(x: FloatArray, y: FloatArray, windows: IntArray) -> dict[str, Any] | None:
     if windows.shape[0] == 0:
         return None
     lo, hi = windows[:, 0], windows[:, 1]
-    finite = np.isfinite(cop).all(axis=1)
+    finite = np.isfinite(x) & np.isfinite(y)
     count = np.concatenate(([0], np.cumsum(finite)))
-    y = cop[finite, 1]
-    cum_y = np.concatenate(([0.0], np.cumsum(y)))
+    cum_y = np.concatenate(([0.0], np.cumsum(y[finite])))
     first, last = count[lo], count[hi]
     n = last - first
     enough = n >= 10
@@ -106,7 +125,7 @@ def _stance_path(cop: FloatArray, time_s: FloatArray, contacts: Sequence[Contact
     tenth = np.maximum(n // 10, 1)
     starts = (cum_y[first + tenth] - cum_y[first]) / tenth
     ends = (cum_y[last] - cum_y[last - tenth]) / tenth
-    ml = window_max(cop[:, 0], lo[enough], hi[enough]) - window_min(cop[:, 0], lo[enough], hi[enough])
+    ml = window_max(x, lo[enough], hi[enough]) - window_min(x, lo[enough], hi[enough])
     return {
         "stances": int(enough.sum()),
         "start_y_mean": round(float(np.mean(starts)), 3),
@@ -119,6 +138,9 @@ def _stance_path(cop: FloatArray, time_s: FloatArray, contacts: Sequence[Contact
 def cop_summary(recording: Recording, contacts: Mapping[Side, Sequence[Contact]]) -> dict[str, Any] | None:
     """COP path summary per foot when the recording has sensor positions or an exported COP.
 
+    The COP is computed once per foot, as two contiguous arrays, and the stance windows once; the
+    path summary and the heel-first check share both.
+
     Returns None when the data allow no COP.
     """
     out: dict[str, Any] = {}
@@ -127,19 +149,20 @@ def cop_summary(recording: Recording, contacts: Mapping[Side, Sequence[Contact]]
         sensors = recording.sensors(side)
         positions = recording.sensor_positions(side)
         exported = recording.left_cop if side == "left" else recording.right_cop
+        windows = _stance_windows(recording.time_s, contacts.get(side, ()))
         if sensors is not None and positions is not None:
-            cop = centre_of_pressure(sensors, positions)
-            entry = _stance_path(cop, recording.time_s, contacts.get(side, ()))
+            x, y = _cop_xy(sensors, positions)
+            entry = _path_summary(x, y, windows)
             if entry is None:
                 continue
-            heel_first, compared = heel_first_share(
-                sensors, positions, recording.time_s, contacts.get(side, ())
-            )
+            heel_first, compared = _heel_first(sensors, positions, windows)
             entry["heel_loads_first_percent"] = round(100.0 * heel_first / compared, 1) if compared else None
             entry["source"] = "sensor positions"
             entry["unit"] = recording.sensor_position_unit
         elif exported is not None:
-            entry = _stance_path(exported, recording.time_s, contacts.get(side, ()))
+            entry = _path_summary(
+                np.ascontiguousarray(exported[:, 0]), np.ascontiguousarray(exported[:, 1]), windows
+            )
             if entry is None:
                 continue
             entry["source"] = "device export"

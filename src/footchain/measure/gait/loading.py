@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from footchain.measure.gait._windows import first_at_least, window_max, window_min
+from footchain.measure.gait._windows import WindowIndex, first_at_least, window_max, window_min
 from footchain.measure.gait.events import Contact
 from footchain.measure.gait.recording import FloatArray
 
@@ -83,27 +83,35 @@ def loading_summary(
     mid = lo + (hi - lo) // 2
     first_peak = window_max(force, lo, mid)
     second_peak = window_max(force, mid, hi)
-    first_at = first_at_least(force, lo, mid, first_peak)
+    first_half = WindowIndex(lo, mid)  # three searches over the same first halves
+    first_at = first_at_least(force, lo, mid, first_peak, index=first_half)
     second_at = first_at_least(force, mid, hi, second_peak)
     valley = window_min(force, first_at, np.maximum(second_at + 1, first_at + 1))
-    low_at = first_at_least(force, lo, mid, 0.2 * first_peak)
-    high_at = first_at_least(force, lo, mid, 0.8 * first_peak)
+    low_at = first_at_least(force, lo, mid, 0.2 * first_peak, index=first_half)
+    high_at = first_at_least(force, lo, mid, 0.8 * first_peak, index=first_half)
     with np.errstate(invalid="ignore", divide="ignore"):
         duration = (
             time_s[np.minimum(high_at, force.shape[0] - 1)] - time_s[np.minimum(low_at, force.shape[0] - 1)]
         )
         rate = np.where(duration > 0, 0.6 * first_peak / duration, np.nan)
     means = {
-        "peak": float(np.nanmean(np.fmax(first_peak, second_peak))),
-        "first_peak": float(np.nanmean(first_peak)),
-        "second_peak": float(np.nanmean(second_peak)),
-        "valley": float(np.nanmean(valley)),
-        "loading_rate_per_s": float(np.nanmean(rate)) if np.isfinite(rate).any() else float("nan"),
+        "peak": _nanmean(np.fmax(first_peak, second_peak)),
+        "first_peak": _nanmean(first_peak),
+        "second_peak": _nanmean(second_peak),
+        "valley": _nanmean(valley),
+        "loading_rate_per_s": _nanmean(rate) if np.isfinite(rate).any() else float("nan"),
     }
     out: dict[str, Any] = {"stances": int(lo.size), **{k: _round1(v) for k, v in means.items()}}
     if body_weight_n:
         out["body_weight"] = {k: _round3(v / body_weight_n) for k, v in means.items()}
     return out
+
+
+def _nanmean(values: FloatArray) -> float:
+    """Mean ignoring NaN, as :func:`numpy.nanmean` (the same value); the plain mean when nothing is missing."""
+    if np.isnan(values).any():
+        return float(np.nanmean(values))
+    return float(values.mean())
 
 
 def _round1(value: float) -> float | None:

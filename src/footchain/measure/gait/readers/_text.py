@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from footchain.measure.gait._stats import median
 from footchain.measure.gait.errors import RecordingError
 from footchain.measure.gait.recording import FloatArray
 from footchain.measure.textfile import looks_binary, to_text
@@ -196,7 +197,7 @@ def sampling_rate_from_time(
             f"({finite[bad]:g} s then {finite[bad + 1]:g} s); the file is damaged or two recordings "
             "were joined"
         )
-    median_step = float(np.median(steps))
+    median_step = median(steps)
     rate = 1.0 / median_step
     if abs(rate - round(rate)) < 1e-3 * rate:
         rate = float(round(rate))
