@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from footchain import __version__
 from footchain.store.database import open_database
 from footchain.web.errors import install_error_handlers
+from footchain.web.limits import BodySizeLimit
 from footchain.web.settings import Settings
 
 
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.sessions = open_database(settings.database_url)
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)  # 413 as the body streams in
     app.include_router(health.router)
     app.include_router(api_assessments.router, prefix="/api/v1")
     app.include_router(api_measurements.router, prefix="/api/v1")

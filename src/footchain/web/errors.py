@@ -22,6 +22,8 @@ class HttpError(FootchainError):
 
 def _describe(error: dict[str, object]) -> str:
     where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body",)) or "request"  # type: ignore[attr-defined]
+    if error.get("type") == "missing":
+        return f"{where}: required field is missing (send it as the form field '{where}')"
     return f"{where}: {error.get('msg', 'is not valid')}"
 
 

@@ -9,15 +9,26 @@ functions from a worker thread so the server keeps answering.
 
 from __future__ import annotations
 
+import functools
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import anyio
+import anyio.to_thread
+from starlette.requests import Request
 
 from footchain.errors import FootchainError
 from footchain.web.errors import HttpError
+
+if TYPE_CHECKING:
+    from footchain.measure.footprint.result import InputKind
+
+T = TypeVar("T")
+ANALYSIS_CONCURRENCY = 2  # measurements at once per app server; more wait their turn (2-core machines)
 
 # (magic bytes at offset 0, media type, what a person calls it)
 SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
@@ -78,11 +89,30 @@ def safe_name(filename: str, fallback: str) -> str:
     return name[:120] or fallback
 
 
+def _refuse_empty(files: Sequence[tuple[str, bytes]]) -> None:
+    for filename, content in files:
+        if not content:
+            raise HttpError(
+                422, f"{filename} is empty (0 bytes): choose the file again; the copy may have failed."
+            )
+
+
 def _refuse(filename: str, media: str, wanted: str) -> HttpError:
     if media == "image/heic":
         return HttpError(415, f"{filename} is a HEIC photo, which footchain cannot read: {HEIC_ADVICE}.")
     found = DESCRIPTIONS.get(media, media)
     return HttpError(415, f"{filename} is {found}, not {wanted}. Its type was judged from its content.")
+
+
+async def run_analysis(request: Request, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run ``func(*args, **kwargs)`` (a measurement: CPU work) in a worker thread, at most
+    ``ANALYSIS_CONCURRENCY`` at once per app, so the event loop keeps answering other requests
+    (``/healthz``, pages, the API) while a 12-megapixel photo is measured."""
+    state = request.app.state
+    limiter: anyio.CapacityLimiter | None = getattr(state, "analysis_limiter", None)
+    if limiter is None:  # created lazily, inside the server's event loop
+        limiter = state.analysis_limiter = anyio.CapacityLimiter(ANALYSIS_CONCURRENCY)
+    return await anyio.to_thread.run_sync(functools.partial(func, *args, **kwargs), limiter=limiter)
 
 
 @dataclass(frozen=True)
@@ -102,10 +132,21 @@ def _clear_message(exc: FootchainError, folder: Path, names: dict[str, str]) -> 
     return HttpError(422, message.replace(str(folder), "the upload"))
 
 
-def analyze_footprint_upload(filename: str, content: bytes) -> AnalysedUpload:
-    """Measure an uploaded footprint photo, scan or pressure export (``footchain footprint``)."""
+def analyze_footprint_upload(
+    filename: str,
+    content: bytes,
+    *,
+    kind: InputKind | None = None,
+    dpi: float | None = None,
+    mm_per_px: float | None = None,
+) -> AnalysedUpload:
+    """Measure an uploaded footprint photo, scan or pressure export (``footchain footprint``).
+
+    ``kind``, ``dpi`` and ``mm_per_px`` are the command's ``--kind``, ``--dpi`` and ``--mm-per-px``.
+    """
     from footchain.measure.footprint.analyze import analyze_footprint
 
+    _refuse_empty([(filename, content)])
     media = sniff(content)
     if media not in FOOTPRINT_TYPES:
         raise _refuse(filename, media, "a footprint photo, scan or pressure export")
@@ -114,7 +155,9 @@ def analyze_footprint_upload(filename: str, content: bytes) -> AnalysedUpload:
         folder = Path(tmp)
         (folder / name).write_bytes(content)
         try:
-            result = analyze_footprint(folder / name, overlay=folder / "overlay.png")
+            result = analyze_footprint(
+                folder / name, kind=kind, dpi=dpi, mm_per_px=mm_per_px, overlay=folder / "overlay.png"
+            )
         except FootchainError as exc:
             raise _clear_message(exc, folder, {name: filename}) from None
         overlay = folder / "overlay.png"
@@ -133,6 +176,7 @@ def analyze_gait_upload(files: Sequence[tuple[str, bytes]]) -> AnalysedUpload:
 
     if not files:
         raise HttpError(422, "No recording was uploaded; attach the file as 'file'.")
+    _refuse_empty(files)
     medias = [sniff(content) for _name, content in files]
     for (filename, _content), media in zip(files, medias, strict=True):
         if media not in GAIT_TYPES:
@@ -148,15 +192,20 @@ def analyze_gait_upload(files: Sequence[tuple[str, bytes]]) -> AnalysedUpload:
         try:
             recording = load_recording(first)
             result = analyze_gait(recording)
-            figures = {
-                "force": force_figure(recording, result, folder / "force.svg"),
-                "strides": stride_figure(result, folder / "strides.svg"),
-            }
-            if has_cop(recording):
-                figures["cop"] = cop_figure(recording, result, folder / "cop.svg")
         except FootchainError as exc:
             raise _clear_message(exc, folder, names) from None
-        svgs = {key: path.read_text(encoding="utf-8") for key, path in figures.items()}
+        drawers: dict[str, Callable[[Path], Path]] = {
+            "force": lambda out: force_figure(recording, result, out),
+            "strides": lambda out: stride_figure(result, out),
+        }
+        if has_cop(recording):
+            drawers["cop"] = lambda out: cop_figure(recording, result, out)
+        svgs = {}
+        for key, draw in drawers.items():
+            try:  # a figure the data cannot show (a C3D trial without strides) is left out, not an error
+                svgs[key] = draw(folder / f"{key}.svg").read_text(encoding="utf-8")
+            except FootchainError:
+                continue
     result = dict(result)
     result["source"] = {**result["source"], "path": files[0][0]}
     return AnalysedUpload(media_type=medias[0], result=result, figures=svgs)

@@ -1,0 +1,114 @@
+"""Request-size limiting: a body larger than ``Settings.max_upload_bytes`` is refused with 413.
+
+The limit is enforced as the body streams in, before any route reads it, so memory stays bounded
+whatever a client sends:
+
+- a declared ``Content-Length`` above the limit is answered with 413 at once, without reading the body;
+- a body without ``Content-Length`` (chunked) is counted as it arrives and refused the moment it
+  passes the limit; whatever the route was doing with it is abandoned and the 413 is sent instead.
+
+This is a plain ASGI middleware (not ``BaseHTTPMiddleware``) so that it sees every chunk and never
+buffers a body itself.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from footchain.web.settings import DEFAULT_MAX_UPLOAD_MB
+
+
+class BodyTooLarge(Exception):
+    """Raised from ``receive`` inside the app when the streamed body passes the limit."""
+
+
+def megabytes(size_bytes: int) -> str:
+    """``size_bytes`` in megabytes as a person reads it: ``25 MB``, ``0.5 MB``."""
+    value = size_bytes / (1024 * 1024)
+    return f"{value:.0f} MB" if value >= 10 or value == int(value) else f"{value:.2g} MB"
+
+
+def too_large_message(limit_bytes: int) -> str:
+    """What a person (or whoever runs the server) can do about a body over the limit."""
+    return (
+        f"The upload is larger than this server's limit of {megabytes(limit_bytes)}. Send a smaller file "
+        "(for a photo: share it at a lower resolution or as JPEG rather than the original RAW/PNG). "
+        "Whoever runs the server can raise the limit with the FOOTCHAIN_MAX_UPLOAD_MB environment "
+        f"variable (default {DEFAULT_MAX_UPLOAD_MB:.0f})."
+    )
+
+
+def _declared_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None  # the server (h11/httptools) refuses a malformed header before us
+    return None
+
+
+class BodySizeLimit:
+    """ASGI middleware refusing request bodies above ``max_bytes`` with 413 and a clear message."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps({"detail": too_large_message(self.max_bytes)}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _declared_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await self._refuse(send)
+            return
+
+        received = 0
+        overflowed = False
+        response_started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, overflowed
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    overflowed = True
+                    raise BodyTooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal response_started
+            if overflowed:
+                return  # the app's answer to a broken body is replaced by the 413 below
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except BodyTooLarge:
+            pass
+        except Exception:
+            if not overflowed:
+                raise
+        if overflowed and not response_started:
+            await self._refuse(send)
