@@ -1,0 +1,278 @@
+"""The self-assessment pages: home, the calibration sheet, one step per page, red-flag advice, submit.
+
+Every step is ``GET /assess/{step}`` (the form filled in from the draft) and ``POST /assess/{step}``
+(answers merged into the draft, committed, then a 303 to the next step: Post/Redirect/Get), so answers
+survive reloads and the back button without JavaScript. After every step the draft is assessed by the
+real engine; an emergency or urgent referral not shown before sends the person to ``/assess/referral``
+at once. ``POST /assess/submit`` stores the assessment and opens its results page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
+
+from footchain.errors import FootchainError
+from footchain.present.html import referral_view
+from footchain.store import repository
+from footchain.web.assessments import assess_and_store
+from footchain.web.dependencies import AppSettings, DbSession, get_settings
+from footchain.web.errors import HttpError
+from footchain.web.limits import megabytes
+from footchain.web.routes.wizard import drafts, steps, views
+from footchain.web.routes.wizard.drafts import Draft
+from footchain.web.routes.wizard.forms import PARSERS, Errors, Form
+from footchain.web.templating import TEMPLATES
+from footchain.web.uploads import analyze_footprint_upload, analyze_gait_upload, run_analysis
+
+router = APIRouter(tags=["self-assessment pages"], include_in_schema=False)
+PAPERS = ("a4", "letter")
+
+
+def _to(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _step_url(name: str | None) -> str:
+    return f"/assess/{name}" if name else "/assess/review"
+
+
+def _form(data: FormData) -> Form:
+    """A posted form as ``{name: [text values]}`` (files left out)."""
+    return {key: [v for v in data.getlist(key) if isinstance(v, str)] for key in data}
+
+
+def _render(
+    request: Request,
+    session: Session,
+    draft: Draft,
+    step_name: str,
+    *,
+    form: Form | None = None,
+    errors: Errors | None = None,
+    status: int = 200,
+    **extra: Any,
+) -> HTMLResponse:
+    """A step's page, filled in from ``form`` (what was posted) or else from the draft."""
+    step = steps.step_named(step_name)
+    assert step is not None
+    previous = steps.previous_step(step_name)
+    referral = drafts.urgent_referral(draft.answers) if draft.answers.get("sections") else None
+    context: dict[str, Any] = {
+        "step": step,
+        "steps": steps.STEPS,
+        "number": steps.number_of(step_name),
+        "total": len(steps.STEPS),
+        "back_url": _step_url(previous) if previous else "/",
+        "skip_url": _step_url(steps.next_step(step_name)),
+        "form": form if form is not None else draft.forms().get(step_name, {}),
+        "errors": errors or {},
+        "banner": referral_view(referral, has_limits=False) if referral else None,
+        "lost": draft.lost,
+        "max_upload_bytes": get_settings(request).max_upload_bytes,
+        "max_upload_words": megabytes(get_settings(request).max_upload_bytes),
+        **views.step_context(step_name, draft, session),
+        **extra,
+    }
+    response = TEMPLATES.TemplateResponse(request, f"wizard/{step_name}.html.j2", context, status_code=status)
+    if draft.started:
+        drafts.remember(response, request, draft)
+    return response
+
+
+def _save_and_go_on(request: Request, session: Session, draft: Draft, step_name: str) -> RedirectResponse:
+    """Save a finished step; go to the referral page if it is new and urgent, else to the next step."""
+    following = steps.next_step(step_name) or "review"
+    draft.mark_done(step_name)
+    unseen = drafts.unseen_referral(draft.answers)  # records the reasons as shown
+    drafts.save(session, draft)
+    target = f"/assess/referral?next={following}" if unseen is not None else _step_url(following)
+    response = _to(target)
+    drafts.remember(response, request, draft)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: DbSession) -> HTMLResponse:
+    """What footchain does and does not do, the start button and the calibration sheet."""
+    draft = drafts.open_draft(session, request, create=False)
+    return TEMPLATES.TemplateResponse(
+        request, "home.html.j2", {"resume": bool(draft and draft.answers.get("done")), "papers": PAPERS}
+    )
+
+
+@router.get("/sheet.pdf")
+def sheet_pdf(paper: str = "a4") -> Response:
+    """The printable calibration sheet for footprint photos (``footchain sheet``)."""
+    from footchain.measure.footprint.sheet import render_sheet_pdf
+
+    if paper not in PAPERS:
+        raise HttpError(422, f"paper must be 'a4' or 'letter', not '{paper[:20]}'.")
+    return Response(
+        render_sheet_pdf(paper),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="footchain-sheet-{paper}.pdf"'},
+    )
+
+
+@router.get("/assess")
+def start(request: Request, session: DbSession, fresh: bool = False) -> RedirectResponse:
+    """Open the browser's draft (or a new one, always with ``?fresh=1``) and go to the first step."""
+    draft = None if fresh else drafts.open_draft(session, request, create=False)
+    if draft is None:
+        draft = Draft(id=repository.create_draft(session), answers={}, started=True)
+        session.commit()
+    response = _to(_step_url(steps.FIRST))
+    drafts.remember(response, request, draft)
+    return response
+
+
+@router.get("/assess/referral", response_class=HTMLResponse)
+def referral_page(
+    request: Request, session: DbSession, after: Annotated[str, Query(alias="next")] = "activity"
+) -> Response:
+    """The referral advice, first and alone: go now, or see a doctor today, with the reasons."""
+    draft = drafts.open_draft(session, request, create=False)
+    if draft is None:
+        return _to("/assess")
+    referral = drafts.urgent_referral(draft.answers)
+    following = after if steps.step_named(after) else "review"
+    context = {
+        "referral": referral,
+        "view": referral_view(referral, has_limits=False) if referral else None,
+        "next_url": _step_url(following),
+    }
+    return TEMPLATES.TemplateResponse(request, "wizard/referral.html.j2", context)
+
+
+@router.post("/assess/submit")
+def submit(request: Request, session: DbSession) -> Response:
+    """Assess the draft with its uploads, store it, forget the draft and open the results page."""
+    draft = drafts.open_draft(session, request, create=False)
+    if draft is None:
+        return _to("/assess")
+    try:
+        stored = assess_and_store(session, drafts.draft_to_intake(draft.answers))
+    except FootchainError as exc:
+        session.rollback()
+        return _render(request, session, draft, "review", errors={"form": str(exc)}, status=422)
+    drafts.discard(session, draft.id)
+    session.commit()
+    response = _to(f"/assessments/{stored.id}")
+    drafts.forget(response)
+    return response
+
+
+@router.get("/assess/footprint/{upload_id}.png")
+def footprint_overlay(upload_id: str, request: Request, session: DbSession) -> Response:
+    """The measured footprint drawn over the photo, only for uploads of the browser's own draft."""
+    draft = drafts.open_draft(session, request, create=False)
+    row = repository.get_upload(session, upload_id, "footprint") if draft else None
+    if draft is None or row is None or upload_id not in draft.files("footprint") or not row.overlay_png:
+        raise HttpError(404, "No such picture in your answers.")
+    return Response(row.overlay_png, media_type="image/png", headers={"Cache-Control": "private, no-store"})
+
+
+async def _upload(request: Request, session: DbSession, max_bytes: int, kind: str) -> Response:
+    """Measure and store the files of the footprint or gait step, or move on when none was chosen."""
+    data = await request.form()
+    draft = drafts.open_draft(session, request)
+    assert draft is not None
+    files = [f for f in data.getlist("files") if isinstance(f, UploadFile) and f.filename]
+    if data.get("action") != "upload":
+        return _save_and_go_on(request, session, draft, kind)
+    try:
+        if not files:
+            raise HttpError(422, "Choose a file first, then press “Upload and measure”.")
+        named = []
+        for upload in files:
+            content = await upload.read(max_bytes + 1)
+            if len(content) > max_bytes:
+                raise HttpError(413, f"{upload.filename} is larger than {megabytes(max_bytes)}.")
+            named.append((upload.filename or kind, content))
+        if kind == "footprint":
+            analysed = await run_analysis(request, analyze_footprint_upload, *named[0])
+        else:
+            analysed = await run_analysis(request, analyze_gait_upload, named)
+    except HttpError as exc:
+        return _render(request, session, draft, kind, errors={"files": str(exc)}, status=exc.status_code)
+    upload_id = repository.save_upload(
+        session,
+        kind=kind,
+        filename=named[0][0],
+        media_type=analysed.media_type,
+        content=named[0][1],
+        result=analysed.result,
+        overlay_png=analysed.overlay_png,
+        figures=analysed.figures,
+    )
+    draft.files(kind).append(upload_id)
+    drafts.save(session, draft)
+    response = _to(f"/assess/{kind}#measured")
+    drafts.remember(response, request, draft)
+    return response
+
+
+@router.post("/assess/footprint")
+async def footprint_step(request: Request, session: DbSession, settings: AppSettings) -> Response:
+    """Step 6: a photo of a footprint on the calibration sheet, measured at once (optional)."""
+    return await _upload(request, session, settings.max_upload_bytes, "footprint")
+
+
+@router.post("/assess/gait")
+async def gait_step(request: Request, session: DbSession, settings: AppSettings) -> Response:
+    """Step 7: a walking recording from a pressure insole, force plate or foot sensors (optional)."""
+    return await _upload(request, session, settings.max_upload_bytes, "gait")
+
+
+@router.post("/assess/{kind}/remove")
+async def remove_upload(kind: str, request: Request, session: DbSession) -> Response:
+    """Take an uploaded file out of the answers (and delete it)."""
+    if kind not in drafts.FILE_LISTS:
+        raise HttpError(404, "There is no such step.")
+    data = await request.form()
+    draft = drafts.open_draft(session, request, create=False)
+    upload_id = str(data.get("upload_id", ""))
+    if draft is not None and upload_id in draft.files(kind):
+        draft.files(kind).remove(upload_id)
+        row = repository.get_upload(session, upload_id, kind)
+        if row is not None and row.assessment_id is None:
+            session.delete(row)
+        drafts.save(session, draft)
+    return _to(f"/assess/{kind}")
+
+
+@router.get("/assess/{step_name}", response_class=HTMLResponse)
+def show_step(step_name: str, request: Request, session: DbSession) -> Response:
+    """One step, filled in from the draft; an unknown or expired draft starts afresh."""
+    if steps.step_named(step_name) is None:
+        raise HttpError(404, f"There is no step called '{step_name[:40]}'.")
+    draft = drafts.open_draft(session, request)
+    assert draft is not None
+    if draft.started:
+        session.commit()
+    return _render(request, session, draft, step_name)
+
+
+@router.post("/assess/{step_name}")
+async def save_step(step_name: str, request: Request, session: DbSession) -> Response:
+    """Merge a step's answers into the draft and go on; bad answers come back with a message (422)."""
+    if steps.step_named(step_name) is None:
+        raise HttpError(404, f"There is no step called '{step_name[:40]}'.")
+    form = _form(await request.form())
+    draft = drafts.open_draft(session, request)
+    assert draft is not None
+    parse = PARSERS.get(step_name)
+    if parse is not None:
+        sections, errors = parse(form)
+        if errors:
+            if draft.started:
+                session.commit()
+            return _render(request, session, draft, step_name, form=form, errors=errors, status=422)
+        draft.answers.setdefault("sections", {}).update(sections)
+        draft.forms()[step_name] = form
+    return _save_and_go_on(request, session, draft, step_name)

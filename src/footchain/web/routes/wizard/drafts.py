@@ -1,0 +1,181 @@
+"""Self-assessment drafts: the answers kept in the database between pages, and what they mean so far.
+
+A draft's ``answers`` hold, per step, the form as typed (``forms``, to fill the page in again) and the
+intake sections it gave (``sections``), plus the ids of uploads (``files``) and the referral reasons the
+person has already been shown (``referral_seen``). ``draft_to_intake`` is the one place that turns a draft
+into an intake; the engine then decides what is a red flag, never the page code.
+
+The browser holds only the draft's unguessable id, in the ``footchain_draft`` cookie.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request, Response
+from sqlalchemy.orm import Session
+
+from footchain.engine import assess
+from footchain.intake import parse_intake
+from footchain.knowledge import load_knowledge
+from footchain.store import repository
+from footchain.store.models import DraftRow
+from footchain.types import Assessment, Intake, Referral
+from footchain.web.routes.wizard.forms import HEALTH_QUESTIONS
+
+COOKIE = "footchain_draft"
+COOKIE_MAX_AGE_S = 30 * 24 * 3600
+SECTIONS = ("person", "pain", "activity", "feet", "shoe_wear", "health")
+FILE_LISTS = {"footprint": "footprint_images", "gait": "gait_recordings"}
+SEE_FIRST = ("emergency", "urgent")
+"""Referral urgencies shown at once, before any other question."""
+
+
+@dataclass
+class Draft:
+    """An open draft: its id, a copy of its answers to change, and whether it was started just now."""
+
+    id: str
+    answers: dict[str, Any]
+    started: bool = False
+    lost: bool = False  # the browser named a draft that no longer exists
+
+    def forms(self) -> dict[str, dict[str, list[str]]]:
+        forms: dict[str, dict[str, list[str]]] = self.answers.setdefault("forms", {})
+        return forms
+
+    def files(self, kind: str) -> list[str]:
+        """The upload ids of one kind (``footprint`` or ``gait``), oldest first."""
+        files: dict[str, list[str]] = self.answers.setdefault("files", {})
+        return files.setdefault(FILE_LISTS[kind], [])
+
+    def mark_done(self, step: str) -> None:
+        done: list[str] = self.answers.setdefault("done", [])
+        if step not in done:
+            done.append(step)
+
+
+def open_draft(session: Session, request: Request, *, create: bool = True) -> Draft | None:
+    """The draft the browser's cookie names, or a new one (flushed, not committed) when there is none."""
+    draft_id = request.cookies.get(COOKIE, "")
+    row = repository.get_draft(session, draft_id[:64]) if draft_id else None
+    if row is not None:
+        return Draft(id=row.id, answers=copy.deepcopy(row.answers))
+    if not create:
+        return None
+    return Draft(id=repository.create_draft(session), answers={}, started=True, lost=bool(draft_id))
+
+
+def save(session: Session, draft: Draft) -> None:
+    """Store the draft's answers and commit."""
+    repository.update_draft(session, draft.id, draft.answers)
+    session.commit()
+
+
+def discard(session: Session, draft_id: str) -> None:
+    """Delete a finished draft (its answers now live in the stored assessment)."""
+    row = session.get(DraftRow, draft_id)
+    if row is not None:
+        session.delete(row)
+
+
+def remember(response: Response, request: Request, draft: Draft) -> None:
+    """Point the browser's cookie at the draft (HttpOnly, SameSite=Lax, Secure over https)."""
+    response.set_cookie(
+        COOKIE,
+        draft.id,
+        max_age=COOKIE_MAX_AGE_S,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def forget(response: Response) -> None:
+    response.delete_cookie(COOKIE, path="/")
+
+
+def draft_to_intake(answers: dict[str, Any]) -> dict[str, Any]:
+    """The intake JSON (schema v1) that a draft's answers make; empty sections are left out."""
+    sections = answers.get("sections", {})
+    intake: dict[str, Any] = {"schema_version": 1}
+    for name in SECTIONS:
+        if sections.get(name):
+            intake[name] = sections[name]
+    files = {key: ids for key, ids in answers.get("files", {}).items() if ids}
+    if files:
+        intake["files"] = files
+    return intake
+
+
+def screening_intake(answers: dict[str, Any]) -> Intake:
+    """The draft's intake without its uploads: enough for the red-flag rules, which read no measurement."""
+    intake = draft_to_intake(answers)
+    intake.pop("files", None)
+    return parse_intake(intake)
+
+
+def assess_draft(answers: dict[str, Any]) -> Assessment:
+    """The engine's assessment of the answers so far."""
+    return assess(screening_intake(answers))
+
+
+def urgent_referral(answers: dict[str, Any]) -> Referral | None:
+    """The referral when the answers so far call for an emergency or same-day visit, else None."""
+    referral = assess_draft(answers).referral
+    return referral if referral.urgency in SEE_FIRST else None
+
+
+def unseen_referral(answers: dict[str, Any]) -> Referral | None:
+    """An urgent referral with a reason the person has not been shown yet; records it as shown."""
+    referral = urgent_referral(answers)
+    if referral is None:
+        return None
+    seen = set(answers.get("referral_seen", []))
+    reasons = [reason.id for reason in referral.reasons]
+    if set(reasons) <= seen:
+        return None
+    answers["referral_seen"] = sorted(seen | set(reasons))
+    return referral
+
+
+@dataclass(frozen=True)
+class QuestionFlag:
+    """A screening question whose "yes" would, with the answers so far, call for help at once."""
+
+    urgency: str
+    advice: tuple[str, ...]
+
+
+def red_flag_questions(answers: dict[str, Any]) -> dict[str, QuestionFlag]:
+    """Which screening questions are red flags for this person, decided by the engine and its knowledge.
+
+    Each question is answered "yes" (and then "no") on top of the saved answers; when "yes" brings an
+    emergency or urgent reason that "no" does not, the page marks the question and carries the reason's
+    words, so a "yes" can show the advice at once.
+    """
+    base = draft_to_intake(answers)
+    base.pop("files", None)
+    flags: dict[str, QuestionFlag] = {}
+    for question in HEALTH_QUESTIONS:
+        results = {}
+        for answer in (True, False):
+            intake = {**base, "health": {**base.get("health", {}), question: answer}}
+            results[answer] = assess(parse_intake(intake)).referral
+        yes, no = results[True], results[False]
+        if yes.urgency not in SEE_FIRST:
+            continue
+        before = {reason.id for reason in no.reasons}
+        new = [reason.text for reason in yes.reasons if reason.id not in before]
+        if new:
+            flags[question] = QuestionFlag(urgency=yes.urgency, advice=tuple(new))
+    return flags
+
+
+def question_words() -> dict[str, str]:
+    """Each screening question in plain words, from the knowledge's ``text.toml``, capitalised."""
+    words = load_knowledge().text.question
+    return {q: words[q][:1].upper() + words[q][1:] for q in HEALTH_QUESTIONS}

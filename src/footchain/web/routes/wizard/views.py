@@ -1,0 +1,250 @@
+"""What each step's page shows beyond its own form: maps, questions, measured uploads, the summary.
+
+Plain words for the choices live here too; the region and question wording comes from the knowledge's
+``text.toml`` and the trigger wording from the report, so a person reads the same words everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from footchain.present.html import ARCH_WORDS, TRIGGER_WORDS, number
+from footchain.store import repository
+from footchain.web.routes.wizard import drafts, maps
+from footchain.web.routes.wizard.drafts import Draft
+
+ARCH_CHOICES: tuple[tuple[str, str, str], ...] = (
+    ("flat", "Flat", "the print shows the whole sole, as wide in the middle as at the ball"),
+    ("low", "Low", "a wide band joins the heel and the ball of the foot"),
+    ("normal", "Medium", "a band about half as wide as the ball of the foot"),
+    ("high", "High", "only a thin strip, or nothing, joins the heel and the ball"),
+    ("unknown", "I don't know", ""),
+)
+SEX_CHOICES = (("female", "Female"), ("male", "Male"), ("other", "Other"), ("", "Prefer not to say"))
+SIZE_SYSTEMS = (
+    ("eu", "EU"),
+    ("uk", "UK"),
+    ("us_men", "US men's"),
+    ("us_women", "US women's"),
+    ("mondopoint", "Mondopoint (mm)"),
+)
+TILT_CHOICES = (
+    ("none", "It stands straight"),
+    ("medial", "It leans inwards (towards the other shoe)"),
+    ("lateral", "It leans outwards"),
+    ("unsure", "Not sure"),
+)
+TRI_WORDS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
+
+
+@dataclass(frozen=True)
+class Question:
+    """One screening question, its words, and the advice a "yes" brings for this person (if urgent)."""
+
+    name: str
+    words: str
+    flag: drafts.QuestionFlag | None
+
+
+@dataclass(frozen=True)
+class PrintView:
+    side: str
+    arch_index: str
+    arch_type: str
+    length_mm: str
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UploadView:
+    """A measured upload of this draft, in words."""
+
+    id: str
+    filename: str
+    overlay_url: str | None
+    prints: tuple[PrintView, ...] = ()
+    facts: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SummarySection:
+    """One block of the review page: a step's answers in words and the link to change them."""
+
+    title: str
+    step: str
+    lines: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _number(value: float) -> str:
+    """A number without a useless ``.0`` (the report's wording), for ints too."""
+    return number(float(value))
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    return "not measured" if value is None else f"{float(value):.{digits}f}"
+
+
+def footprint_view(row_id: str, filename: str, result: dict[str, Any], has_overlay: bool) -> UploadView:
+    prints = tuple(
+        PrintView(
+            side=str(p.get("side", "unknown")),
+            arch_index=_fmt(p.get("arch_index")),
+            arch_type=ARCH_WORDS.get(p.get("arch_type", "unknown"), "Not known"),
+            length_mm="not measured" if p.get("foot_length_mm") is None else f"{p['foot_length_mm']:.0f} mm",
+            warnings=tuple(p.get("warnings", [])),
+        )
+        for p in result.get("prints", [])
+    )
+    overlay = f"/assess/footprint/{row_id}.png" if has_overlay else None
+    return UploadView(row_id, filename, overlay, prints=prints, warnings=tuple(result.get("warnings", [])))
+
+
+def gait_view(row_id: str, filename: str, result: dict[str, Any]) -> UploadView:
+    facts: list[str] = []
+    for side in ("left", "right"):
+        summary = (result.get("feet", {}).get(side) or {}).get("summary") or {}
+        strides = summary.get("strides")
+        if strides:
+            cadence = summary.get("cadence_steps_per_min")
+            stride = (summary.get("stride_time_s") or {}).get("mean")
+            facts.append(
+                f"{side.capitalize()} foot: {strides} strides"
+                + (f", {cadence:.0f} steps a minute" if cadence is not None else "")
+                + (f", {stride:.2f} s a stride" if stride is not None else "")
+            )
+    symmetry = ((result.get("summary") or {}).get("symmetry_index_percent") or {}).get("stride_time")
+    if symmetry is not None:
+        facts.append(f"Left and right stride times differ by {symmetry:.1f} %")
+    return UploadView(row_id, filename, None, facts=tuple(facts), warnings=tuple(result.get("warnings", [])))
+
+
+def uploads(session: Session, draft: Draft, kind: str) -> list[UploadView]:
+    """The draft's uploads of one kind, measured, oldest first."""
+    views = []
+    for upload_id in draft.files(kind):
+        row = repository.get_upload(session, upload_id, kind)
+        if row is None:
+            continue
+        if kind == "footprint":
+            views.append(footprint_view(row.id, row.filename, row.result, row.overlay_png is not None))
+        else:
+            views.append(gait_view(row.id, row.filename, row.result))
+    return views
+
+
+def _tri(value: object) -> str:
+    return "yes" if value is True else "no" if value is False else "not sure"
+
+
+def summary(session: Session, draft: Draft) -> tuple[SummarySection, ...]:
+    """Every answer of the draft in words, step by step, for the review page."""
+    sections = draft.answers.get("sections", {})
+    forms = draft.forms()
+    names = maps.part_names()
+    pain_lines = []
+    for pain in sections.get("pain", []):
+        place = names.get(maps.part_key_of(pain), pain["region"])
+        line = f"{place[:1].upper()}{place[1:]}: {pain['intensity']} out of 10"
+        if "duration_weeks" in pain:
+            line += f", for {_number(pain['duration_weeks'])} weeks"
+        if pain.get("worst_with"):
+            line += ", worst with " + ", ".join(TRIGGER_WORDS[t] for t in pain["worst_with"])
+        pain_lines.append(line)
+    words = drafts.question_words()
+    health = sections.get("health", {})
+    yes = [words[q] for q, answer in health.items() if answer is True]
+    no = sum(1 for answer in health.values() if answer is False)
+    unsure = len(words) - len(yes) - no
+    health_lines = [f"Yes: {w}" for w in yes] + [
+        f"No: {no} question{'' if no == 1 else 's'}; not sure or not answered: {unsure}"
+    ]
+    activity = sections.get("activity", {})
+    activity_lines = [
+        text
+        for key, text in (
+            ("standing_hours_per_day", "Hours on your feet a day: {}"),
+            ("walking_km_per_week", "Walking a week: {} km"),
+            ("running_km_per_week", "Running a week: {} km"),
+        )
+        if key in activity
+        for text in [text.format(_number(activity[key]))]
+    ]
+    if activity.get("sports"):
+        activity_lines.append("Sports: " + ", ".join(activity["sports"]))
+    for key, words_ in (
+        ("hard_surfaces", "Mostly on hard floors"),
+        ("recent_load_increase", "Recent jump in load"),
+    ):
+        if key in activity:
+            activity_lines.append(f"{words_}: {_tri(activity[key])}")
+    feet_form = forms.get("feet", {})
+    arch = dict((value, label) for value, label, _ in ARCH_CHOICES)
+    feet_lines = []
+    if feet_form.get("self_reported_arch", [""])[0]:
+        feet_lines.append(f"Your arch: {arch.get(feet_form['self_reported_arch'][0], '')}")
+    flattens = feet_form.get("arch_flattens_when_standing", [""])[0]
+    if flattens:
+        feet_lines.append(f"Arch flattens when you stand: {TRI_WORDS.get(flattens, '')}")
+    person = sections.get("person", {})
+    for key, text in (
+        ("age_years", "Age: {}"),
+        ("height_cm", "Height: {} cm"),
+        ("weight_kg", "Weight: {} kg"),
+    ):
+        if key in person:
+            feet_lines.append(text.format(_number(person[key])))
+    if "sex" in person:
+        feet_lines.append(f"Sex: {person['sex']}")
+    if "shoe_size" in person:
+        systems = dict(SIZE_SYSTEMS)
+        size = person["shoe_size"]
+        feet_lines.append(f"Shoe size: {systems[size['system']]} {_number(size['value'])}")
+    wear = sections.get("shoe_wear", {})
+    zones = maps.zone_words()
+    shoe_lines = [
+        f"{side.capitalize()} shoe: " + ", ".join(zones[z].lower() for z in wear[side])
+        for side in ("left", "right")
+        if wear.get(side)
+    ]
+    if "heel_counter_tilt" in wear:
+        shoe_lines.append("Heel from behind: " + dict(TILT_CHOICES)[wear["heel_counter_tilt"]].lower())
+    foot_lines = [
+        f"{u.filename}: " + "; ".join(f"{p.side} foot, Arch Index {p.arch_index}" for p in u.prints)
+        for u in uploads(session, draft, "footprint")
+    ]
+    gait_lines = [u.filename for u in uploads(session, draft, "gait")]
+    none = ("Nothing entered",)
+    return (
+        SummarySection("Where it hurts", "pain", tuple(pain_lines) or ("No pain marked",)),
+        SummarySection("Health questions", "health", tuple(health_lines) if health else ("Not answered",)),
+        SummarySection("Your day", "activity", tuple(activity_lines) or none),
+        SummarySection("Your feet", "feet", tuple(feet_lines) or none),
+        SummarySection("Your shoes", "shoes", tuple(shoe_lines) or none),
+        SummarySection("Footprint photo", "footprint", tuple(foot_lines) or ("No photo",)),
+        SummarySection("Walking recording", "gait", tuple(gait_lines) or ("No recording",)),
+    )
+
+
+def step_context(step: str, draft: Draft, session: Session) -> dict[str, Any]:
+    """The extra things one step's template shows."""
+    if step == "pain":
+        return {"rows": maps.body_rows(), "viewbox": maps.BODY_VIEWBOX, "triggers": maps.TRIGGERS}
+    if step == "health":
+        flags = drafts.red_flag_questions(draft.answers)
+        words = drafts.question_words()
+        return {"questions": [Question(q, words[q], flags.get(q)) for q in words]}
+    if step == "activity":
+        return {}
+    if step == "feet":
+        return {"arch_choices": ARCH_CHOICES, "sex_choices": SEX_CHOICES, "size_systems": SIZE_SYSTEMS}
+    if step == "shoes":
+        return {"soles": maps.soles(), "zone_words": maps.zone_words(), "tilt_choices": TILT_CHOICES}
+    if step in ("footprint", "gait"):
+        return {"uploads": uploads(session, draft, step)}
+    if step == "review":
+        return {"summary": summary(session, draft)}
+    return {}

@@ -1,0 +1,422 @@
+"""The self-assessment pages through the real app and database: steps, drafts, red flags, uploads, submit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from footchain.intake import parse_intake
+from footchain.store.models import AssessmentRow, DraftRow, UploadRow
+from footchain.web.routes.wizard.drafts import COOKIE, draft_to_intake
+from footchain.web.routes.wizard.steps import STEPS
+from tests.footprint.photo_cases import sheet_photo_case
+from tests.shared import DATA
+
+BACK_PAIN = {
+    "where": ["lower_back-midline", "knee-left"],
+    "lower_back-midline-intensity": "6",
+    "lower_back-midline-weeks": "3",
+    "lower_back-midline-worst": ["sitting", "first_steps_morning"],
+    "knee-left-intensity": "4",
+    "knee-left-worst": ["stairs"],
+}
+NO_FLAGS = {
+    f"health-{q}": "no"
+    for q in ("saddle_numbness", "new_bladder_or_bowel_problem", "fever_or_feeling_unwell")
+}
+
+
+def _sessions(app: FastAPI) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = app.state.sessions
+    return factory
+
+
+def _draft(app: FastAPI, client: TestClient) -> DraftRow:
+    with _sessions(app)() as session:
+        row = session.get(DraftRow, client.cookies[COOKIE])
+        assert row is not None
+        return row
+
+
+def _count(app: FastAPI, table: type[UploadRow] | type[AssessmentRow] | type[DraftRow]) -> int:
+    with _sessions(app)() as session:
+        return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def _post(client: TestClient, step: str, data: Mapping[str, str | Sequence[str]]) -> str:
+    response = client.post(f"/assess/{step}", data=dict(data), follow_redirects=False)
+    assert response.status_code == 303, response.text[:500]
+    return str(response.headers["location"])
+
+
+def _field_error(html: str, name: str) -> str:
+    match = re.search(
+        rf'id="{re.escape(name)}-error"><span class="visually-hidden">Error: </span>([^<]*)<', html
+    )
+    assert match, f"no message next to {name}"
+    return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path, _truth = sheet_photo_case(7200, tmp_path_factory.mktemp("photo"), image_size=(2400, 1800))
+    return path
+
+
+def test_home_says_what_footchain_is_and_is_not_and_links_start_and_sheets(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "not a diagnosis" in page.text and 'href="/assess"' in page.text
+    assert 'href="/sheet.pdf?paper=a4"' in page.text and 'href="/sheet.pdf?paper=letter"' in page.text
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_calibration_sheet_downloads_as_pdf(client: TestClient, paper: str) -> None:
+    response = client.get(f"/sheet.pdf?paper={paper}")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and paper in response.headers["content-disposition"]
+
+
+def test_unknown_paper_is_a_clear_422(client: TestClient) -> None:
+    response = client.get("/sheet.pdf?paper=a3")
+    assert response.status_code == 422 and "'a4' or 'letter'" in response.json()["detail"]
+
+
+def test_start_creates_a_draft_and_a_private_cookie(app: FastAPI, client: TestClient) -> None:
+    response = client.get("/assess", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/assess/pain"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE}=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Secure" not in cookie
+    assert _draft(app, client).answers == {}
+    again = client.get("/assess", follow_redirects=False)
+    assert "set-cookie" in again.headers and _count(app, DraftRow) == 1, "a second visit resumes the draft"
+    client.get("/assess?fresh=1", follow_redirects=False)
+    assert _count(app, DraftRow) == 2
+
+
+def test_cookie_is_secure_over_https(app: FastAPI) -> None:
+    with TestClient(app, base_url="https://testserver") as secure:
+        cookie = secure.get("/assess", follow_redirects=False).headers["set-cookie"]
+    assert "Secure" in cookie
+
+
+def test_every_step_has_progress_and_a_back_link(client: TestClient) -> None:
+    client.get("/assess")
+    previous = "/"
+    for number, step in enumerate(STEPS, start=1):
+        page = client.get(f"/assess/{step.name}")
+        assert page.status_code == 200
+        assert f"Step {number} of {len(STEPS)}" in page.text and f"<h1>{step.title}" in page.text
+        assert f'class="back" href="{previous}"' in page.text
+        previous = f"/assess/{step.name}"
+
+
+def test_steps_follow_each_other_and_answers_survive_a_reload(app: FastAPI, client: TestClient) -> None:
+    client.get("/assess")
+    assert _post(client, "pain", BACK_PAIN) == "/assess/health"
+    page = client.get("/assess/pain").text
+    assert re.search(r'value="knee-left" id="where-knee-left" checked', page)
+    assert (
+        'name="knee-left-intensity" value="4"' in page and 'name="lower_back-midline-weeks" value="3"' in page
+    )
+    assert re.search(r'value="stairs" checked', page) and 'aria-checked="true" aria-label="left knee"' in page
+    assert 'value="knee-right" id="where-knee-right">' in page
+    assert _post(client, "health", NO_FLAGS) == "/assess/activity"
+    assert 'name="health-saddle_numbness" value="no" checked' in client.get("/assess/health").text
+    pains = _draft(app, client).answers["sections"]["pain"]
+    assert {"region": "knee", "side": "left", "intensity": 4, "worst_with": ["stairs"]} in pains
+
+
+def test_bad_values_come_back_with_a_message_beside_the_field_and_nothing_is_lost(
+    app: FastAPI, client: TestClient
+) -> None:
+    client.get("/assess")
+    _post(client, "feet", {"age_years": "44", "self_reported_arch": "low"})
+    response = client.post(
+        "/assess/feet",
+        data={"age_years": "400", "height_cm": "tall", "weight_kg": "70,5", "shoe_size_value": "42"},
+    )
+    assert response.status_code == 422
+    assert _field_error(response.text, "age_years") == "Enter a number no higher than 120."
+    assert "Enter a number" in _field_error(response.text, "height_cm")
+    assert "size system" in _field_error(response.text, "shoe_size_system")
+    assert 'name="age_years" value="400"' in response.text and 'value="70,5"' in response.text
+    assert 'class="error-summary"' in response.text and "Traceback" not in response.text
+    stored = _draft(app, client).answers
+    assert (
+        stored["sections"]["person"] == {"age_years": 44}
+        and stored["sections"]["feet"]["self_reported_arch"] == "low"
+    )
+    bad_pain = client.post("/assess/pain", data={"where": ["knee-left"], "knee-left-intensity": "11"})
+    assert bad_pain.status_code == 422
+    assert _field_error(bad_pain.text, "knee-left-intensity") == "Enter a number no higher than 10."
+    made_up = client.post("/assess/pain", data={"where": ["elbow-left"]})
+    assert made_up.status_code == 422 and "Tick places" in _field_error(made_up.text, "where")
+
+
+def test_a_whole_walk_through_maps_to_a_valid_intake_with_every_answer(
+    app: FastAPI, client: TestClient
+) -> None:
+    client.get("/assess")
+    _post(client, "pain", BACK_PAIN)
+    _post(client, "health", {**NO_FLAGS, "health-diabetes": "no", "health-history_of_cancer": "unsure"})
+    _post(
+        client,
+        "activity",
+        {"standing_hours_per_day": "7.5", "hard_surfaces": "yes", "running_km_per_week": "12",
+         "sports": "football, tennis", "recent_load_increase": "unsure"},
+    )  # fmt: skip
+    _post(
+        client,
+        "feet",
+        {"self_reported_arch": "flat", "arch_flattens_when_standing": "yes", "age_years": "38", "sex": "female",
+         "height_cm": "168", "weight_kg": "64,5", "shoe_size_value": "39", "shoe_size_system": "eu"},
+    )  # fmt: skip
+    _post(
+        client,
+        "shoes",
+        {"wear-left": ["medial_heel", "big_toe"], "wear-right": ["even"], "heel_counter_tilt": "medial"},
+    )
+    assert _post(client, "footprint", {"action": "continue"}) == "/assess/gait"
+    assert _post(client, "gait", {"action": "continue"}) == "/assess/review"
+    intake = draft_to_intake(_draft(app, client).answers)
+    parsed = parse_intake(intake)
+    assert parsed.person.age_years == 38 and parsed.person.weight_kg == 64.5
+    assert parsed.person.shoe_size is not None and parsed.person.shoe_size.system == "eu"
+    assert [(p.region, p.side, p.intensity) for p in parsed.pain] == [
+        ("lower_back", "midline", 6),
+        ("knee", "left", 4),
+    ]
+    assert (
+        parsed.pain[0].worst_with == ["sitting", "first_steps_morning"] and parsed.pain[0].duration_weeks == 3
+    )
+    assert parsed.health.saddle_numbness is False and parsed.health.history_of_cancer is None
+    assert parsed.activity.sports == ["football", "tennis"] and parsed.activity.recent_load_increase is None
+    assert parsed.activity.hard_surfaces is True and parsed.activity.standing_hours_per_day == 7.5
+    assert parsed.feet.self_reported_arch == "flat" and parsed.feet.arch_flattens_when_standing is True
+    assert (
+        parsed.shoe_wear.left == ["medial_heel", "big_toe"] and parsed.shoe_wear.heel_counter_tilt == "medial"
+    )
+    review = client.get("/assess/review").text
+    assert "Left knee: 4 out of 10, worst with stairs" in review and "Sports: football, tennis" in review
+    assert "Left shoe: inner edge of the heel, under the big toe" in review
+
+
+def test_saddle_numbness_with_a_bladder_change_shows_the_emergency_advice_first(client: TestClient) -> None:
+    client.get("/assess")
+    _post(client, "pain", BACK_PAIN)
+    where = _post(
+        client, "health", {"health-saddle_numbness": "yes", "health-new_bladder_or_bowel_problem": "yes"}
+    )
+    assert where == "/assess/referral?next=activity"
+    page = client.get(where).text
+    main = page[page.index("<main") :]
+    assert main.index("Go to an emergency department now") < main.index(
+        "Continue to the rest of the questions"
+    )
+    assert "cauda equina" in main and 'action="/assess/submit"' in main and 'href="/assess/activity"' in main
+    assert _post(client, "activity", {}) == "/assess/feet", "advice already shown is not forced again"
+    assert "Go to an emergency department now" in client.get("/assess/feet").text, "the banner stays"
+
+
+def test_an_urgent_flag_found_later_still_comes_first(client: TestClient) -> None:
+    client.get("/assess")
+    _post(client, "health", {"health-history_of_cancer": "yes"})
+    assert _post(client, "pain", BACK_PAIN) == "/assess/referral?next=health"
+    page = client.get("/assess/referral?next=health").text
+    assert "within a working day" in page and "history of cancer" in page
+
+
+def test_no_warning_sign_goes_straight_on(client: TestClient) -> None:
+    client.get("/assess")
+    _post(client, "pain", BACK_PAIN)
+    assert _post(client, "health", NO_FLAGS) == "/assess/activity"
+    assert "referral-banner" not in client.get("/assess/activity").text
+
+
+def test_screening_questions_use_the_knowledge_wording_and_mark_red_flags(client: TestClient) -> None:
+    client.get("/assess")
+    page = client.get("/assess/health").text
+    assert "Numbness around the genitals, buttocks or inner thighs (the saddle area)" in page
+    assert 'data-redflag="urgent"' in page  # leg weakness that gets worse needs no pain to count
+    assert 'id="health-saddle_numbness" data-redflag' not in page, (
+        "without pain, saddle numbness alone is no rule"
+    )
+    _post(client, "pain", BACK_PAIN)
+    page = client.get("/assess/health").text
+    assert 'id="health-saddle_numbness" data-redflag="emergency"' in page
+    assert (
+        'id="health-diabetes" data-redflag' not in page
+        and 'id="health-history_of_cancer" data-redflag="urgent"' in page
+    )
+
+
+def test_an_unknown_cookie_starts_a_new_draft_gracefully(app: FastAPI, client: TestClient) -> None:
+    page = client.get("/assess/activity", headers={"Cookie": f"{COOKIE}=no-such-draft"})
+    assert page.status_code == 200 and "starting afresh" in page.text
+    new_id = re.match(rf"{COOKIE}=([^;]+);", page.headers["set-cookie"])
+    assert new_id and new_id.group(1) != "no-such-draft"
+    client.cookies.clear()
+    saved = client.post(
+        "/assess/activity",
+        data={"walking_km_per_week": "20"},
+        headers={"Cookie": f"{COOKIE}=expired-draft"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303 and saved.headers["location"] == "/assess/feet"
+    assert _draft(app, client).answers["sections"]["activity"] == {"walking_km_per_week": 20.0}
+
+
+def test_unknown_step_is_a_404(client: TestClient) -> None:
+    assert client.get("/assess/elbows").status_code == 404
+
+
+def test_footprint_photo_is_measured_shown_and_kept_private(
+    app: FastAPI, client: TestClient, photo: Path
+) -> None:
+    client.get("/assess")
+    response = client.post(
+        "/assess/footprint",
+        data={"action": "upload"},
+        files={"files": ("my foot.jpg", photo.read_bytes(), "image/jpeg")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/assess/footprint#measured"
+    page = client.get("/assess/footprint").text
+    upload_id = _draft(app, client).answers["files"]["footprint_images"][0]
+    assert f'src="/assess/footprint/{upload_id}.png"' in page
+    assert re.search(r'class="arch-index">0\.\d\d<', page) and re.search(r'class="foot-length">\d+ mm<', page)
+    overlay = client.get(f"/assess/footprint/{upload_id}.png")
+    assert overlay.status_code == 200 and overlay.content.startswith(b"\x89PNG")
+    with TestClient(app) as stranger:
+        stranger.get("/assess")
+        assert stranger.get(f"/assess/footprint/{upload_id}.png").status_code == 404
+    client.post("/assess/footprint/remove", data={"upload_id": upload_id})
+    assert _draft(app, client).answers["files"]["footprint_images"] == [] and _count(app, UploadRow) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "status", "words"),
+    [
+        ("foot.jpg", b"%PDF-1.7\n" + b"0" * 200, 415, "foot.jpg is a PDF document, not a footprint photo"),
+        ("foot.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF" + b"\x00" * 500, 422, "foot.jpg"),
+        ("sheet.jpg", None, 422, "no footprint"),
+    ],
+)
+def test_bad_footprint_files_are_explained_on_the_page_and_nothing_is_stored(
+    app: FastAPI, client: TestClient, name: str, content: bytes | None, status: int, words: str
+) -> None:
+    from tests.footprint.sheet_photo import photograph_sheet
+
+    if content is None:  # the sheet with no print on it
+        empty = photograph_sheet("a4", None, jpeg_quality=90, image_size=(2400, 1800), seed=3)
+        assert isinstance(empty, bytes)
+        content = empty
+    client.get("/assess")
+    response = client.post(
+        "/assess/footprint", data={"action": "upload"}, files={"files": (name, content, "image/jpeg")}
+    )
+    assert response.status_code == status
+    assert words.lower() in _field_error(response.text, "files").lower() and "Traceback" not in response.text
+    assert _count(app, UploadRow) == 0 and not _draft(app, client).answers.get("files", {}).get(
+        "footprint_images"
+    )
+
+
+def test_upload_without_a_file_asks_for_one(client: TestClient) -> None:
+    client.get("/assess")
+    response = client.post("/assess/footprint", data={"action": "upload"})
+    assert response.status_code == 422 and "Choose a file first" in response.text
+
+
+def test_gait_recording_is_measured(app: FastAPI, client: TestClient) -> None:
+    client.get("/assess")
+    recording = DATA / "gaitpdb" / "GaCo01_01.txt"
+    response = client.post(
+        "/assess/gait",
+        data={"action": "upload"},
+        files=[("files", (recording.name, recording.read_bytes(), "text/plain"))],
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    page = client.get("/assess/gait").text
+    assert "GaCo01_01.txt" in page and re.search(r"Left foot: \d+ strides, \d+ steps a minute", page)
+    assert len(_draft(app, client).answers["files"]["gait_recordings"]) == 1
+
+
+def test_submit_stores_the_assessment_with_its_photo_and_forgets_the_draft(
+    app: FastAPI, client: TestClient, photo: Path
+) -> None:
+    client.get("/assess")
+    _post(client, "pain", BACK_PAIN)
+    _post(client, "health", NO_FLAGS)
+    client.post(
+        "/assess/footprint",
+        data={"action": "upload"},
+        files={"files": ("foot.jpg", photo.read_bytes(), "image/jpeg")},
+    )
+    draft_id = client.cookies[COOKIE]
+    response = client.post("/assess/submit", follow_redirects=False)
+    assert response.status_code == 303
+    assessment_id = response.headers["location"].removeprefix("/assessments/")
+    with _sessions(app)() as session:
+        row = session.get(AssessmentRow, assessment_id)
+        assert row is not None and session.get(DraftRow, draft_id) is None
+        assert row.intake["pain"][1] == {
+            "region": "knee",
+            "side": "left",
+            "intensity": 4,
+            "worst_with": ["stairs"],
+        }
+        assert "footprint" in row.intake["feet"] and row.result["referral"]["urgency"] != "emergency"
+        upload = session.scalars(select(UploadRow)).one()
+        assert upload.assessment_id == assessment_id
+    assert COOKIE not in client.cookies
+
+
+def test_too_large_uploads_and_wrong_recordings_are_refused_and_nothing_is_stored(tmp_path: Path) -> None:
+    from footchain.web.app import create_app
+    from footchain.web.settings import Settings
+
+    small = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'small.db'}", max_upload_bytes=1024))
+    with TestClient(small) as client:
+        client.get("/assess")
+        page = client.get("/assess/footprint").text
+        assert 'data-max-bytes="1024"' in page, "the page tells its script the limit, to warn before sending"
+        big = client.post(
+            "/assess/footprint",
+            data={"action": "upload"},
+            files={"files": ("big.jpg", b"\xff\xd8\xff" + b"0" * 4096)},
+        )
+        assert big.status_code == 413 and "larger than this server's limit" in big.text
+        picture = client.post(
+            "/assess/gait",
+            data={"action": "upload"},
+            files={"files": ("walk.txt", b"\x89PNG\r\n\x1a\n" + b"0" * 100)},
+        )
+        assert picture.status_code == 415
+        assert "walk.txt is a PNG image, not a gait recording" in _field_error(picture.text, "files")
+        assert _count(small, UploadRow) == 0
+
+
+def test_typed_answers_and_file_names_are_shown_back_as_text_never_as_markup(client: TestClient) -> None:
+    client.get("/assess")
+    _post(client, "activity", {"sports": "<script>alert(1)</script>"})
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get("/assess/activity").text
+    assert "<script>alert(1)" not in client.get("/assess/review").text
+    response = client.post(
+        "/assess/footprint",
+        data={"action": "upload"},
+        files={"files": ('<img src=x onerror="alert(1)">.jpg', b"%PDF-1.7\n" + b"0" * 200)},
+    )
+    assert (
+        response.status_code == 415 and "<img src=x" not in response.text and "&lt;img src=x" in response.text
+    )
