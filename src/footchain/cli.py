@@ -45,6 +45,11 @@ class FootprintKind(StrEnum):
     pressure = "pressure"
 
 
+class FirstRow(StrEnum):
+    bottom = "bottom"
+    top = "top"
+
+
 class Paper(StrEnum):
     a4 = "a4"
     letter = "letter"
@@ -141,6 +146,13 @@ def footprint(
     overlay: Annotated[
         Path | None, typer.Option("--overlay", help="Write a PNG or SVG showing what was measured.")
     ] = None,
+    first_row: Annotated[
+        FirstRow,
+        typer.Option(
+            "--first-row",
+            help="A CSV/NPY pressure matrix's first row: 'bottom' of the picture (plotted, origin lower left) or 'top' (an image).",
+        ),
+    ] = FirstRow.bottom,
 ) -> None:
     """Measure footprints: Arch Index, Chippaux-Smirak, Staheli, Clarke's angle, foot length and width."""
     import json
@@ -152,7 +164,12 @@ def footprint(
         raise FootprintError("--overlay takes one image at a time; run footchain footprint once per image.")
     results = [
         analyze_footprint(
-            image, kind=kind.value if kind else None, dpi=dpi, mm_per_px=mm_per_px, overlay=overlay
+            image,
+            kind=kind.value if kind else None,
+            dpi=dpi,
+            mm_per_px=mm_per_px,
+            overlay=overlay,
+            first_row=first_row.value,
         )
         for image in images
     ]

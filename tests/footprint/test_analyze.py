@@ -63,6 +63,21 @@ def test_mun104_pressure_template_reads_as_a_normal_arch() -> None:
         assert [p.arch_type for p in result.prints] == ["normal"]
 
 
+def test_a_generic_matrix_is_read_plotted_by_default_and_as_an_image_on_request(tmp_path: Path) -> None:
+    """MUN104 is plotted with its first row at the bottom: L reads left, R right; as an image, swapped."""
+    template = DATA / "footprint_templates"
+    for name, side, mirrored in (("MUN104L.csv", "left", "right"), ("MUN104R.csv", "right", "left")):
+        assert [p.side for p in analyze_footprint(template / name).prints] == [side]
+        as_image = analyze_footprint(template / name, first_row="top")
+        assert [p.side for p in as_image.prints] == [mirrored]
+        assert "--first-row bottom" in as_image.warnings[-1]
+    # The same print saved upside down (first row at the top) reads the same side when told so.
+    flipped = tmp_path / "left_as_image.csv"
+    values = np.loadtxt(template / "MUN104L.csv", delimiter=",")[::-1]
+    np.savetxt(flipped, values, delimiter=",")
+    assert [p.side for p in analyze_footprint(flipped, first_row="top").prints] == ["left"]
+
+
 def test_vendor_pressure_exports_give_plausible_prints() -> None:
     for name in ("emed_test.lst", "footscan_test.xls", "xsensor_data.csv"):
         result = analyze_footprint(DATA / "pressure" / name)

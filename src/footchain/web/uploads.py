@@ -25,6 +25,7 @@ from footchain.errors import FootchainError
 from footchain.web.errors import HttpError
 
 if TYPE_CHECKING:
+    from footchain.measure.footprint.analyze import FirstRow
     from footchain.measure.footprint.result import InputKind
 
 T = TypeVar("T")
@@ -139,10 +140,12 @@ def analyze_footprint_upload(
     kind: InputKind | None = None,
     dpi: float | None = None,
     mm_per_px: float | None = None,
+    first_row: FirstRow = "bottom",
 ) -> AnalysedUpload:
     """Measure an uploaded footprint photo, scan or pressure export (``footchain footprint``).
 
-    ``kind``, ``dpi`` and ``mm_per_px`` are the command's ``--kind``, ``--dpi`` and ``--mm-per-px``.
+    ``kind``, ``dpi``, ``mm_per_px`` and ``first_row`` are the command's ``--kind``, ``--dpi``,
+    ``--mm-per-px`` and ``--first-row``.
     """
     from footchain.measure.footprint.analyze import analyze_footprint
 
@@ -156,7 +159,12 @@ def analyze_footprint_upload(
         (folder / name).write_bytes(content)
         try:
             result = analyze_footprint(
-                folder / name, kind=kind, dpi=dpi, mm_per_px=mm_per_px, overlay=folder / "overlay.png"
+                folder / name,
+                kind=kind,
+                dpi=dpi,
+                mm_per_px=mm_per_px,
+                overlay=folder / "overlay.png",
+                first_row=first_row,
             )
         except FootchainError as exc:
             raise _clear_message(exc, folder, {name: filename}) from None

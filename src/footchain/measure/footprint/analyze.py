@@ -9,6 +9,7 @@ warning saying how to get them.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -26,10 +27,15 @@ IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"II*\x00", b"MM\x00*", b"BM", b"RIF
 # Metadata below this is a camera's default (72 or 96), not a scanner's real resolution.
 SCAN_DPI_AT_LEAST = 100
 GENERIC_MATRICES = ("csv", "npy")
-GENERIC_ORIENTATION_WARNING = (
-    "The side is judged with the first row of the matrix at the toes (the print seen from above, toes up); "
-    "if your matrix starts at the heel, left and right are swapped."
-)
+FirstRow = Literal["bottom", "top"]
+GENERIC_ORIENTATION_WARNING = {
+    "bottom": "The side is judged with the matrix's first row at the bottom of the picture (plotted with the "
+    "origin at the lower left, the print seen from above); if your matrix is an image whose first row is "
+    "the top, give --first-row top, or left and right are swapped.",
+    "top": "The side is judged with the matrix's first row at the top of the picture (an image of the print "
+    "seen from above); if your matrix is plotted with its first row at the bottom, give --first-row bottom, "
+    "or left and right are swapped.",
+}
 NO_SCALE_WARNING = (
     "No scale known, so lengths are left out: photograph the print on the footchain calibration sheet "
     "(`footchain sheet`), or scan it and give the scan's resolution with --dpi."
@@ -46,18 +52,20 @@ def _is_image(path: Path) -> bool:
 
 
 def _pressure(
-    path: Path, mm_per_px: float | None
+    path: Path, mm_per_px: float | None, first_row: FirstRow
 ) -> tuple[GrayImage, list[PrintMeasurement], Source, list[str]]:
     frame = read_pressure_frame(path, mm_per_px=mm_per_px)
-    masks = segment_pressure(frame.values, threshold=0.0)
+    generic = frame.format in GENERIC_MATRICES
+    values = frame.values[::-1] if generic and first_row == "bottom" else frame.values
+    masks = segment_pressure(values, threshold=0.0)
     prints = [measure_print(mask, mm_per_px=frame.mm_per_px, kind="pressure") for mask in masks]
     scale: ScaleFrom = "none" if frame.mm_per_px is None else ("flag" if mm_per_px else "dpi")
     source = Source(path=str(path), kind="pressure", mm_per_px=frame.mm_per_px, scale_from=scale)
-    peak = float(np.nanmax(frame.values)) or 1.0
-    picture = (255 - np.clip(frame.values / peak * 255, 0, 255)).astype(np.uint8)
+    peak = float(np.nanmax(values)) or 1.0
+    picture = (255 - np.clip(values / peak * 255, 0, 255)).astype(np.uint8)
     warnings = list(frame.warnings)
-    if frame.format in GENERIC_MATRICES:
-        warnings.append(GENERIC_ORIENTATION_WARNING)
+    if generic:
+        warnings.append(GENERIC_ORIENTATION_WARNING[first_row])
     return picture, prints, source, warnings
 
 
@@ -97,6 +105,7 @@ def analyze_footprint(
     dpi: float | None = None,
     mm_per_px: float | None = None,
     overlay: Path | None = None,
+    first_row: FirstRow = "bottom",
 ) -> FootprintResult:
     """Measure every print in a photo, scan or pressure file (see measurements.md for the result).
 
@@ -110,13 +119,17 @@ def analyze_footprint(
         The scale of a scan, or the sensor pitch of a pressure matrix.
     overlay
         Where to write a PNG or SVG showing what was measured.
+    first_row
+        For a generic CSV/NPY pressure matrix: whether its first row is the ``bottom`` of the picture
+        (plotted with the origin at the lower left, as MATLAB's ``pcolor`` and the MUN104 templates) or
+        the ``top`` (an image). Either way the print is taken as seen from above; the side depends on it.
     """
     if not path.is_file():
         raise FootprintError(f"{path}: no such file." if not path.exists() else f"{path}: is not a file.")
     if any(v is not None and v <= 0 for v in (dpi, mm_per_px)):
         raise FootprintError("--dpi and --mm-per-px must be positive numbers.")
     if kind == "pressure" or (kind is None and not _is_image(path)):
-        gray, prints, source, warnings = _pressure(path, mm_per_px)
+        gray, prints, source, warnings = _pressure(path, mm_per_px, first_row)
     else:
         gray, prints, source, warnings = _image(path, kind, dpi, mm_per_px)
     written = None

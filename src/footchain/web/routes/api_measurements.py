@@ -122,12 +122,25 @@ async def post_footprint(
         Literal["photo", "scan", "pressure"] | None,
         Form(description="Skip detection: photo, scan or pressure."),
     ] = None,
+    first_row: Annotated[
+        Literal["bottom", "top"],
+        Form(
+            description="A CSV/NPY pressure matrix's first row: the bottom of the picture (plotted) or the top (an image)."
+        ),
+    ] = "bottom",
 ) -> JSONResponse:
     """Measure one footprint image like `footchain footprint --format json`; store it only if it could be
     measured. Put the returned `id` in an intake's `files.footprint_images`."""
     filename, content = await _read(file)
     analysed = await run_analysis(
-        request, analyze_footprint_upload, filename, content, kind=kind, dpi=dpi, mm_per_px=mm_per_px
+        request,
+        analyze_footprint_upload,
+        filename,
+        content,
+        kind=kind,
+        dpi=dpi,
+        mm_per_px=mm_per_px,
+        first_row=first_row,
     )
     upload_id = await _store(session, "footprint", filename, content, analysed)
     body = _answer(upload_id, "footprint", analysed.result, analysed.overlay_png is not None, [])
