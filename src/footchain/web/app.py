@@ -21,7 +21,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The web app on the database of ``settings`` (migrated to the newest revision on start)."""
     from fastapi.staticfiles import StaticFiles
 
-    from footchain.web.routes import api_assessments, api_measurements, health, results, wizard
+    from footchain.shop.catalogue import read_catalogue
+    from footchain.web.routes import api_assessments, api_insoles, api_measurements, health, results, wizard
 
     settings = settings or Settings.from_environment()
     app = FastAPI(
@@ -31,11 +32,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.sessions = open_database(settings.database_url)
+    app.state.catalogue = read_catalogue(settings.catalogue) if settings.catalogue else None
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)  # 413 as the body streams in
     app.include_router(health.router)
     app.include_router(api_assessments.router, prefix="/api/v1")
     app.include_router(api_measurements.router, prefix="/api/v1")
+    app.include_router(api_insoles.router, prefix="/api/v1")
     app.include_router(wizard.router)
     app.include_router(results.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
