@@ -36,7 +36,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/footprint_speed.py
 	$(BIN)/python benchmarks/gait_events_accuracy.py
 	$(BIN)/python benchmarks/gait_moticon_accuracy.py
+	$(BIN)/python benchmarks/gait_speed.py
 	$(BIN)/python benchmarks/batch_scaling.py
+	$(BIN)/python benchmarks/insole_matching_speed.py
+	$(BIN)/python benchmarks/web_load.py
 
 clean:
 	rm -rf $(VENV) out build test-artifacts .pytest_cache .mypy_cache .ruff_cache
