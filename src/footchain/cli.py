@@ -17,7 +17,8 @@ from footchain import __version__
 from footchain.errors import FootchainError, FootprintError
 
 if TYPE_CHECKING:
-    from footchain.types import Assessment, Intake
+    from footchain.measure.intake_files import MeasuredIntake
+    from footchain.types import Assessment
 
 app = typer.Typer(
     name="footchain",
@@ -32,6 +33,7 @@ class ReportFormat(StrEnum):
     text = "text"
     json = "json"
     html = "html"
+    pdf = "pdf"
 
 
 class MeasureFormat(StrEnum):
@@ -70,10 +72,14 @@ def main_options(
     """footchain: feet, gait and the lower kinetic chain."""
 
 
-def _assess_file(intake: Path, footprint_files: list[Path]) -> tuple[Assessment, Intake]:
+def _assess_file(
+    intake: Path, footprint_files: list[Path], *, pictures: bool = False
+) -> tuple[Assessment, MeasuredIntake]:
     """Load an intake file, measure the files it names (and ``footprint_files``), assess it.
 
-    Returns the assessment and the intake as assessed (measured footprint values merged in).
+    Returns the assessment and the measured intake: ``.intake`` is the intake as assessed (measured
+    footprint values merged in); ``.footprints`` / ``.recordings`` are the measured files, with their
+    pictures when ``pictures`` is asked for (a report with pictures: HTML, PDF).
     """
     from footchain.engine import assess_measured
     from footchain.intake import load_intake
@@ -87,15 +93,15 @@ def _assess_file(intake: Path, footprint_files: list[Path]) -> tuple[Assessment,
         )
     measured = MeasuredIntake(loaded)
     if loaded.files.footprint_images or loaded.files.gait_recordings:
-        measured = measure_intake_files(loaded, intake.resolve().parent)
-    return assess_measured(measured), measured.intake
+        measured = measure_intake_files(loaded, intake.resolve().parent, pictures=pictures)
+    return assess_measured(measured), measured
 
 
 @app.command()
 def assess(
     intake: Annotated[Path, typer.Argument(help="Intake JSON file (intake schema v1).")],
     format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="Output format.")
+        ReportFormat, typer.Option("--format", "-f", help="Output format (pdf needs --output).")
     ] = ReportFormat.text,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of the screen.")
@@ -105,27 +111,61 @@ def assess(
         typer.Option("--footprint", help="A footprint photo, scan or pressure file to measure (repeatable)."),
     ] = None,
 ) -> None:
-    """Assess an intake: red flags, feet, chain links with evidence grades, and a plan."""
+    """Assess an intake: red flags, feet, chain links with evidence grades, and a plan.
+
+    The HTML and PDF reports show what was measured: footprint overlays and gait figures.
+    """
     from footchain.present.write import write_output
 
-    assessment, loaded = _assess_file(intake, footprint_files or [])
+    if format is ReportFormat.pdf and output is None:
+        raise FootchainError(
+            "--format pdf writes a binary file, not text for the screen: "
+            "name the file to write with -o, e.g. -o report.pdf"
+        )
+    with_pictures = format in (ReportFormat.html, ReportFormat.pdf)
+    assessment, measured = _assess_file(intake, footprint_files or [], pictures=with_pictures)
+    loaded = measured.intake
     if format is ReportFormat.json:
         import json
 
         content = json.dumps(assessment.to_json_dict(), indent=2, ensure_ascii=False) + "\n"
-    elif format is ReportFormat.html:
-        from footchain.present.html import render_html
+    elif with_pictures:
+        from footchain.present.html import (
+            Measurements,
+            footprint_view,
+            gait_view,
+            png_data_uri,
+            render_html,
+            svg_data_uri,
+        )
 
-        content = render_html(assessment, loaded)
+        measurements = Measurements(
+            footprints=tuple(
+                footprint_view(
+                    f.name, f.result.contract(), png_data_uri(f.overlay_png) if f.overlay_png else None
+                )
+                for f in measured.footprints
+            ),
+            gait=tuple(
+                gait_view(r.name, r.result, {key: svg_data_uri(svg) for key, svg in r.figures.items()})
+                for r in measured.recordings
+            ),
+        )
+        content = render_html(assessment, loaded, measurements)
     else:
         from footchain.present.text import render_text
 
         content = render_text(assessment, loaded, to_terminal=output is None)
-    if output is None:
+    if output is None:  # never for pdf: refused above
         sys.stdout.write(content)
+        return
+    if format is ReportFormat.pdf:
+        from footchain.present.pdf import render_pdf
+
+        write_output(output, render_pdf(content))
     else:
         write_output(output, content)
-        typer.echo(f"Wrote {format.value} report to {output}", err=True)
+    typer.echo(f"Wrote {format.value} report to {output}", err=True)
 
 
 @app.command()

@@ -180,7 +180,7 @@ def analyze_gait_upload(files: Sequence[tuple[str, bytes]]) -> AnalysedUpload:
     """Measure an uploaded gait recording (``footchain gait``); the first file is the recording and
     the others travel with it (a foot-IMU trial's ``_lf/_rf/_lb`` files)."""
     from footchain.measure.gait import analyze_gait, load_recording
-    from footchain.measure.gait.figures import cop_figure, force_figure, has_cop, stride_figure
+    from footchain.measure.gait.figures import draw_figures
 
     if not files:
         raise HttpError(422, "No recording was uploaded; attach the file as 'file'.")
@@ -202,18 +202,9 @@ def analyze_gait_upload(files: Sequence[tuple[str, bytes]]) -> AnalysedUpload:
             result = analyze_gait(recording)
         except FootchainError as exc:
             raise _clear_message(exc, folder, names) from None
-        drawers: dict[str, Callable[[Path], Path]] = {
-            "force": lambda out: force_figure(recording, result, out),
-            "strides": lambda out: stride_figure(result, out),
-        }
-        if has_cop(recording):
-            drawers["cop"] = lambda out: cop_figure(recording, result, out)
-        svgs = {}
-        for key, draw in drawers.items():
-            try:  # a figure the data cannot show (a C3D trial without strides) is left out, not an error
-                svgs[key] = draw(folder / f"{key}.svg").read_text(encoding="utf-8")
-            except FootchainError:
-                continue
+        # A figure the data cannot show (a C3D trial without strides) is left out, not an error.
+        drawn = draw_figures(recording, result, folder, prefix="figure-")
+        svgs = {key: path.read_text(encoding="utf-8") for key, path in drawn.items()}
     result = dict(result)
     result["source"] = {**result["source"], "path": files[0][0]}
     return AnalysedUpload(media_type=medias[0], result=result, figures=svgs)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from footchain.errors import FootchainError
 from footchain.knowledge import load_knowledge
 from footchain.measure.gait.cop import centre_of_pressure
 from footchain.measure.gait.errors import RecordingError
@@ -563,3 +564,35 @@ def cop_figure(recording: Recording, result: Mapping[str, Any], path: str | os.P
         f"Centre-of-pressure paths during stance — {_source_name(recording)}{unit_line}", fontsize=12
     )
     return save_figure(figure, path)
+
+
+def draw_figures(
+    recording: Recording,
+    result: Mapping[str, Any],
+    folder: str | os.PathLike[str],
+    *,
+    prefix: str = "",
+    suffix: str = ".svg",
+) -> dict[str, Path]:
+    """Draw every figure the recording can show into ``folder``: ``{prefix}force``, ``{prefix}strides``
+    and, when it has a centre of pressure, ``{prefix}cop`` (each ``+ suffix``, ``.svg`` or ``.png``).
+
+    Returns the written files by name (``force``, ``strides``, ``cop``), in that order. A figure the data
+    cannot show (a C3D trial without strides, a recording with neither force nor foot IMU) is left out,
+    not an error, so a report still shows the others.
+    """
+    target = Path(folder)
+    _format_of(target / f"figure{suffix}")
+    drawers: dict[str, Callable[[Path], Path]] = {
+        "force": lambda out: force_figure(recording, result, out),
+        "strides": lambda out: stride_figure(result, out),
+    }
+    if has_cop(recording):
+        drawers["cop"] = lambda out: cop_figure(recording, result, out)
+    written: dict[str, Path] = {}
+    for name, draw in drawers.items():
+        try:
+            written[name] = draw(target / f"{prefix}{name}{suffix}")
+        except FootchainError:
+            continue
+    return written
