@@ -221,3 +221,106 @@ def test_times_are_stored_in_utc_and_come_back_aware(sessions: sessionmaker[Sess
         assert row is not None
         assert row.created_at == moment
         assert row.created_at.utcoffset() == timedelta(0)
+
+
+def test_uploads_named_come_in_the_order_named_of_the_kind_asked(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        first, second, gait = _upload(session), _upload(session), _upload(session, "gait")
+        session.commit()
+        named = [second, repository.new_id(), first, second, gait]
+        assert [row.id for row in repository.uploads_named(session, named)] == [second, first, gait]
+        assert [row.id for row in repository.uploads_named(session, named, "footprint")] == [second, first]
+        assert [row.id for row in repository.uploads_named(session, named, "gait")] == [gait]
+        assert repository.uploads_named(session, []) == []
+
+
+def test_delete_upload_and_delete_draft_say_whether_they_deleted(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        upload_id, kept_upload = _upload(session), _upload(session)
+        draft_id, kept_draft = repository.create_draft(session), repository.create_draft(session)
+        session.commit()
+        assert repository.delete_upload(session, upload_id) is True
+        assert repository.delete_draft(session, draft_id) is True
+        session.commit()
+        assert repository.delete_upload(session, upload_id) is False
+        assert repository.delete_draft(session, draft_id) is False
+        assert repository.delete_upload(session, repository.new_id()) is False
+        assert repository.delete_draft(session, "'; DROP TABLE drafts; --") is False
+        session.commit()
+    with sessions() as session:
+        assert (
+            repository.get_upload(session, upload_id) is None
+            and repository.get_draft(session, draft_id) is None
+        )
+        assert repository.get_upload(session, kept_upload) is not None
+        assert repository.get_draft(session, kept_draft) is not None
+
+
+def test_deleting_a_used_upload_leaves_the_assessment(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        upload_id = _upload(session)
+        assessment_id = repository.save_assessment(session, INTAKE, RESULT, upload_ids=[upload_id])
+        session.commit()
+        assert repository.delete_upload(session, upload_id) is True
+        session.commit()
+    with sessions() as session:
+        assert repository.get_assessment(session, assessment_id) is not None
+        assert repository.uploads_of(session, assessment_id) == []
+
+
+def _age(session: Session, draft_id: str, days: float) -> None:
+    row = session.get(DraftRow, draft_id)
+    assert row is not None
+    row.updated_at = datetime.now(UTC) - timedelta(days=days)
+
+
+def test_expire_drafts_deletes_old_drafts_and_their_unused_uploads(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        old_photo, used_photo, old_walk, fresh_photo = (
+            _upload(session),
+            _upload(session),
+            _upload(session, "gait"),
+            _upload(session),
+        )
+        repository.save_assessment(session, INTAKE, RESULT, upload_ids=[used_photo])
+        old = repository.create_draft(session)
+        repository.update_draft(
+            session,
+            old,
+            {"files": {"footprint_images": [old_photo, used_photo], "gait_recordings": [old_walk]}},
+        )
+        empty_old = repository.create_draft(session)
+        fresh = repository.create_draft(session)
+        repository.update_draft(session, fresh, {"files": {"footprint_images": [fresh_photo]}})
+        edge = repository.create_draft(session)
+        session.flush()
+        _age(session, old, 45)
+        _age(session, empty_old, 30.01)
+        _age(session, edge, 29.9)
+        session.commit()
+
+        assert repository.expire_drafts(session, timedelta(days=30)) == 2
+        session.commit()
+    with sessions() as session:
+        remaining = set(session.scalars(select(DraftRow.id)))
+        assert remaining == {fresh, edge}
+        uploads = set(session.scalars(select(UploadRow.id)))
+        assert uploads == {used_photo, fresh_photo}, "an upload an assessment used is kept"
+        assert repository.expire_drafts(session, timedelta(days=30)) == 0
+        assert repository.expire_drafts(session, timedelta(days=29)) == 1
+        session.commit()
+        assert set(session.scalars(select(DraftRow.id))) == {fresh}
+
+
+def test_expire_drafts_copes_with_many_at_once(sessions: sessionmaker[Session]) -> None:
+    """More drafts than one IN (...) list holds."""
+    count = repository.CHUNK * 2 + 7
+    with sessions() as session:
+        ids = [repository.create_draft(session) for _ in range(count)]
+        session.flush()
+        session.execute(DraftRow.__table__.update().values(updated_at=datetime.now(UTC) - timedelta(days=60)))
+        keep = repository.create_draft(session)
+        session.commit()
+        assert repository.expire_drafts(session, timedelta(days=30)) == len(ids)
+        session.commit()
+        assert list(session.scalars(select(DraftRow.id))) == [keep]

@@ -24,7 +24,7 @@ from footchain.store.models import AssessmentRow
 from footchain.web.app import create_app
 from footchain.web.settings import Settings
 from tests.databases import postgres_database
-from tests.shared import CONTRACTS, REPO
+from tests.shared import CONTRACTS, DATA, REPO
 
 EXAMPLES = sorted((CONTRACTS / "examples").glob("*.json")) + sorted((REPO / "examples").glob("*.json"))
 EXAMPLE_IDS = [f"{p.parent.name}/{p.stem}" for p in EXAMPLES]
@@ -173,6 +173,33 @@ def test_unknown_upload_id_in_an_intake_is_named(client: TestClient, app: FastAP
     detail = response.json()["detail"]
     assert "files.footprint_images[0]" in detail and "POST /api/v1/footprints" in detail
     assert count_assessments(app) == 0
+
+
+def test_an_upload_id_in_the_other_list_is_named_with_the_fix(client: TestClient, app: FastAPI) -> None:
+    recording = DATA / "moticon" / "walk_with_events.txt"
+    gait = client.post("/api/v1/gait", files={"file": (recording.name, recording.read_bytes())})
+    assert gait.status_code == 201, gait.text
+    gait_id = gait.json()["id"]
+    response = post_intake(client, {"schema_version": 1, "files": {"footprint_images": [gait_id]}})
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        f"files.footprint_images[0]: '{gait_id}' is the id of a gait recording, not a footprint; "
+        "put it in files.gait_recordings."
+    )
+    footprint = DATA / "footprint_templates" / "MUN104L.csv"
+    print_ = client.post("/api/v1/footprints", files={"file": (footprint.name, footprint.read_bytes())})
+    assert print_.status_code == 201, print_.text
+    print_id = print_.json()["id"]
+    files = {"footprint_images": [print_id], "gait_recordings": [gait_id, print_id]}
+    response = post_intake(client, {"schema_version": 1, "files": files})
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        f"files.gait_recordings[1]: '{print_id}' is the id of a footprint, not a gait recording; "
+        "put it in files.footprint_images."
+    )
+    assert count_assessments(app) == 0
+    files = {"footprint_images": [print_id], "gait_recordings": [gait_id]}
+    assert post_intake(client, {"schema_version": 1, "files": files}).status_code == 201
 
 
 def test_openapi_documents_the_body_responses_and_errors(client: TestClient) -> None:

@@ -93,7 +93,7 @@ def limited(tmp_path: Path) -> Iterator[tuple[FastAPI, TestClient]]:
 
 
 @pytest.mark.parametrize(
-    "route", ["/api/v1/footprints", "/api/v1/gait", "/api/v1/assessments", "/anything/else"]
+    "route", ["/api/v1/footprints", "/api/v1/gait", "/api/v1/assessments", "/api/anything/else"]
 )
 def test_a_declared_body_over_the_limit_is_413_naming_the_limit(
     limited: tuple[FastAPI, TestClient], route: str
@@ -101,6 +101,7 @@ def test_a_declared_body_over_the_limit_is_413_naming_the_limit(
     app, client = limited
     response = client.post(route, files={"file": ("big.jpg", b"\xff\xd8\xff" + bytes(LIMIT))})
     assert response.status_code == 413
+    assert response.headers["content-type"] == "application/json"
     detail = response.json()["detail"]
     assert "limit of 1 MB" in detail and "FOOTCHAIN_MAX_UPLOAD_MB" in detail
     assert stored_rows(app) == 0

@@ -312,5 +312,7 @@ def test_an_id_of_the_wrong_kind_in_an_intake_is_refused(client: TestClient, app
     response = client.post("/api/v1/assessments", content=json.dumps(intake), headers=JSON)
     assert response.status_code == 422
     detail = response.json()["detail"]
-    assert "files.footprint_images[0]" in detail and "not the id of an uploaded footprint" in detail
+    assert (
+        "files.footprint_images[0]" in detail and "is the id of a gait recording, not a footprint" in detail
+    )
     assert rows(app, AssessmentRow) == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from footchain.errors import FootchainError
 from footchain.intake import parse_intake
 from footchain.store.models import AssessmentRow, DraftRow, UploadRow
+from footchain.web.app import create_app
 from footchain.web.routes.wizard.drafts import COOKIE, draft_to_intake
 from footchain.web.routes.wizard.steps import STEPS
+from footchain.web.settings import Settings
 from tests.footprint.photo_cases import sheet_photo_case
 from tests.shared import DATA
 
@@ -383,9 +387,6 @@ def test_submit_stores_the_assessment_with_its_photo_and_forgets_the_draft(
 
 
 def test_too_large_uploads_and_wrong_recordings_are_refused_and_nothing_is_stored(tmp_path: Path) -> None:
-    from footchain.web.app import create_app
-    from footchain.web.settings import Settings
-
     small = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'small.db'}", max_upload_bytes=1024))
     with TestClient(small) as client:
         client.get("/assess")
@@ -420,3 +421,82 @@ def test_typed_answers_and_file_names_are_shown_back_as_text_never_as_markup(cli
     assert (
         response.status_code == 415 and "<img src=x" not in response.text and "&lt;img src=x" in response.text
     )
+
+
+def _age_draft(app: FastAPI, draft_id: str, days: float) -> None:
+    with _sessions(app)() as session:
+        row = session.get(DraftRow, draft_id)
+        assert row is not None
+        row.updated_at = datetime.now(UTC) - timedelta(days=days)
+        session.commit()
+
+
+def test_a_draft_left_longer_than_draft_days_is_gone_and_deleted_with_its_uploads(
+    app: FastAPI, client: TestClient
+) -> None:
+    client.get("/assess")
+    recording = DATA / "gaitpdb" / "GaCo01_01.txt"
+    client.post(
+        "/assess/gait",
+        data={"action": "upload"},
+        files=[("files", (recording.name, recording.read_bytes(), "text/plain"))],
+    )
+    old_id = client.cookies[COOKIE]
+    (upload_id,) = _draft(app, client).answers["files"]["gait_recordings"]
+    with TestClient(app) as other:  # someone else's draft, recent: it stays
+        other.get("/assess")
+        recent_id = other.cookies[COOKIE]
+    _age_draft(app, recent_id, 29)
+    _age_draft(app, old_id, 31)  # the default keeps drafts 30 days
+
+    page = client.get("/assess/activity")
+    assert page.status_code == 200 and "starting afresh" in page.text
+    assert client.cookies[COOKIE] not in (old_id, recent_id)
+    with _sessions(app)() as session:
+        assert session.get(DraftRow, old_id) is None and session.get(UploadRow, upload_id) is None
+        assert session.get(DraftRow, recent_id) is not None
+    assert _count(app, DraftRow) == 2
+
+
+def test_how_long_drafts_are_kept_comes_from_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FOOTCHAIN_DRAFT_DAYS", "7")
+    settings = Settings.from_environment(f"sqlite:///{tmp_path / 'week.db'}")
+    assert settings.draft_days == 7 and Settings().draft_days == 30
+    week = create_app(settings)
+    with TestClient(week) as client:
+        cookie = client.get("/assess", follow_redirects=False).headers["set-cookie"]
+        assert f"Max-Age={7 * 24 * 3600}" in cookie, "the cookie lasts as long as the draft"
+        _age_draft(week, client.cookies[COOKIE], 8)
+        draft_id = client.cookies[COOKIE]
+        client.get("/assess", follow_redirects=False)
+        assert client.cookies[COOKIE] != draft_id, "an 8-day-old draft is not resumed after 7 days"
+    for bad in ("0", "-3", "a week", "2.5"):
+        monkeypatch.setenv("FOOTCHAIN_DRAFT_DAYS", bad)
+        with pytest.raises(FootchainError, match=f"FOOTCHAIN_DRAFT_DAYS must be a whole number.*'{bad}'"):
+            Settings.from_environment()
+
+
+def test_removing_an_upload_deletes_it_unless_an_assessment_used_it(app: FastAPI, client: TestClient) -> None:
+    recording = DATA / "gaitpdb" / "GaCo01_01.txt"
+    client.get("/assess")
+    for _ in range(2):
+        client.post(
+            "/assess/gait",
+            data={"action": "upload"},
+            files=[("files", (recording.name, recording.read_bytes(), "text/plain"))],
+        )
+    used, unused = _draft(app, client).answers["files"]["gait_recordings"]
+    api = client.post(
+        "/api/v1/assessments",
+        json={"schema_version": 1, "files": {"gait_recordings": [used]}},
+    )
+    assert api.status_code == 201, api.text
+    for upload_id in (used, unused):
+        client.post("/assess/gait/remove", data={"upload_id": upload_id})
+    assert _draft(app, client).answers["files"]["gait_recordings"] == []
+    with _sessions(app)() as session:
+        assert session.get(UploadRow, unused) is None
+        kept = session.get(UploadRow, used)
+        assert kept is not None and kept.assessment_id == api.json()["id"]

@@ -7,6 +7,9 @@ SQLite in the user's data directory by default (zero set-up); PostgreSQL for cli
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +76,51 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+# One lock per SQLite database in this process, taken around every write transaction (write_transaction).
+_SQLITE_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_SQLITE_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _sqlite_write_lock(url: URL) -> threading.RLock:
+    """The process-wide write lock of the SQLite database at ``url`` (one per file, shared by engines)."""
+    key = url.database or ":memory:"
+    if not _in_memory(url):
+        key = str(Path(key).expanduser().resolve())
+    with _SQLITE_WRITE_LOCKS_GUARD:
+        return _SQLITE_WRITE_LOCKS.setdefault(key, threading.RLock())
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[Session]:
+    """Write with ``session`` and commit on leaving the block (roll back if it raises).
+
+    On SQLite the block holds this process's write lock of the database file. SQLite allows one writer
+    at a time and makes the others wait in its busy handler, which sleeps in growing steps of up to
+    100 ms: under 16 concurrent writers that sleeping, not the work, pushed p99 latency to 0.5 s. Writers
+    of this process queue on the lock instead, and the next one goes the moment it is released (other
+    processes still meet the busy handler, as before). PostgreSQL takes row locks itself and gets no
+    lock here: app servers there run their writes in parallel.
+
+    The lock is re-entrant (a block may call code that opens another one), so never ``await`` inside
+    the block: the event loop's thread would then hold it across requests. Reads before the block need
+    no lock; in the block, write and commit, and keep slow work (analysis, rendering) outside it.
+    """
+    bind = session.get_bind()
+    lock = _sqlite_write_lock(bind.engine.url) if bind.dialect.name == "sqlite" else None
+    if lock is not None:
+        lock.acquire()
+    try:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def _is_sqlite(url: URL) -> bool:

@@ -7,13 +7,21 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, Delete, delete, select, update
 from sqlalchemy.orm import Session
 
 from footchain.store.models import AssessmentRow, DraftRow, UploadRow
+
+CHUNK = 500  # ids per IN (...) list when deleting many rows
+
+
+def _delete(session: Session, statement: Delete) -> int:
+    """Run a DELETE; returns how many rows it deleted."""
+    result = session.execute(statement)
+    return result.rowcount if isinstance(result, CursorResult) else 0
 
 
 def new_id() -> str:
@@ -46,6 +54,22 @@ def uploads_of(session: Session, assessment_id: str) -> list[UploadRow]:
     """The uploads an assessment used, oldest first."""
     query = select(UploadRow).where(UploadRow.assessment_id == assessment_id).order_by(UploadRow.created_at)
     return list(session.scalars(query))
+
+
+def uploads_named(session: Session, upload_ids: Sequence[str], kind: str | None = None) -> list[UploadRow]:
+    """The uploads with these ids (of this kind, when given), in the order named; unknown ids are left out.
+
+    The results pages read an assessment's uploads through the ids in its stored intake, because one
+    upload may be used by several assessments while ``UploadRow.assessment_id`` names only the latest.
+    """
+    wanted = list(dict.fromkeys(upload_ids))
+    if not wanted:
+        return []
+    query = select(UploadRow).where(UploadRow.id.in_(wanted))
+    if kind is not None:
+        query = query.where(UploadRow.kind == kind)
+    found = {row.id: row for row in session.scalars(query)}
+    return [found[upload_id] for upload_id in wanted if upload_id in found]
 
 
 def save_upload(
@@ -83,6 +107,11 @@ def get_upload(session: Session, upload_id: str, kind: str | None = None) -> Upl
     return row if row is not None and (kind is None or row.kind == kind) else None
 
 
+def delete_upload(session: Session, upload_id: str) -> bool:
+    """Delete the upload with this id; returns whether there was one."""
+    return _delete(session, delete(UploadRow).where(UploadRow.id == upload_id)) > 0
+
+
 def create_draft(session: Session) -> str:
     """A new, empty self-assessment draft; returns its id."""
     now = _now()
@@ -102,3 +131,45 @@ def update_draft(session: Session, draft_id: str, answers: dict[str, Any]) -> No
     session.execute(
         update(DraftRow).where(DraftRow.id == draft_id).values(answers=answers, updated_at=_now())
     )
+
+
+def delete_draft(session: Session, draft_id: str) -> bool:
+    """Delete the draft with this id; returns whether there was one. Its uploads are left alone."""
+    return _delete(session, delete(DraftRow).where(DraftRow.id == draft_id)) > 0
+
+
+def expire_drafts(session: Session, older_than: timedelta) -> int:
+    """Delete the drafts not updated for ``older_than``, with their uploads that no assessment used.
+
+    A draft left unfinished that long is abandoned; its photos and recordings would otherwise stay
+    stored with no way to reach them. Returns how many drafts were deleted.
+    """
+    cutoff = _now() - older_than
+    expired = session.execute(select(DraftRow.id, DraftRow.answers).where(DraftRow.updated_at < cutoff)).all()
+    if not expired:
+        return 0
+    deleted = 0
+    upload_ids = [
+        upload_id
+        for _draft_id, answers in expired
+        for ids in (answers.get("files") or {}).values()
+        if isinstance(ids, list)
+        for upload_id in ids
+        if isinstance(upload_id, str)
+    ]
+    draft_ids = [draft_id for draft_id, _answers in expired]
+    for start in range(0, max(len(upload_ids), len(draft_ids)), CHUNK):
+        if upload_ids[start : start + CHUNK]:
+            session.execute(
+                delete(UploadRow).where(
+                    UploadRow.id.in_(upload_ids[start : start + CHUNK]), UploadRow.assessment_id.is_(None)
+                )
+            )
+        if draft_ids[start : start + CHUNK]:
+            deleted += _delete(  # updated_at again: a draft saved since the select above stays
+                session,
+                delete(DraftRow).where(
+                    DraftRow.id.in_(draft_ids[start : start + CHUNK]), DraftRow.updated_at < cutoff
+                ),
+            )
+    return deleted

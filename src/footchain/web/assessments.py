@@ -18,10 +18,13 @@ from footchain.intake import parse_intake
 from footchain.measure.footprint.result import FootprintResult
 from footchain.measure.intake_files import MeasuredIntake, merge_footprints
 from footchain.store import repository
+from footchain.store.database import write_transaction
 from footchain.store.models import UploadRow
 from footchain.types import Assessment, Intake
 
 UPLOAD_ROUTES = {"footprint": "POST /api/v1/footprints", "gait": "POST /api/v1/gait"}
+KIND_WORDS = {"footprint": "a footprint", "gait": "a gait recording"}
+KIND_FIELDS = {"footprint": "footprint_images", "gait": "gait_recordings"}
 
 
 @dataclass(frozen=True)
@@ -34,8 +37,13 @@ class StoredAssessment:
 def _uploads(session: Session, ids: list[str], kind: str, field: str) -> list[UploadRow]:
     rows = []
     for index, upload_id in enumerate(ids):
-        row = repository.get_upload(session, upload_id, kind)
-        if row is None:
+        row = repository.get_upload(session, upload_id)
+        if row is not None and row.kind != kind and row.kind in KIND_WORDS:
+            raise IntakeError(
+                f"files.{field}[{index}]: '{upload_id[:40]}' is the id of {KIND_WORDS[row.kind]}, "
+                f"not {KIND_WORDS[kind]}; put it in files.{KIND_FIELDS[row.kind]}."
+            )
+        if row is None or row.kind != kind:
             raise IntakeError(
                 f"files.{field}[{index}]: '{upload_id[:40]}' is not the id of an uploaded {kind} file; "
                 f"upload the file to {UPLOAD_ROUTES[kind]} first and put the id it returns here."
@@ -60,16 +68,19 @@ def measured_intake(session: Session, intake: Intake) -> tuple[MeasuredIntake, l
 def assess_and_store(session: Session, data: object) -> StoredAssessment:
     """Validate intake JSON, assess it with its uploads, store it and commit; returns the stored record.
 
-    Raises ``IntakeError`` naming each bad field, or an upload id that does not exist.
+    Raises ``IntakeError`` naming each bad field, or an upload id that does not exist or is of the other
+    kind. The whole of it runs in one ``write_transaction``: on SQLite, writers of this process queue for
+    the database instead of sleeping in its busy handler (the GIL runs the assessment itself one thread
+    at a time anyway).
     """
-    intake = parse_intake(data)
-    measured, upload_ids = measured_intake(session, intake)
-    assessment = assess_measured(measured)
-    stored_intake = measured.intake.model_dump(mode="json", exclude_none=True)
-    assessment_id = repository.save_assessment(
-        session, stored_intake, assessment.to_json_dict(), upload_ids=upload_ids
-    )
-    session.commit()
+    with write_transaction(session):
+        intake = parse_intake(data)
+        measured, upload_ids = measured_intake(session, intake)
+        assessment = assess_measured(measured)
+        stored_intake = measured.intake.model_dump(mode="json", exclude_none=True)
+        assessment_id = repository.save_assessment(
+            session, stored_intake, assessment.to_json_dict(), upload_ids=upload_ids
+        )
     return StoredAssessment(id=assessment_id, assessment=assessment, intake=measured.intake)
 
 

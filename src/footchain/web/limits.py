@@ -7,6 +7,11 @@ whatever a client sends:
 - a body without ``Content-Length`` (chunked) is counted as it arrives and refused the moment it
   passes the limit; whatever the route was doing with it is abandoned and the 413 is sent instead.
 
+The answer to ``/api/...`` is JSON (``{"detail": ...}``) like every API error. Any other path is a page
+a person posted from (the self-assessment's upload steps), so it gets a short HTML page instead
+(``templates/too_large.html.j2``) naming the limit, saying how to make a file smaller, and linking back
+to the page the form was on (its ``Referer`` when that is this site, else ``/assess``).
+
 This is a plain ASGI middleware (not ``BaseHTTPMiddleware``) so that it sees every chunk and never
 buffers a body itself.
 """
@@ -14,10 +19,15 @@ buffers a body itself.
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from footchain.web.settings import DEFAULT_MAX_UPLOAD_MB
+from footchain.web.templating import TEMPLATES
+
+API_PREFIX = "/api/"
+FALLBACK_PAGE = "/assess"
 
 
 class BodyTooLarge(Exception):
@@ -40,6 +50,33 @@ def too_large_message(limit_bytes: int) -> str:
     )
 
 
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return ""
+
+
+def back_link(scope: Scope) -> str:
+    """Where the page posted from: the ``Referer``'s path and query when it is this site (same scheme
+    and host), else ``/assess``. Only a path is returned, so the link can never lead off the site."""
+    referer = urlsplit(_header(scope, b"referer").strip())
+    host = _header(scope, b"host").strip().lower()
+    same_origin = (
+        bool(host) and referer.scheme == scope.get("scheme", "http") and referer.netloc.lower() == host
+    )
+    path = referer.path or "/"
+    if not same_origin or not path.startswith("/") or path.startswith("//"):
+        return FALLBACK_PAGE
+    return f"{path}?{referer.query}" if referer.query else path
+
+
+def too_large_page(scope: Scope, limit_bytes: int) -> str:
+    """The HTML page answering a page's post over the limit."""
+    template = TEMPLATES.env.get_template("too_large.html.j2")
+    return template.render(limit=megabytes(limit_bytes), back_url=back_link(scope))
+
+
 def _declared_length(scope: Scope) -> int | None:
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
@@ -57,14 +94,19 @@ class BodySizeLimit:
         self.app = app
         self.max_bytes = max_bytes
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"detail": too_large_message(self.max_bytes)}).encode()
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        if str(scope.get("path", "")).startswith(API_PREFIX):
+            body = json.dumps({"detail": too_large_message(self.max_bytes)}).encode()
+            media_type = b"application/json"
+        else:
+            body = too_large_page(scope, self.max_bytes).encode()
+            media_type = b"text/html; charset=utf-8"
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", b"application/json"),
+                    (b"content-type", media_type),
                     (b"content-length", str(len(body)).encode()),
                     (b"connection", b"close"),
                 ],
@@ -78,7 +120,7 @@ class BodySizeLimit:
             return
         declared = _declared_length(scope)
         if declared is not None and declared > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
 
         received = 0
@@ -111,4 +153,4 @@ class BodySizeLimit:
             if not overflowed:
                 raise
         if overflowed and not response_started:
-            await self._refuse(send)
+            await self._refuse(scope, send)

@@ -2,6 +2,8 @@
 
 - ``FOOTCHAIN_DATABASE_URL``: the database (default: SQLite in the user's data directory).
 - ``FOOTCHAIN_MAX_UPLOAD_MB``: the largest upload accepted (default 25 MB).
+- ``FOOTCHAIN_DRAFT_DAYS``: unfinished self-assessments not touched for this many days are deleted,
+  with their uploads (default 30).
 - ``FOOTCHAIN_CATALOGUE``: a retailer's insole catalogue CSV for the results page and API.
 """
 
@@ -14,6 +16,7 @@ from pathlib import Path
 from footchain.errors import FootchainError
 
 DEFAULT_MAX_UPLOAD_MB = 25.0
+DEFAULT_DRAFT_DAYS = 30
 
 
 def _max_upload_bytes() -> int:
@@ -29,11 +32,30 @@ def _max_upload_bytes() -> int:
     return int(megabytes * 1024 * 1024)
 
 
+def _draft_days() -> int:
+    raw = os.environ.get("FOOTCHAIN_DRAFT_DAYS")
+    if raw is None:
+        return DEFAULT_DRAFT_DAYS
+    try:
+        days = int(raw.strip())
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise FootchainError(
+            f"FOOTCHAIN_DRAFT_DAYS must be a whole number of days, 1 or more, not '{raw}' "
+            f"(default {DEFAULT_DRAFT_DAYS})."
+        )
+    return days
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None = None  # None: FOOTCHAIN_DATABASE_URL, else the SQLite default
     max_upload_bytes: int = int(DEFAULT_MAX_UPLOAD_MB * 1024 * 1024)
     catalogue: Path | None = None
+    draft_days: int = (
+        DEFAULT_DRAFT_DAYS  # unfinished self-assessments are kept this long after their last change
+    )
 
     @classmethod
     def from_environment(cls, database_url: str | None = None) -> Settings:
@@ -43,4 +65,5 @@ class Settings:
             database_url=database_url,
             max_upload_bytes=_max_upload_bytes(),
             catalogue=Path(catalogue) if catalogue else None,
+            draft_days=_draft_days(),
         )

@@ -9,7 +9,6 @@ endpoint: an assessment is reachable only through its unguessable id.
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -186,23 +185,14 @@ def decode_intake_json(body: bytes) -> object:
         raise HttpError(400, f"The request body is not valid JSON: {exc}") from None
 
 
-SQLITE_WRITES = threading.Lock()
-
-
 def _assess_and_store(sessions: sessionmaker[Session], data: object) -> dict[str, Any]:
     """Assess, store and commit in one worker thread; returns the answer (contract with its id first).
 
-    SQLite takes one writer at a time and makes the others wait in its busy handler, which sleeps in
-    growing steps (up to 100 ms): under a burst of posts that sleeping, not the work, made the slowest
-    answers. Writers in this process queue on a lock instead and go the moment it is free (the GIL runs
-    the assessment itself one thread at a time anyway). PostgreSQL needs no such lock.
+    ``assess_and_store`` writes in the store's ``write_transaction``, so on SQLite concurrent posts queue
+    on the process's write lock instead of sleeping in SQLite's busy handler.
     """
     with sessions() as session:
-        if session.get_bind().dialect.name == "sqlite":
-            with SQLITE_WRITES:
-                stored = assess_and_store(session, data)
-        else:
-            stored = assess_and_store(session, data)
+        stored = assess_and_store(session, data)
     return {"id": stored.id, **stored.assessment.to_json_dict()}
 
 

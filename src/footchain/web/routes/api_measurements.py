@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from footchain.store import repository
+from footchain.store.database import write_transaction
 from footchain.store.models import UploadRow
 from footchain.web.dependencies import DbSession
 from footchain.web.errors import HttpError
@@ -77,18 +78,17 @@ async def _read(upload: UploadFile) -> tuple[str, bytes]:
 
 
 def _save(session: Session, kind: str, filename: str, content: bytes, analysed: AnalysedUpload) -> str:
-    upload_id = repository.save_upload(
-        session,
-        kind=kind,
-        filename=filename,
-        media_type=analysed.media_type,
-        content=content,
-        result=analysed.result,
-        overlay_png=analysed.overlay_png,
-        figures=analysed.figures,
-    )
-    session.commit()
-    return upload_id
+    with write_transaction(session):
+        return repository.save_upload(
+            session,
+            kind=kind,
+            filename=filename,
+            media_type=analysed.media_type,
+            content=content,
+            result=analysed.result,
+            overlay_png=analysed.overlay_png,
+            figures=analysed.figures,
+        )
 
 
 async def _store(session: Session, kind: str, filename: str, content: bytes, analysed: AnalysedUpload) -> str:

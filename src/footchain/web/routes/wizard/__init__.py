@@ -19,6 +19,7 @@ from starlette.datastructures import FormData, UploadFile
 from footchain.errors import FootchainError
 from footchain.present.html import referral_view
 from footchain.store import repository
+from footchain.store.database import write_transaction
 from footchain.web.assessments import assess_and_store
 from footchain.web.dependencies import AppSettings, DbSession, get_settings
 from footchain.web.errors import HttpError
@@ -124,8 +125,7 @@ def start(request: Request, session: DbSession, fresh: bool = False) -> Redirect
     """Open the browser's draft (or a new one, always with ``?fresh=1``) and go to the first step."""
     draft = None if fresh else drafts.open_draft(session, request, create=False)
     if draft is None:
-        draft = Draft(id=repository.create_draft(session), answers={}, started=True)
-        session.commit()
+        draft = drafts.new_draft(session, request)
     response = _to(_step_url(steps.FIRST))
     drafts.remember(response, request, draft)
     return response
@@ -156,12 +156,11 @@ def submit(request: Request, session: DbSession) -> Response:
     if draft is None:
         return _to("/assess")
     try:
-        stored = assess_and_store(session, drafts.draft_to_intake(draft.answers))
+        with write_transaction(session):
+            stored = assess_and_store(session, drafts.draft_to_intake(draft.answers))
+            drafts.discard(session, draft.id)
     except FootchainError as exc:
-        session.rollback()
         return _render(request, session, draft, "review", errors={"form": str(exc)}, status=422)
-    drafts.discard(session, draft.id)
-    session.commit()
     response = _to(f"/assessments/{stored.id}")
     drafts.forget(response)
     return response
@@ -200,18 +199,19 @@ async def _upload(request: Request, session: DbSession, max_bytes: int, kind: st
             analysed = await run_analysis(request, analyze_gait_upload, named)
     except HttpError as exc:
         return _render(request, session, draft, kind, errors={"files": str(exc)}, status=exc.status_code)
-    upload_id = repository.save_upload(
-        session,
-        kind=kind,
-        filename=named[0][0],
-        media_type=analysed.media_type,
-        content=named[0][1],
-        result=analysed.result,
-        overlay_png=analysed.overlay_png,
-        figures=analysed.figures,
-    )
-    draft.files(kind).append(upload_id)
-    drafts.save(session, draft)
+    with write_transaction(session):  # the upload and the draft naming it, committed together
+        upload_id = repository.save_upload(
+            session,
+            kind=kind,
+            filename=named[0][0],
+            media_type=analysed.media_type,
+            content=named[0][1],
+            result=analysed.result,
+            overlay_png=analysed.overlay_png,
+            figures=analysed.figures,
+        )
+        draft.files(kind).append(upload_id)
+        drafts.save(session, draft)
     response = _to(f"/assess/{kind}#measured")
     drafts.remember(response, request, draft)
     return response
@@ -240,9 +240,10 @@ async def remove_upload(kind: str, request: Request, session: DbSession) -> Resp
     if draft is not None and upload_id in draft.files(kind):
         draft.files(kind).remove(upload_id)
         row = repository.get_upload(session, upload_id, kind)
-        if row is not None and row.assessment_id is None:
-            session.delete(row)
-        drafts.save(session, draft)
+        with write_transaction(session):
+            if row is not None and row.assessment_id is None:  # kept while an assessment uses it
+                repository.delete_upload(session, upload_id)
+            drafts.save(session, draft)
     return _to(f"/assess/{kind}")
 
 
@@ -253,8 +254,6 @@ def show_step(step_name: str, request: Request, session: DbSession) -> Response:
         raise HttpError(404, f"There is no step called '{step_name[:40]}'.")
     draft = drafts.open_draft(session, request)
     assert draft is not None
-    if draft.started:
-        session.commit()
     return _render(request, session, draft, step_name)
 
 
@@ -270,8 +269,6 @@ async def save_step(step_name: str, request: Request, session: DbSession) -> Res
     if parse is not None:
         sections, errors = parse(form)
         if errors:
-            if draft.started:
-                session.commit()
             return _render(request, session, draft, step_name, form=form, errors=errors, status=422)
         draft.answers.setdefault("sections", {}).update(sections)
         draft.forms()[step_name] = form

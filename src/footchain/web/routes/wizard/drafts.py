@@ -5,13 +5,16 @@ intake sections it gave (``sections``), plus the ids of uploads (``files``) and 
 person has already been shown (``referral_seen``). ``draft_to_intake`` is the one place that turns a draft
 into an intake; the engine then decides what is a red flag, never the page code.
 
-The browser holds only the draft's unguessable id, in the ``footchain_draft`` cookie.
+The browser holds only the draft's unguessable id, in the ``footchain_draft`` cookie. A draft not changed
+for ``Settings.draft_days`` (``FOOTCHAIN_DRAFT_DAYS``, 30 by default) is treated as gone, and is deleted
+(with its unused uploads) the next time someone starts a draft.
 """
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import Request, Response
@@ -21,12 +24,13 @@ from footchain.engine import assess
 from footchain.intake import parse_intake
 from footchain.knowledge import load_knowledge
 from footchain.store import repository
-from footchain.store.models import DraftRow
+from footchain.store.database import write_transaction
 from footchain.types import Assessment, Intake, Referral
+from footchain.web.dependencies import get_settings
 from footchain.web.routes.wizard.forms import HEALTH_QUESTIONS
 
 COOKIE = "footchain_draft"
-COOKIE_MAX_AGE_S = 30 * 24 * 3600
+DAY_S = 24 * 3600
 SECTIONS = ("person", "pain", "activity", "feet", "shoe_wear", "health")
 FILE_LISTS = {"footprint": "footprint_images", "gait": "gait_recordings"}
 SEE_FIRST = ("emergency", "urgent")
@@ -57,36 +61,51 @@ class Draft:
             done.append(step)
 
 
+def _kept_for(request: Request) -> timedelta:
+    """How long a draft is kept after its last change."""
+    return timedelta(days=get_settings(request).draft_days)
+
+
+def new_draft(session: Session, request: Request, *, lost: bool = False) -> Draft:
+    """A new, empty draft, committed at once; drafts abandoned longer than ``draft_days`` go first."""
+    with write_transaction(session):
+        repository.expire_drafts(session, _kept_for(request))
+        draft_id = repository.create_draft(session)
+    return Draft(id=draft_id, answers={}, started=True, lost=lost)
+
+
 def open_draft(session: Session, request: Request, *, create: bool = True) -> Draft | None:
-    """The draft the browser's cookie names, or a new one (flushed, not committed) when there is none."""
+    """The draft the browser's cookie names, or a new one (committed) when there is none.
+
+    A draft not changed for ``draft_days`` counts as gone even before it is deleted.
+    """
     draft_id = request.cookies.get(COOKIE, "")
     row = repository.get_draft(session, draft_id[:64]) if draft_id else None
-    if row is not None:
+    if row is not None and row.updated_at >= datetime.now(UTC) - _kept_for(request):
         return Draft(id=row.id, answers=copy.deepcopy(row.answers))
     if not create:
         return None
-    return Draft(id=repository.create_draft(session), answers={}, started=True, lost=bool(draft_id))
+    return new_draft(session, request, lost=bool(draft_id))
 
 
 def save(session: Session, draft: Draft) -> None:
-    """Store the draft's answers and commit."""
-    repository.update_draft(session, draft.id, draft.answers)
-    session.commit()
+    """Store the draft's answers and commit (with whatever else the session holds)."""
+    with write_transaction(session):
+        repository.update_draft(session, draft.id, draft.answers)
 
 
 def discard(session: Session, draft_id: str) -> None:
-    """Delete a finished draft (its answers now live in the stored assessment)."""
-    row = session.get(DraftRow, draft_id)
-    if row is not None:
-        session.delete(row)
+    """Delete a finished draft (its answers now live in the stored assessment); the caller commits."""
+    repository.delete_draft(session, draft_id)
 
 
 def remember(response: Response, request: Request, draft: Draft) -> None:
-    """Point the browser's cookie at the draft (HttpOnly, SameSite=Lax, Secure over https)."""
+    """Point the browser's cookie at the draft (HttpOnly, SameSite=Lax, Secure over https) for as long
+    as the draft is kept."""
     response.set_cookie(
         COOKIE,
         draft.id,
-        max_age=COOKIE_MAX_AGE_S,
+        max_age=get_settings(request).draft_days * DAY_S,
         httponly=True,
         samesite="lax",
         secure=request.url.scheme == "https",
