@@ -95,3 +95,23 @@ def test_a_bad_catalogue_stops_the_server_start_with_its_row_and_column(tmp_path
     assert done.returncode == 2
     assert "row 3, column arch_height" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_results_page_lists_the_shops_insoles_only_when_a_catalogue_is_set(
+    shop: TestClient, client: TestClient
+) -> None:
+    assessment_id = _stored(shop, "runner_flat_feet_knee.json")
+    page = shop.get(f"/assessments/{assessment_id}").text
+    offer = _cli_offer("runner_flat_feet_knee.json")
+    products = offer["products"]
+    assert isinstance(products, list) and products
+    assert 'id="insole-shop"' in page
+    assert all(f'id="product-{p["id"]}"' in page for p in products)
+    first = products[0]
+    assert page.index(f'id="product-{first["id"]}"') < page.index(f'id="product-{products[-1]["id"]}"')
+    assert f"Trim {first['trim_mm']} mm" in page
+    held_back = shop.get(f"/assessments/{_stored(shop, 'back_pain_numb_saddle.json')}").text
+    assert 'id="insole-shop"' in held_back and 'class="shop-product"' not in held_back
+    assert held_back.index('id="referral"') < held_back.index('id="insole-shop"')
+    plain = client.get(f"/assessments/{_stored(client, 'runner_flat_feet_knee.json')}").text
+    assert 'id="insole-shop"' not in plain

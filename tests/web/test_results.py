@@ -217,3 +217,24 @@ def test_the_page_in_a_browser(
         assert pdf.ok and pdf.body().startswith(b"%PDF")
     finally:
         page.close()
+
+
+def test_an_upload_used_again_stays_on_the_first_report(app: FastAPI, client: TestClient) -> None:
+    """Re-assessing with one answer changed reuses the same upload ids; both reports keep showing them."""
+    intake = example("runner_flat_feet_knee.json")
+    first_id, (footprint_id, gait_id) = store(app, intake, uploads=True)
+    changed = {**intake, "files": {"footprint_images": [footprint_id], "gait_recordings": [gait_id]}}
+    changed["person"] = {**changed.get("person", {}), "age_years": 52}
+    factory: sessionmaker[Session] = app.state.sessions
+    with factory() as session:
+        second_id = assess_and_store(session, changed).id
+    for assessment_id in (first_id, second_id):
+        html = client.get(f"/assessments/{assessment_id}").text
+        section = html[html.index('id="measurements"') : html.index('id="limits"')]
+        assert "Footprint: MUN104L.csv" in section and "Walking recording: GaCo01_01.txt" in section
+        assert f'src="/assessments/{assessment_id}/footprints/{footprint_id}.png"' in section
+        picture = client.get(f"/assessments/{assessment_id}/footprints/{footprint_id}.png")
+        assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
+        pdf = client.get(f"/assessments/{assessment_id}/report.pdf")
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+        assert "MUN104L.csv" in text

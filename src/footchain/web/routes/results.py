@@ -8,6 +8,10 @@
   this assessment used.
 - ``GET /assessments/{id}/trim-template.pdf?paper=a4|letter``: the 1:1 insole trim template.
 
+An assessment's uploads are the ones its stored intake names in ``files``: one upload may serve several
+assessments of the same person (say, assessed again with one answer changed), and each report keeps
+showing it (``UploadRow.assessment_id`` names only the latest).
+
 An unknown id gets the same plain 404 page whatever the reason, so nothing tells whether an id exists.
 PDF rendering is slow CPU work: those routes are plain ``def`` so FastAPI runs them in a worker thread.
 """
@@ -29,11 +33,13 @@ from footchain.present.html import (
     report_css,
     svg_data_uri,
 )
+from footchain.shop.matching import InsoleOffer, match_catalogue
 from footchain.store import repository
 from footchain.store.models import UploadRow
 from footchain.types import Assessment
 from footchain.web.assessments import StoredAssessment, load_stored
 from footchain.web.dependencies import DbSession
+from footchain.web.routes.api_insoles import server_catalogue
 from footchain.web.templating import TEMPLATES
 
 router = APIRouter(tags=["results"])
@@ -66,11 +72,26 @@ def _not_found(request: Request) -> HTMLResponse:
     return _message_page(request, 404, "Report not found", NOT_FOUND)
 
 
+def _offer(request: Request, stored: StoredAssessment) -> InsoleOffer | None:
+    """The server's insole catalogue (``FOOTCHAIN_CATALOGUE``) matched to the plan, when one is set."""
+    products = server_catalogue(request)
+    return None if products is None else match_catalogue(stored.assessment, products)
+
+
+def _uploads_used(session: Session, stored: StoredAssessment) -> list[UploadRow]:
+    """The uploads the assessment used, as named in its stored intake: footprints, then gait."""
+    files = stored.intake.files
+    return repository.uploads_named(session, files.footprint_images, "footprint") + repository.uploads_named(
+        session, files.gait_recordings, "gait"
+    )
+
+
 def _measurements(
-    session: Session, assessment_id: str, *, inline: bool
+    session: Session, stored: StoredAssessment, *, inline: bool
 ) -> tuple[Measurements, list[UploadRow]]:
     """The uploads this assessment used, as the report's "What we measured" (pictures inline or linked)."""
-    rows = repository.uploads_of(session, assessment_id)
+    assessment_id = stored.id
+    rows = _uploads_used(session, stored)
     footprints = []
     gait = []
     for row in rows:
@@ -111,7 +132,7 @@ def results_page(request: Request, assessment_id: str, session: DbSession) -> HT
     stored = _stored(session, assessment_id)
     if stored is None:
         return _not_found(request)
-    measurements, _rows = _measurements(session, assessment_id, inline=False)
+    measurements, _rows = _measurements(session, stored, inline=False)
     body = render_report_body(stored.assessment, stored.intake, measurements)
     context = {
         "id": stored.id,
@@ -119,6 +140,7 @@ def results_page(request: Request, assessment_id: str, session: DbSession) -> HT
         "report_css": Markup(report_css()),  # our own style sheet
         "has_template": _template_refusal(stored.assessment) is None,
         "urgency": stored.assessment.referral.urgency,
+        "offer": _offer(request, stored),
     }
     return TEMPLATES.TemplateResponse(request, "results/report.html.j2", context)
 
@@ -131,7 +153,7 @@ def report_pdf(request: Request, assessment_id: str, session: DbSession) -> Resp
     stored = _stored(session, assessment_id)
     if stored is None:
         return _not_found(request)
-    measurements, _rows = _measurements(session, assessment_id, inline=True)
+    measurements, _rows = _measurements(session, stored, inline=True)
     pdf = render_pdf(render_html(stored.assessment, stored.intake, measurements))
     return Response(
         pdf,
@@ -145,9 +167,12 @@ def report_pdf(request: Request, assessment_id: str, session: DbSession) -> Resp
 
 @router.get("/assessments/{assessment_id}/footprints/{upload_id}.png", response_model=None)
 def footprint_overlay(request: Request, assessment_id: str, upload_id: str, session: DbSession) -> Response:
-    """A footprint's overlay picture, only when that upload belongs to this assessment."""
-    row = repository.get_upload(session, upload_id[:64], "footprint")
-    if row is None or row.assessment_id != assessment_id or row.overlay_png is None:
+    """A footprint's overlay picture, only when this assessment used that upload."""
+    stored = _stored(session, assessment_id)
+    if stored is None or upload_id not in stored.intake.files.footprint_images:
+        return _not_found(request)
+    row = repository.get_upload(session, upload_id, "footprint")
+    if row is None or row.overlay_png is None:
         return _not_found(request)
     return Response(
         row.overlay_png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"}
