@@ -18,10 +18,13 @@ from sqlalchemy import Engine
 
 from footchain.store import repository
 from footchain.store.database import DatabaseError, alembic_config, make_engine, migrate
-from footchain.store.models import Base
+from footchain.store.models import Base, ClinicRow
 from footchain.store.repository import new_id
 
-TABLES = {"assessments", "uploads", "drafts"}
+TABLES = {"assessments", "uploads", "drafts"} | {
+    "clinics", "users", "web_sessions", "api_tokens", "login_attempts", "patients", "visits", "visit_files",
+    "gear", "audit_log",
+}  # fmt: skip
 
 
 @pytest.fixture
@@ -61,8 +64,8 @@ def _differences(engine: Engine) -> list[Any]:
 
 def test_the_revisions_form_one_line_ending_at_the_newest() -> None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    assert script.get_heads() == ["0002"]
-    assert [rev.revision for rev in script.walk_revisions()] == ["0002", "0001"]
+    assert script.get_heads() == ["0003"]
+    assert [rev.revision for rev in script.walk_revisions()] == ["0003", "0002", "0001"]
 
 
 def test_an_empty_database_is_upgraded_to_the_newest_revision(engine: Engine) -> None:
@@ -129,6 +132,35 @@ def test_a_database_at_the_previous_revision_keeps_its_rows(engine: Engine) -> N
         assert [row.id for row in repository.uploads_of(session, linked)] == [upload_id]
         draft = repository.get_draft(session, draft_id)
         assert draft is not None and draft.answers == {"step": 2}
+
+
+def test_a_database_before_clinic_mode_keeps_its_uploads_and_drafts(engine: Engine) -> None:
+    migrate(engine, "0002")
+    assert _tables(engine) == {"assessments", "uploads", "drafts"}
+    with sa.orm.Session(engine) as session:
+        upload_id = repository.save_upload(
+            session,
+            kind="gait",
+            filename="walk.txt",
+            media_type="text/plain",
+            content=b"1 2",
+            result={"a": 1},
+        )
+        assessment_id = repository.save_assessment(session, {"schema_version": 1}, {"b": 2}, [upload_id])
+        draft_id = repository.create_draft(session)
+        repository.update_draft(session, draft_id, {"step": "feet"})
+        session.commit()
+
+    migrate(engine)
+
+    assert _revision(engine) == _head()
+    assert _tables(engine) == TABLES
+    with sa.orm.Session(engine) as session:
+        assert [row.id for row in repository.uploads_of(session, assessment_id)] == [upload_id]
+        draft = repository.get_draft(session, draft_id)
+        assert draft is not None and draft.answers == {"step": "feet"}
+        session.add(ClinicRow(id=new_id(), name="Clinic A", created_at=datetime.now(UTC)))
+        session.commit()
 
 
 def test_downgrade_to_base_and_up_again(engine: Engine) -> None:

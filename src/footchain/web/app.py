@@ -22,7 +22,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from fastapi.staticfiles import StaticFiles
 
     from footchain.shop.catalogue import read_catalogue
-    from footchain.web.routes import api_assessments, api_insoles, api_measurements, health, results, wizard
+    from footchain.web.auth import install_auth_handlers
+    from footchain.web.routes import (
+        api_assessments,
+        api_auth,
+        api_clinic,
+        api_insoles,
+        api_measurements,
+        api_outcomes,
+        auth_pages,
+        clinic_pages,
+        health,
+        outcome_pages,
+        results,
+        wizard,
+    )
 
     settings = settings or Settings.from_environment()
     app = FastAPI(
@@ -34,11 +48,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = open_database(settings.database_url)
     app.state.catalogue = read_catalogue(settings.catalogue) if settings.catalogue else None
     install_error_handlers(app)
+    install_auth_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)  # 413 as the body streams in
     app.include_router(health.router)
     app.include_router(api_assessments.router, prefix="/api/v1")
     app.include_router(api_measurements.router, prefix="/api/v1")
     app.include_router(api_insoles.router, prefix="/api/v1")
+    app.include_router(api_auth.router, prefix="/api/v1")
+    app.include_router(api_clinic.router, prefix="/api/v1")
+    app.include_router(api_outcomes.router, prefix="/api/v1")
+    app.include_router(auth_pages.router)
+    app.include_router(clinic_pages.router)
+    app.include_router(outcome_pages.router)
     app.include_router(wizard.router)
     app.include_router(results.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
