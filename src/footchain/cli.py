@@ -386,6 +386,89 @@ def insoles(
         typer.echo(f"Wrote {format.value} insole offer to {output}", err=True)
 
 
+users_app = typer.Typer(
+    name="users",
+    help="Clinic accounts: create the first admin of a clinic, or more users.",
+    no_args_is_help=True,
+)
+app.add_typer(users_app)
+
+
+class Role(StrEnum):
+    admin = "admin"
+    clinician = "clinician"
+
+
+def _read_password(password_file: Path | None) -> str:
+    """The new password: the file's first line (without its line ending), else prompted twice unseen."""
+    if password_file is None:
+        password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return password
+    try:
+        text = password_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a UTF-8 text file"
+        raise FootchainError(f"Cannot read the password file {password_file}: {reason}.") from None
+    lines = text.splitlines()
+    return lines[0] if lines else ""
+
+
+@users_app.command("create")
+def users_create(
+    clinic: Annotated[str, typer.Option("--clinic", help="The clinic's name (created when new).")],
+    email: Annotated[str, typer.Option("--email", help="The user's email: they sign in with it.")],
+    role: Annotated[Role, typer.Option("--role", help="admin (also manages users) or clinician.")],
+    password_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--password-file", help="Read the password from this file's first line (else prompted)."
+        ),
+    ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="Database URL (default: FOOTCHAIN_DATABASE_URL, else SQLite in your data directory).",
+        ),
+    ] = None,
+) -> None:
+    """Create a clinic user, e.g. the first admin: footchain users create --clinic NAME --email E --role admin"""
+    from footchain.store import accounts
+    from footchain.store.database import database_url, open_database, write_transaction
+    from footchain.web.auth import check_new_user, create_account
+
+    name = clinic.strip()
+    if not name or len(name) > 200:
+        raise FootchainError("--clinic: give the clinic's name (1 to 200 characters).")
+    problems = check_new_user(email, "x" * 100, role.value)  # the email first, before asking a password
+    if problems:
+        raise FootchainError("; ".join(problems))
+    password = _read_password(password_file)
+    factory = open_database(database_url(database))
+    with factory() as session:
+        found = accounts.clinic_by_name(session, name)
+        created_clinic = found is None
+        if found is None:
+            problems = check_new_user(email, password, role.value)
+            if problems:
+                raise FootchainError("; ".join(problems))
+            if accounts.user_by_email(session, email) is not None:
+                raise FootchainError("A user with this email already exists. Choose another email address.")
+            with write_transaction(session):
+                found = accounts.create_clinic(session, name)
+                accounts.audit(
+                    session,
+                    clinic_id=found.id,
+                    user_id=None,
+                    action="create",
+                    record_type="clinic",
+                    record_id=found.id,
+                )
+        user = create_account(session, found.id, email, password, role.value, by=None)
+    clinic_note = "new clinic" if created_clinic else "existing clinic"
+    typer.echo(f"Created {user.role} {user.email} in {clinic_note} '{name}'. They can sign in at /login.")
+
+
 def main() -> None:
     """Entry point: run the app, turning FootchainError into a clear message and exit code 2."""
     try:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from footchain.store.models import ApiTokenRow, AuditRow, ClinicRow, UserRow, WebSessionRow
+from footchain.store.models import ApiTokenRow, AuditRow, ClinicRow, LoginAttemptRow, UserRow, WebSessionRow
 from footchain.store.repository import new_id
 
 
@@ -128,3 +128,80 @@ def audit(
             record_id=record_id,
         )
     )
+
+
+def set_user_active(session: Session, user: UserRow, active: bool) -> None:
+    """Activate or deactivate ``user``; deactivating also ends their page sessions and API tokens."""
+    user.active = active
+    if not active:
+        end_all_sessions(session, user.id)
+
+
+def end_all_sessions(session: Session, user_id: str) -> None:
+    """Sign ``user_id`` out everywhere: every page session and API token of theirs is deleted."""
+    session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == user_id))
+    session.execute(delete(ApiTokenRow).where(ApiTokenRow.user_id == user_id))
+
+
+def end_api_token(session: Session, token: str) -> None:
+    session.execute(delete(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash(token)))
+
+
+def purge_expired(session: Session) -> None:
+    """Delete expired page sessions and API tokens, and sign-in attempts older than a day."""
+    moment = now()
+    session.execute(delete(WebSessionRow).where(WebSessionRow.expires_at <= moment))
+    session.execute(delete(ApiTokenRow).where(ApiTokenRow.expires_at <= moment))
+    session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < moment - ATTEMPTS_KEPT))
+
+
+# Sign-in attempts: kept a day (longer than any rate-limit window), then purged on the next sign-in.
+ATTEMPTS_KEPT = timedelta(days=1)
+
+
+def account_key(email: str) -> str:
+    """The rate-limit key of an email address: SHA-256 of it lower-cased (the address itself is not kept)."""
+    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
+
+
+def record_login_attempt(session: Session, email: str, address: str, succeeded: bool) -> None:
+    session.add(
+        LoginAttemptRow(account=account_key(email), address=address[:64], at=now(), succeeded=succeeded)
+    )
+
+
+def _last_success(session: Session, account: str, since: datetime) -> datetime | None:
+    query = select(func.max(LoginAttemptRow.at)).where(
+        LoginAttemptRow.account == account, LoginAttemptRow.succeeded.is_(True), LoginAttemptRow.at >= since
+    )
+    found: datetime | None = session.scalar(query)
+    if found is not None and found.tzinfo is None:  # SQLite aggregates come back without the type's zone
+        found = found.replace(tzinfo=UTC)
+    return found
+
+
+def recent_failures(
+    session: Session, *, email: str | None = None, address: str | None = None, window: timedelta
+) -> list[datetime]:
+    """Times of failed sign-ins in the last ``window``, oldest first: of one account (since its last
+    successful sign-in: a success clears the account's count) or from one network address (a success
+    does not clear it, so signing in to one's own account cannot reset a guessing run on others)."""
+    since = now() - window
+    query = select(LoginAttemptRow.at).where(
+        LoginAttemptRow.succeeded.is_(False), LoginAttemptRow.at >= since
+    )
+    if email is not None:
+        account = account_key(email)
+        last_success = _last_success(session, account, since)
+        query = query.where(LoginAttemptRow.account == account)
+        if last_success is not None:
+            query = query.where(LoginAttemptRow.at > last_success)
+    if address is not None:
+        query = query.where(LoginAttemptRow.address == address[:64])
+    return list(session.scalars(query.order_by(LoginAttemptRow.at)))
+
+
+def clinic_user(session: Session, clinic_id: str, user_id: str) -> UserRow | None:
+    """The user ``user_id`` if they belong to ``clinic_id`` (else None, as for an unknown id)."""
+    row = session.get(UserRow, user_id)
+    return row if row is not None and row.clinic_id == clinic_id else None
