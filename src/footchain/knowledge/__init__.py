@@ -175,10 +175,16 @@ class Cpei(Sourced):
     grade: Grade
 
 
-class Outcome(Sourced):
-    nprs_meaningful_change_points: float
-    nprs_meaningful_change_percent: float
-    psfs_meaningful_change_points: float
+class Outcomes(Sourced):
+    """Meaningful change of follow-up scores (domain.md §7): pain (NPRS) and the PSFS mean."""
+
+    nprs_meaningful_change_points: float = Field(gt=0)
+    nprs_meaningful_change_percent: float = Field(gt=0, le=100)
+    nprs_source: Source = NonEmpty
+    nprs_grade: Grade
+    psfs_meaningful_change_points: float = Field(gt=0)
+    psfs_source: Source = NonEmpty
+    psfs_grade: Grade
     grade: Grade
 
 
@@ -196,7 +202,7 @@ class Thresholds(Knowledge_):
     stride_variability: StrideVariability
     gait_norms: GaitNorms
     cpei: Cpei
-    outcome: Outcome
+    outcomes: Outcomes
 
     @model_validator(mode="after")
     def _fpi_postures(self) -> Thresholds:
@@ -379,6 +385,14 @@ class NeverCut(Sourced):
         return self
 
 
+class Gear(Sourced):
+    """Reminder intervals for shoes (the insole and top cover ones live in [shop] and [fitting])."""
+
+    shoe_wear_check_months: float = Field(gt=0)
+    due_soon_days: int = Field(ge=0)
+    grade: Grade
+
+
 class Insole(Knowledge_):
     arch_height: ArchHeight
     very_high_arch: VeryHighArch
@@ -387,6 +401,7 @@ class Insole(Knowledge_):
     benefit: Benefit
     shop: Shop
     never_cut: NeverCut
+    gear: Gear
 
 
 class EvidenceWords(Knowledge_):
@@ -436,6 +451,21 @@ class ShopText(Knowledge_):
         return self
 
 
+class Fpi6Item(Knowledge_):
+    """One Foot Posture Index item in our own words: what to look at, and what -2 ... +2 mean."""
+
+    id: str
+    name: str = NonEmpty
+    look: str = NonEmpty
+    scores: list[str] = Field(min_length=5, max_length=5)  # the meaning of -2, -1, 0, +1, +2
+
+
+class Fpi6Text(Sourced):
+    """The six FPI-6 items (Redmond et al. 2006, Clin Biomech 21:89), in the order of the intake's lists."""
+
+    item: list[Fpi6Item] = Field(min_length=6, max_length=6)
+
+
 class Text(Knowledge_):
     disclaimer: str
     question: dict[str, str]
@@ -443,6 +473,7 @@ class Text(Knowledge_):
     condition: dict[str, str]
     evidence: dict[Evidence, EvidenceWords]
     shop: ShopText
+    fpi6: Fpi6Text
 
     @model_validator(mode="after")
     def _every_grade_worded(self) -> Text:

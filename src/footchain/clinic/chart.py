@@ -1,0 +1,152 @@
+"""The outcomes chart: pain and PSFS mean per visit over time, as self-contained SVG drawn here.
+
+One panel per measure, both on the 0–10 scale, visits placed by date. The baseline (the first scored
+visit) is a dashed line and the band of *no meaningful change* around it is shaded (pain: a drop of
+2 points or 30 %, a rise of 2 points, Farrar et al. 2001; PSFS: ±2 points, Stratford et al. 1995), so a
+later point outside the band is a meaningful change. Each SVG has ``role="img"`` with a title and a
+description that reads out every value; pages also show the numbers as a table. Plain SVG attributes
+(no CSS, no script), so WeasyPrint draws the same picture in a PDF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+from typing import Literal
+
+from footchain.clinic.outcomes import MeasureChange, ScoredVisit, pain_thresholds
+from footchain.knowledge import Outcomes, load_knowledge
+
+WIDTH, HEIGHT = 640, 220
+LEFT, RIGHT, TOP, BOTTOM = 48, 24, 14, 44
+COLOURS = {"pain": "#b42318", "psfs": "#1f5fd1"}
+BAND = {"pain": "#fbe3e0", "psfs": "#e2ebfb"}
+TITLES = {"pain": "Pain (0–10, lower is better)", "psfs": "Function, PSFS mean (0–10, higher is better)"}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One panel: the measure, its heading and the SVG markup (safe to embed: every text is escaped)."""
+
+    measure: Literal["pain", "psfs"]
+    title: str
+    svg: str
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _band(measure: str, change: MeasureChange, rules: Outcomes) -> tuple[float, float] | None:
+    """The scores of no meaningful change around the baseline (clipped to 0–10), or None without one."""
+    if change.baseline is None:
+        return None
+    if measure == "pain":
+        improved, worse = pain_thresholds(change.baseline, rules)
+        low = improved if improved is not None else change.baseline
+        return max(0.0, low), min(10.0, worse)
+    points = rules.psfs_meaningful_change_points
+    return max(0.0, change.baseline - points), min(10.0, change.baseline + points)
+
+
+def measure_chart(
+    measure: Literal["pain", "psfs"],
+    visits: Sequence[ScoredVisit],
+    change: MeasureChange,
+    rules: Outcomes | None = None,
+    chart_id: str = "outcomes",
+) -> Chart | None:
+    """The panel of one measure over ``visits`` (oldest first); None when no visit has this score."""
+    rules = rules or load_knowledge().thresholds.outcomes
+    points = [
+        (v.visited_on, float(score))
+        for v in visits
+        if (score := v.pain_score if measure == "pain" else v.psfs_mean) is not None
+    ]
+    if not points:
+        return None
+    first, last = points[0][0], points[-1][0]
+    span = max((last - first).days, 1)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(day: date) -> float:
+        return LEFT + plot_w / 2 if first == last else LEFT + (day - first).days / span * plot_w
+
+    def y(score: float) -> float:
+        return TOP + (10 - score) / 10 * plot_h
+
+    title_id, desc_id = f"{chart_id}-{measure}-title", f"{chart_id}-{measure}-desc"
+    colour = COLOURS[measure]
+    band = _band(measure, change, rules)
+    values = "; ".join(f"{day.isoformat()}: {_number(score)}" for day, score in points)
+    description = f"{len(points)} scored visit{'s' if len(points) != 1 else ''}. {values}."
+    if band is not None and change.baseline is not None:
+        description += (
+            f" Baseline {_number(change.baseline)}; scores from {_number(band[0])} to {_number(band[1])} "
+            "are no meaningful change."
+        )
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
+        f'role="img" aria-labelledby="{title_id} {desc_id}" class="outcome-chart" '
+        'font-family="system-ui, sans-serif" font-size="12">',
+        f'<title id="{title_id}">{escape(TITLES[measure])}</title>',
+        f'<desc id="{desc_id}">{escape(description)}</desc>',
+        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
+    ]
+    if band is not None and change.baseline is not None:
+        top, bottom = y(band[1]), y(band[0])
+        parts.append(
+            f'<rect x="{LEFT}" y="{top:.1f}" width="{plot_w}" height="{max(bottom - top, 1):.1f}" '
+            f'fill="{BAND[measure]}"><title>No meaningful change from the baseline</title></rect>'
+        )
+        base_y = y(change.baseline)
+        parts.append(
+            f'<line x1="{LEFT}" y1="{base_y:.1f}" x2="{LEFT + plot_w}" y2="{base_y:.1f}" stroke="{colour}" '
+            'stroke-width="1.5" stroke-dasharray="6 4"/>'
+        )
+        parts.append(
+            f'<text x="{LEFT + plot_w - 4}" y="{top - 3 if top > TOP + 12 else bottom + 13:.1f}" '
+            f'text-anchor="end" fill="#5b6575">no meaningful change (baseline {_number(change.baseline)})</text>'
+        )
+    for tick in range(0, 11, 2):
+        ty = y(tick)
+        parts.append(
+            f'<line x1="{LEFT}" y1="{ty:.1f}" x2="{LEFT + plot_w}" y2="{ty:.1f}" stroke="#d5dbe5" '
+            'stroke-width="1"/>'
+        )
+        parts.append(f'<text x="{LEFT - 8}" y="{ty + 4:.1f}" text-anchor="end" fill="#1d2430">{tick}</text>')
+    labelled = points if len(points) <= 6 else [points[0], points[-1]]
+    for index, (day, _) in enumerate(labelled):
+        # The first and last labels lean inwards so that they stay inside the picture.
+        anchor = "middle" if first == last else "start" if index == 0 else "end" if day == last else "middle"
+        parts.append(
+            f'<text x="{x(day):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="{anchor}" fill="#1d2430">'
+            f"{day.isoformat()}</text>"
+        )
+    if len(points) > 1:
+        line = " ".join(f"{x(day):.1f},{y(score):.1f}" for day, score in points)
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
+    for day, score in points:
+        parts.append(
+            f'<circle cx="{x(day):.1f}" cy="{y(score):.1f}" r="5" fill="{colour}" stroke="#ffffff" '
+            f'stroke-width="1.5"><title>{day.isoformat()}: {_number(score)}</title></circle>'
+        )
+    parts.append("</svg>")
+    return Chart(measure, TITLES[measure], "".join(parts))
+
+
+def outcome_charts(
+    visits: Sequence[ScoredVisit],
+    pain: MeasureChange,
+    psfs: MeasureChange,
+    rules: Outcomes | None = None,
+    chart_id: str = "outcomes",
+) -> list[Chart]:
+    """The pain and PSFS panels that have at least one score."""
+    charts = (
+        measure_chart("pain", visits, pain, rules, chart_id),
+        measure_chart("psfs", visits, psfs, rules, chart_id),
+    )
+    return [chart for chart in charts if chart is not None]
