@@ -6,15 +6,32 @@ servers can run behind a load balancer on one PostgreSQL.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from footchain import __version__
 from footchain.store.database import open_database
 from footchain.web.errors import install_error_handlers
 from footchain.web.limits import BodySizeLimit
 from footchain.web.settings import Settings
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Run the background analysis of clinic visit files while the app serves (``web.worker``)."""
+    from footchain.web.worker import AnalysisWorker
+
+    worker = AnalysisWorker(app.state.sessions)
+    app.state.analysis_worker = worker
+    worker.start()
+    try:
+        yield
+    finally:
+        await run_in_threadpool(worker.stop)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -43,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="footchain",
         version=__version__,
         description="Could your feet be behind your back, hip or leg pain? Assess, measure and plan.",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.sessions = open_database(settings.database_url)
