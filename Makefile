@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/batch_scaling.py
 	$(BIN)/python benchmarks/insole_matching_speed.py
 	$(BIN)/python benchmarks/web_load.py
+	$(BIN)/python benchmarks/clinic_load.py
 
 clean:
 	rm -rf $(VENV) out build test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -106,10 +106,14 @@ def write_transaction(session: Session) -> Iterator[Session]:
     The lock is re-entrant (a block may call code that opens another one), so never ``await`` inside
     the block: the event loop's thread would then hold it across requests. Reads before the block need
     no lock; in the block, write and commit, and keep slow work (analysis, rendering) outside it.
+
+    The session takes its pooled connection before it waits for the lock: a holder of the lock must
+    never wait for a connection that the threads queueing behind it are holding (a deadlock under load).
     """
     bind = session.get_bind()
     lock = _sqlite_write_lock(bind.engine.url) if bind.dialect.name == "sqlite" else None
     if lock is not None:
+        session.connection()
         lock.acquire()
     try:
         try:
