@@ -186,6 +186,19 @@ def test_truncated_files_are_refused(tmp_path: Path, fmt: str) -> None:
         read_image(path)
 
 
+@pytest.mark.parametrize("fmt", ["PNG", "TIFF"])
+def test_truncated_files_are_refused_after_weasyprint_loosened_pillow(tmp_path: Path, fmt: str) -> None:
+    """WeasyPrint turns on Pillow's tolerant decoding process-wide when imported (the web server has it)."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    data = _encode(_picture(600, 800), fmt)
+    with pytest.raises(FootprintError, match=r"truncated|damaged"):
+        read_image(data[: int(len(data) * 0.7)])
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # left as the other library wants it
+
+
 def test_truncated_jpeg_says_so_and_what_to_do(tmp_path: Path) -> None:
     data = _encode(_picture(600, 800), "JPEG", quality=90)
     for cut in (len(data) // 2, len(data) - 2):

@@ -16,6 +16,8 @@ import io
 import os
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -23,7 +25,7 @@ from typing import Literal
 import cv2
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from footchain.errors import FootprintError
 
@@ -250,10 +252,26 @@ def _upright(gray: GrayImage, orientation: int) -> GrayImage:
     return np.asarray(out, dtype=np.uint8)
 
 
+@contextmanager
+def _strict_pillow() -> Iterator[None]:
+    """Pillow refuses truncated files inside the block, whatever another library set process-wide.
+
+    WeasyPrint (the PDF reports) sets ``ImageFile.LOAD_TRUNCATED_IMAGES = True`` when imported, which
+    would make Pillow fill a cut-off photo with grey instead of saying it is truncated.
+    """
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def _pillow_gray(image: Image.Image, name: str, fmt: ImageFormat) -> GrayImage:
     """Decode with Pillow (formats or variants OpenCV cannot read); 16-bit and float data are scaled to 8 bits."""
     try:
-        image.load()
+        with _strict_pillow():
+            image.load()
     except Exception as exc:
         if "truncated" in str(exc):
             raise FootprintError(
