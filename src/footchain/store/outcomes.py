@@ -9,13 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from footchain.clinic.outcomes import ScoredVisit, psfs_activities, psfs_mean
-from footchain.store.models import PatientRow, VisitRow
-
-
-def clinic_patient(session: Session, clinic_id: str, patient_id: str) -> PatientRow | None:
-    """The patient with this id in this clinic, or None (unknown, or another clinic's)."""
-    query = select(PatientRow).where(PatientRow.id == patient_id, PatientRow.clinic_id == clinic_id)
-    return session.scalars(query).first()
+from footchain.store.models import VisitRow
 
 
 def visit_scores(session: Session, clinic_id: str, patient_id: str) -> list[ScoredVisit]:

@@ -27,15 +27,15 @@ from footchain.clinic.outcomes import OutcomeVerdict, ScoredVisit, outcome_verdi
 from footchain.store import accounts
 from footchain.store import gear as gear_store
 from footchain.store.database import write_transaction
-from footchain.store.models import GearRow, PatientRow
-from footchain.store.outcomes import clinic_patient, visit_scores
+from footchain.store.models import GearRow
+from footchain.store.outcomes import visit_scores
 from footchain.web.auth import ApiUser, CurrentUser
 from footchain.web.dependencies import DbSession
 from footchain.web.errors import HttpError
+from footchain.web.routes.api_clinic import patient_or_404
 
 router = APIRouter(tags=["outcomes and gear"])
 
-PATIENT_NOT_FOUND = "No patient with this id in your clinic."
 GEAR_NOT_FOUND = "No gear with this id in your clinic."
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Amount = Annotated[float, Field(ge=0, le=1_000_000)]
@@ -70,14 +70,6 @@ class GearChange(BaseModel):
 def today() -> date:
     """The server's date, for reminders and for "checked today" / "retired today"."""
     return date.today()
-
-
-def patient_or_404(session: Session, user: CurrentUser, patient_id: str) -> PatientRow:
-    """The user's clinic's patient, or 404 (the same for an unknown id and another clinic's patient)."""
-    patient = clinic_patient(session, user.clinic_id, patient_id)
-    if patient is None:
-        raise HttpError(404, PATIENT_NOT_FOUND)
-    return patient
 
 
 def gear_or_404(session: Session, user: CurrentUser, gear_id: str) -> GearRow:

@@ -37,13 +37,8 @@ from footchain.store.models import GearRow
 from footchain.web.auth import CsrfUser, CurrentUser, PageUser
 from footchain.web.dependencies import DbSession
 from footchain.web.errors import HttpError
-from footchain.web.routes.api_outcomes import (
-    GEAR_NOT_FOUND,
-    check_gear_dates,
-    outcomes_of,
-    patient_or_404,
-    today,
-)
+from footchain.web.routes.api_clinic import patient_or_404
+from footchain.web.routes.api_outcomes import GEAR_NOT_FOUND, check_gear_dates, outcomes_of, today
 from footchain.web.templating import TEMPLATES
 
 router = APIRouter(tags=["outcome pages"])
