@@ -7,18 +7,13 @@ token or page session, so each test starts from a known state; the sign-in route
 from __future__ import annotations
 
 import logging
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +25,7 @@ from footchain.web.auth import API_TOKEN_LIFETIME, SESSION_COOKIE, SESSION_LIFET
 from footchain.web.settings import Settings
 from tests.browser import ARTIFACTS
 from tests.databases import empty_postgres, postgres_session_url  # noqa: F401  (a fixture)
+from tests.live import serving
 
 PASSWORD = "correct horse battery staple"
 
@@ -235,12 +231,6 @@ class LiveClinic:
     database_url: str
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def clinic_live_server(tmp_path: Path) -> Iterator[LiveClinic]:
     """A real uvicorn server on loopback (own SQLite file) with an admin bootstrapped by the CLI."""
@@ -258,28 +248,5 @@ def clinic_live_server(tmp_path: Path) -> Iterator[LiveClinic]:
         timeout=120,
     )
     assert made.returncode == 0, f"footchain users create failed: {made.stderr}"
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(Settings(database_url=database)),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            access_log=False,
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    else:
-        pytest.fail("the clinic test server did not start within 20 s")
-    yield LiveClinic(base, admin, PASSWORD, database)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(Settings(database_url=database))) as (host, port):
+        yield LiveClinic(f"http://{host}:{port}", admin, PASSWORD, database)

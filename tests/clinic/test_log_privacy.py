@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -42,6 +41,7 @@ from tests.clinic.conftest import (
     create_clinic_user,
     private_strings_in,
 )
+from tests.live import free_port
 from tests.shared import DATA
 
 FOOTCHAIN = Path(sys.executable).with_name("footchain")
@@ -201,12 +201,6 @@ def clinic_session(client: httpx.Client, email: str, password: str) -> None:
 # --- A real server ----------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """``footchain serve`` on a temporary SQLite file with a clinician; (base URL, its log file)."""
@@ -223,7 +217,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         timeout=120,
     )
     assert made.returncode == 0, made.stderr
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "server.log"
     with log.open("wb") as sink:
         server = subprocess.Popen(

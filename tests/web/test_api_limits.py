@@ -13,13 +13,11 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -30,6 +28,7 @@ from footchain.web.app import create_app
 from footchain.web.routes import api_measurements
 from footchain.web.settings import Settings
 from tests.footprint.photo_cases import sheet_photo_case
+from tests.live import serving
 from tests.shared import DATA
 
 LIMIT = 1024 * 1024  # 1 MB, so the tests send little
@@ -49,28 +48,6 @@ def stored_rows(app: FastAPI) -> int:
         uploads_count = session.scalar(select(func.count()).select_from(UploadRow)) or 0
         assessments = session.scalar(select(func.count()).select_from(AssessmentRow)) or 0
         return int(uploads_count + assessments)
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[tuple[str, int]]:
-    """``app`` on a real uvicorn server on loopback; yields (host, port)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "the test server did not start"
-    try:
-        yield "127.0.0.1", port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def read_response(sock: socket.socket) -> bytes:

@@ -14,7 +14,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from footchain.web.limits import back_link
-from tests.web.test_api_limits import LIMIT, PART_HEAD, read_response, serving, small_limit_app, stored_rows
+from tests.live import serving
+from tests.web.test_api_limits import LIMIT, PART_HEAD, read_response, small_limit_app, stored_rows
 
 BIG_PHOTO = ("big.jpg", b"\xff\xd8\xff" + bytes(LIMIT))
 
