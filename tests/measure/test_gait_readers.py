@@ -17,6 +17,7 @@ from footchain.measure.gait import RecordingError, analyze_gait, load_recording,
 from footchain.measure.gait.cop import heel_first_share
 from footchain.measure.gait.events import default_thresholds, detect_contacts
 from footchain.measure.gait.readers.pedar import read_pedar
+from footchain.web.uploads import sniff
 from tests.measure.gait_data import (
     C3D,
     C3D_FILES,
@@ -382,3 +383,13 @@ def test_recording_is_frozen() -> None:
     assert rec.left_force is not None
     with pytest.raises(ValueError, match="read-only"):
         rec.left_force[0] = 1.0
+
+
+def test_a_text_table_whose_second_character_is_p_is_not_taken_for_c3d(tmp_path: Path) -> None:
+    """C3D's key byte is 0x50 ("P"); a text header like "SPEED,..." must not be read as a C3D file."""
+    table = tmp_path / "speeds.csv"
+    table.write_text("SPEED,left,right\n" + "".join(f"{i},1,2\n" for i in range(200)), encoding="utf-8")
+    with pytest.raises(RecordingError, match="not a recording format footchain recognises"):
+        sniff_format(table)
+    assert sniff(table.read_bytes()) == "text/plain"
+    assert sniff_format(DATA / "c3d" / "Vicon.c3d") == "c3d"

@@ -30,8 +30,9 @@ _EVENT_TOLERANCE_S = 0.1
 
 
 def is_c3d(data: bytes) -> bool:
-    """Whether bytes start like a C3D file (second byte 0x50, a parameter block pointer ≥ 2)."""
-    return len(data) >= 2 and data[1] == C3D_KEY_BYTE and data[0] >= 1
+    """Whether bytes start like a C3D file: second byte 0x50, a parameter block pointer ≥ 1, and a binary
+    header (its 16-bit counts hold zero bytes), so a text table whose second character is "P" is not one."""
+    return len(data) >= 2 and data[1] == C3D_KEY_BYTE and data[0] >= 1 and b"\x00" in data[:512]
 
 
 _PLATE_CHANNELS = {1: 6, 2: 6, 3: 8, 4: 6}
