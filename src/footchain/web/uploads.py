@@ -31,25 +31,33 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 ANALYSIS_CONCURRENCY = 2  # measurements at once per app server; more wait their turn (2-core machines)
 
+# Images are recognised by the footprint reader's own ``sniff_format``; these are the other kinds.
 # (magic bytes at offset 0, media type, what a person calls it)
 SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"\xff\xd8\xff", "image/jpeg", "a JPEG image"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "a PNG image"),
-    (b"II*\x00", "image/tiff", "a TIFF image"),
-    (b"MM\x00*", "image/tiff", "a TIFF image"),
-    (b"BM", "image/bmp", "a BMP image"),
     (b"%PDF", "application/pdf", "a PDF document"),
     (b"PK\x03\x04", "application/zip", "a ZIP archive (or an .xlsx/.docx file)"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/vnd.ms-excel", "an Excel 97 (.xls) workbook"),
     (b"\x93NUMPY", "application/x-npy", "a NumPy array (.npy)"),
     (b"GIF8", "image/gif", "a GIF image"),
 )
-FOOTPRINT_TYPES = frozenset(
-    {"image/jpeg", "image/png", "image/tiff", "image/bmp", "image/webp", "application/vnd.ms-excel"}
-    | {"application/x-npy", "text/plain"}
-)
+IMAGE_TYPES = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "TIFF": "image/tiff",
+    "BMP": "image/bmp",
+    "WEBP": "image/webp",
+}
+FOOTPRINT_TYPES = frozenset(IMAGE_TYPES.values()) | {
+    "application/vnd.ms-excel",
+    "application/x-npy",
+    "text/plain",
+}
 GAIT_TYPES = frozenset({"text/plain", "application/x-c3d"})
 DESCRIPTIONS = {media: words for _magic, media, words in SIGNATURES} | {
+    "image/jpeg": "a JPEG image",
+    "image/png": "a PNG image",
+    "image/tiff": "a TIFF image",
+    "image/bmp": "a BMP image",
     "image/webp": "a WebP image",
     "image/heic": "a HEIC photo",
     "application/x-c3d": "a C3D motion file",
@@ -61,14 +69,18 @@ HEIC_ADVICE = "set the phone camera to 'Most compatible' (JPEG), or share the ph
 
 def sniff(content: bytes) -> str:
     """The media type of ``content`` from its first bytes (never from the file name)."""
+    from footchain.measure.footprint.image_io import sniff_format
+    from footchain.measure.gait.readers.c3d import is_c3d
+
+    image = sniff_format(content[:32])
+    if image is not None:
+        return IMAGE_TYPES[image]
     for magic, media, _words in SIGNATURES:
         if content.startswith(magic):
             return media
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "image/webp"
     if content[4:8] == b"ftyp" and content[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heif"):
         return "image/heic"
-    if len(content) > 512 and content[1] == 0x50:  # C3D: byte 2 is the magic 0x50
+    if len(content) > 512 and is_c3d(content):
         return "application/x-c3d"
     head = content[:65536]
     if b"\x00" not in head:
