@@ -48,7 +48,7 @@ def _analyse(name: str) -> tuple[Any, dict[str, Any]]:
     return recording, analyze_gait(recording)
 
 
-@pytest.mark.parametrize("name", sorted(WALKS) + ["pliance_test.asc", "iscan_test.csv"])
+@pytest.mark.parametrize("name", [*sorted(WALKS), "pliance_test.asc", "iscan_test.csv"])
 def test_dynamic_pressure_exports_are_sniffed_as_pressure_walks(name: str) -> None:
     assert sniff_format(PRESSURE / name) == "pressure_walk"
 
