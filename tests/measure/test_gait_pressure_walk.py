@@ -304,3 +304,15 @@ def test_findings_say_why_a_foot_has_no_cpei(tmp_path: Path) -> None:
     (limit,) = [text for text in limits if "CPEI" in text]
     assert "left foot: CPEI not measured: the centre of pressure never reaches 67%" in limit
     assert "uncertain" in limit
+
+
+def test_the_cop_figure_draws_the_outline_and_the_cpei_construction(tmp_path: Path) -> None:
+    from footchain.measure.gait.figures import draw_figures
+
+    recording, result = _analyse("emed_test.lst")
+    written = draw_figures(recording, result, tmp_path, suffix=".svg")
+    assert set(written) == {"force", "strides", "cop"}
+    svg = written["cop"].read_text()
+    for label in ("construction line", "67% of foot length", "CPEI excursion", "loaded cells (outline)"):
+        assert label in svg
+    assert "CPEI 26.1 % (mean of 1); first stance drawn" in svg
