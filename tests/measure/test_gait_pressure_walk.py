@@ -272,6 +272,8 @@ def test_batch_analyses_the_pressure_walks(tmp_path: Path) -> None:
     assert set(analysed) == set(WALKS)
     assert all(row["format"] == "pressure_walk" for row in analysed.values())
     assert analysed["fscan_testL.asf"]["left_strides"] == 4
+    assert analysed["emed_test.lst"]["right_cpei_percent"] == pytest.approx(26.1)
+    assert analysed["emed_test.lst"]["left_cpei_percent"] is None
     failed = {Path(path).name: message for path, message in result.failures}
     assert set(failed) == {"iscan_test.csv", "stappone_example.csv"}
     assert "not a foot" in failed["iscan_test.csv"]
