@@ -28,16 +28,20 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from footchain.errors import FootprintError
-from footchain.measure.footprint.indices import measure_print
-from footchain.measure.footprint.pressure import PressureFrame, read_pressure_frame, sniff_pressure_head
-from footchain.measure.footprint.segment import segment_pressure
 from footchain.measure.gait.errors import RecordingError
 from footchain.measure.gait.recording import FloatArray, Recording, Side, check_forces
+
+if TYPE_CHECKING:
+    from footchain.measure.footprint.pressure import PressureFrame
+
+# The footprint package is imported inside the functions: it imports the gait pedar reader itself
+# (footprint.pressure.insoles), and its image code (OpenCV) is only needed for pressure walks.
 
 Mask = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
@@ -58,6 +62,8 @@ def is_pressure_walk(data: bytes, path: Path) -> bool:
     Judged from the content by the footprint package's sniffing (never the name); generic matrices
     (CSV/NPY) and the insoles without a grid (pedar, stappone) do not count.
     """
+    from footchain.measure.footprint.pressure import sniff_pressure_head
+
     return sniff_pressure_head(data, path) in DYNAMIC_FORMATS
 
 
@@ -98,6 +104,8 @@ def _feet(frame: PressureFrame, path: Path) -> list[_Foot]:
                 mask[:, c0:c1] = values[:, c0:c1] > 0
                 feet.append(_side_of(mask, label, frame, path))
             return feet
+    from footchain.measure.footprint.segment import segment_pressure
+
     try:
         masks = segment_pressure(values, threshold=0.0)
     except FootprintError as exc:
@@ -109,6 +117,8 @@ def _feet(frame: PressureFrame, path: Path) -> list[_Foot]:
 
 def _side_of(mask: Mask, label: str | None, frame: PressureFrame, path: Path) -> _Foot:
     """The foot of a print: the file's label, else the footprint code's judgement from its shape."""
+    from footchain.measure.footprint.indices import measure_print
+
     try:
         measured = measure_print(mask, mm_per_px=frame.mm_per_px, kind="pressure")
     except FootprintError as exc:
@@ -152,6 +162,8 @@ def read_pressure_walk(path: str | Path, *, sampling_rate_hz: float | None = Non
         For everything the footprint reader refuses (truncated, damaged, no pressure ...), a static
         picture, a recording too long to keep its frames, no frame rate, or a print that is not a foot.
     """
+    from footchain.measure.footprint.pressure import read_pressure_frame
+
     p = Path(path)
     try:
         frame = read_pressure_frame(p)
