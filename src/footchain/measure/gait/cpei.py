@@ -67,7 +67,7 @@ class Cpei:
     construction_line : tuple of Point
         First and last COP point of the stance.
     level_line : tuple of Point
-        The outline's width at the level: its medial and lateral ends (order: the axis' right first).
+        The outline's width at the level: its two ends, the one towards the person's right first.
     cop_at_level : Point
         Where the COP crosses the level.
     """
