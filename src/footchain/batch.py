@@ -92,6 +92,7 @@ ROW_COLUMNS: dict[str, Any] = {
             ("stride_time_cv_percent", pa.float64()),
             ("stance_percent", pa.float64()),
             ("cadence_steps_per_min", pa.float64()),
+            ("cpei_percent", pa.float64()),
         )
     },
     "cadence_steps_per_min": pa.float64(),
@@ -104,7 +105,8 @@ ROW_COLUMNS: dict[str, Any] = {
 """Columns of a batch row (:func:`analyze_file`), in table order, with their Arrow types.
 
 Per foot (``left_``/``right_``): included and excluded strides, stride-time mean, SD and CV
-(Hausdorff 1999), stance % and cadence; across feet: mean cadence, symmetry indices
+(Hausdorff 1999), stance % and cadence, and the centre of pressure excursion index of a pressure
+walk (CPEI, Song et al. 1996; absolute norms uncertain); across feet: mean cadence, symmetry indices
 (Robinson et al. 1987), double support % and the number of warnings. A value the recording cannot
 give (e.g. no strides on a force plate) is null.
 """
@@ -155,6 +157,9 @@ def analyze_file(path: str | Path) -> dict[str, Any]:
             f"{side}_stride_time_cv_percent": _number(stride_time.get("cv_percent")),
             f"{side}_stance_percent": _number(summary.get("stance_percent")),
             f"{side}_cadence_steps_per_min": cadence,
+            f"{side}_cpei_percent": _number(
+                ((result["summary"].get("cop") or {}).get(side) or {}).get("cpei_percent")
+            ),
         }
     symmetry = result["summary"]["symmetry_index_percent"]
     row |= {

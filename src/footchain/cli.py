@@ -251,7 +251,12 @@ def sheet(
 
 @app.command()
 def gait(
-    recording: Annotated[Path, typer.Argument(help="Gait recording: gaitpdb, Moticon, pedar, C3D or CSV.")],
+    recording: Annotated[
+        Path,
+        typer.Argument(
+            help="Gait recording: gaitpdb, Moticon, pedar, C3D, foot IMUs, a pressure walk (emed, footscan, F-Scan, XSENSOR, pliance) or CSV."
+        ),
+    ],
     format: Annotated[
         MeasureFormat, typer.Option("--format", "-f", help="Output format.")
     ] = MeasureFormat.text,

@@ -8,10 +8,12 @@ the knowledge files:
   |SI| < 10% symmetric, domain.md §4).
 - ``high_stride_variability`` when a foot's stride-time CV reaches the "high" cut-off, judged only
   with enough strides (Hausdorff et al. 1999, J Appl Physiol 86:1040: healthy ≈ 1.3%, ≥ 20 strides).
-- ``pronated_foot_function`` needs a centre-of-pressure excursion index (CPEI, Song et al. 1996,
-  JAPMA 86:16), which needs the foot's outline, or a medial COP in midstance on calibrated sensor
-  positions with a validated cut-off. No supported recording gives either, and CPEI has no agreed
-  absolute norm, so it is never judged here; a limit says so.
+- ``pronated_foot_function`` is never judged here. A dynamic pressure recording (platform or
+  pressure insole) gives the centre of pressure excursion index (CPEI, Song et al. 1996, JAPMA 86:16):
+  the limit then reports it per foot with its caveat (lower = the centre of pressure runs more
+  medially, the foot rolls in more) and says that footchain has no validated cut-off, because
+  absolute CPEI norms are uncertain (domain.md §4, grade M). Other recordings give no CPEI, and a
+  limit says why.
 
 A measured recording gives ``moderate`` confidence (more than shoe wear's ``low``). Gait findings
 only add conditions and limits: referral and red flags are decided elsewhere and always win.
@@ -104,8 +106,42 @@ def _variability(gait: GaitInput, knowledge: Knowledge) -> tuple[list[tuple[str,
     return found, limits
 
 
+def _cpei_limit(gait: GaitInput, cop: Mapping[str, Any]) -> str | None:
+    """The pronation limit when the recording carries CPEI: the values with their caveat, no verdict."""
+    measured: list[str] = []
+    missing: list[str] = []
+    caveat = ""
+    for side in SIDES:
+        foot = cop.get(side)
+        if not isinstance(foot, Mapping) or "cpei_stances" not in foot:
+            continue
+        caveat = str(foot.get("cpei_caveat") or caveat)
+        value = _number(foot.get("cpei_percent"))
+        stances = int(_number(foot.get("cpei_stances")) or 0)
+        if value is None:
+            missing.append(f"{side} foot: {foot.get('cpei_not_measured') or 'CPEI not measured'}")
+            continue
+        measured.append(f"{side} {value:.1f}% (mean of {stances} stance{'s' if stances != 1 else ''})")
+    if not measured and not missing:
+        return None
+    text = f"{gait.name}: whether the foot rolls inwards while walking was not judged. "
+    if measured:
+        text += (
+            f"Centre of pressure excursion index (CPEI, Song 1996): {', '.join(measured)}. A lower CPEI means "
+            "the centre of pressure runs more medially under the foot (more rolling in). "
+        )
+    if missing:
+        text += " ".join(f"{m}." for m in missing) + " "
+    text += caveat or "Absolute CPEI norms are uncertain, so footchain does not call a foot pronated from it."
+    return text
+
+
 def _pronation_limit(gait: GaitInput) -> str:
     cop = (gait.result.get("summary") or {}).get("cop")
+    if isinstance(cop, Mapping):
+        with_cpei = _cpei_limit(gait, cop)
+        if with_cpei is not None:
+            return with_cpei
     if not cop:
         return (
             f"{gait.name}: whether the foot rolls inwards while walking could not be judged: the recording "

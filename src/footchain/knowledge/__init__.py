@@ -171,8 +171,9 @@ class GaitNorms(Sourced):
 
 
 class Cpei(Sourced):
-    measure_at_percent_of_foot_length: float
+    measure_at_percent_of_foot_length: float = Field(gt=0, lt=100)
     grade: Grade
+    caveat: str = NonEmpty
 
 
 class Outcomes(Sourced):

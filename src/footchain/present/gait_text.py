@@ -15,6 +15,30 @@ def _fmt(value: float | None, pattern: str) -> str:
     return "—" if value is None else pattern.format(value)
 
 
+def _cpei_cells(cop: Any) -> tuple[str, str, str] | None:
+    """Left and right CPEI cells (value and stances, or why not) and the caveat; None without CPEI."""
+    if not isinstance(cop, dict):
+        return None
+    cells: list[str] = []
+    caveat = ""
+    for side in ("left", "right"):
+        foot = cop.get(side)
+        if not isinstance(foot, dict) or "cpei_stances" not in foot:
+            cells.append("—")
+            continue
+        caveat = foot.get("cpei_caveat") or caveat
+        value = foot.get("cpei_percent")
+        stances = foot.get("cpei_stances") or 0
+        cells.append(
+            "not measured"
+            if value is None
+            else f"{value:.1f} % ({stances} stance{'s' if stances != 1 else ''})"
+        )
+    if not caveat:
+        return None
+    return cells[0], cells[1], caveat
+
+
 def render_gait_text(result: dict[str, Any]) -> str:
     """Per-foot stride statistics beside the normal bands of domain.md §4, then symmetry and warnings."""
     norms = load_knowledge().thresholds.gait
@@ -44,8 +68,16 @@ def render_gait_text(result: dict[str, Any]) -> str:
             for summary in (left, right)
         ]
         table.add_row(label, *(_fmt(v, pattern) for v in values), usual)
-    console.print(table)
     summary = result["summary"]
+    cpei = _cpei_cells(summary.get("cop"))
+    if cpei is not None:
+        table.add_row("CPEI (Song 1996)", cpei[0], cpei[1], "no validated norm (see below)")
+    console.print(table)
+    if cpei is not None:
+        console.print(
+            f"CPEI, centre of pressure excursion index: lower = the centre of pressure runs more medially "
+            f"(more rolling in). {cpei[2]}"
+        )
     for name, value in (summary.get("symmetry_index_percent") or {}).items():
         if value is not None:
             verdict = "symmetric" if abs(value) < norms.symmetric_below_percent else "uneven"

@@ -230,7 +230,9 @@ def analyze_gait(
         }
         n_kept = int(summary["strides"])  # type: ignore[call-overload]
         if n_kept == 0:
-            warnings.append(f"no complete stride found for the {side} foot")
+            why = _why_no_strides(found, foot_strides)
+            feet[side]["summary"]["why_no_strides"] = why
+            warnings.append(f"no complete stride found for the {side} foot: {why}")
         elif n_kept < MIN_STRIDES_FOR_VARIABILITY:
             warnings.append(
                 f"only {n_kept} strides for the {side} foot; stride-time variability (CV) needs at "
@@ -281,6 +283,20 @@ def analyze_gait(
             recording, heel_strike_threshold_n, toe_off_threshold_n, min_contact_s, min_swing_s
         )
     return result
+
+
+def _why_no_strides(contacts: Sequence[Contact], strides: Sequence[Stride]) -> str:
+    """Why a foot has no stride to summarise, in words for the report."""
+    if strides:
+        return "every stride was left out (each stride's why_excluded says why)"
+    if not contacts:
+        return "no foot contact was detected"
+    if len(contacts) == 1:
+        return (
+            "the recording holds one stance of this foot (e.g. a single step on a platform); a stride "
+            "runs from one heel strike to the next heel strike of the same foot"
+        )
+    return "the contacts found do not make a complete stride (the recording starts or ends inside them, or gaps split them)"
 
 
 def _loading(

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from footchain.measure.gait._windows import IntArray, WindowIndex, first_at_least, window_max, window_min
+from footchain.measure.gait.cpei import cpei_entry, stances_cpei
 from footchain.measure.gait.events import Contact
 from footchain.measure.gait.recording import FloatArray, Recording, Side
 
@@ -159,6 +160,9 @@ def cop_summary(recording: Recording, contacts: Mapping[Side, Sequence[Contact]]
             entry["heel_loads_first_percent"] = round(100.0 * heel_first / compared, 1) if compared else None
             entry["source"] = "sensor positions"
             entry["unit"] = recording.sensor_position_unit
+            if recording.sensor_cell_size is not None:  # a grid of cells: the outline gives CPEI
+                cpei = stances_cpei(x, y, sensors, positions, windows, side, recording.sensor_cell_size)
+                entry.update(cpei_entry(*cpei, stances=int(windows.shape[0])))
         elif exported is not None:
             entry = _path_summary(
                 np.ascontiguousarray(exported[:, 0]), np.ascontiguousarray(exported[:, 1]), windows

@@ -31,13 +31,15 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
 from footchain.errors import FootchainError
 from footchain.knowledge import load_knowledge
 from footchain.measure.gait.cop import centre_of_pressure
+from footchain.measure.gait.cpei import CPEI_LEVEL, Cpei, CpeiUndefined, stance_cpei
 from footchain.measure.gait.errors import RecordingError
 from footchain.measure.gait.normative import Subject, normal_band, subject_from_demographics
 from footchain.measure.gait.recording import FloatArray, Recording, Side
@@ -491,6 +493,7 @@ def cop_figure(recording: Recording, result: Mapping[str, Any], path: str | os.P
     axes = figure.subplots(1, 2)
     time = recording.time_s
     units: set[str] = set()
+    drew_cpei = False
     for ax, side in zip(axes, SIDES, strict=True):
         colour = COLOURS[side]
         cop, positions, unit = _cop_of(recording, side)
@@ -499,7 +502,11 @@ def cop_figure(recording: Recording, result: Mapping[str, Any], path: str | os.P
             ax.text(0.5, 0.5, "no COP", transform=ax.transAxes, ha="center", va="center")
             ax.set_axis_off()
             continue
-        if positions is not None:
+        cells = recording.sensor_cell_size
+        sensors = recording.sensors(side)
+        if positions is not None and cells is not None and sensors is not None:
+            _draw_outline(ax, positions[(np.nan_to_num(sensors) > 0).any(axis=0)], cells)
+        elif positions is not None:
             ax.scatter(
                 positions[:, 0],
                 positions[:, 1],
@@ -510,6 +517,7 @@ def cop_figure(recording: Recording, result: Mapping[str, Any], path: str | os.P
             )
         stances = _stances(result, side)
         starts, ends = [], []
+        construction: Cpei | None = None
         for hs, to in stances:
             mask = (time >= hs) & (time <= to) & np.isfinite(cop).all(axis=1)
             if mask.sum() < 3:
@@ -518,6 +526,13 @@ def cop_figure(recording: Recording, result: Mapping[str, Any], path: str | os.P
             ax.plot(path_xy[:, 0], path_xy[:, 1], color=colour, alpha=0.35, linewidth=0.9, zorder=2)
             starts.append(path_xy[0])
             ends.append(path_xy[-1])
+            if construction is None and cells is not None and sensors is not None and positions is not None:
+                # the stance's samples as the COP summary takes them: [heel strike, toe off)
+                lo, hi = np.searchsorted(time, [hs, to])
+                construction = _stance_construction(cop, sensors, positions, slice(lo, hi), side, cells)
+        if construction is not None:
+            _draw_cpei(ax, construction, colour, ((result["summary"].get("cop") or {}).get(side) or {}))
+            drew_cpei = True
         if starts:
             first, last = np.array(starts), np.array(ends)
             ax.plot(first[:, 0], first[:, 1], "o", color=colour, markersize=3, zorder=3)
@@ -531,7 +546,7 @@ def cop_figure(recording: Recording, result: Mapping[str, Any], path: str | os.P
         ax.set_ylabel("position from heel to toe")
         ax.grid(True, color="#eeeeee", linewidth=0.6)
         ax.text(0.02, 0.02, f"{len(starts)} stances", transform=ax.transAxes, fontsize=9, color="#444444")
-    legend = [
+    legend: list[Line2D | Patch] = [
         Line2D([], [], color="#333333", alpha=0.5, label="COP path, one per stance"),
         Line2D([], [], color="#333333", marker="o", linestyle="none", markersize=4, label="heel strike"),
         Line2D(
@@ -545,7 +560,24 @@ def cop_figure(recording: Recording, result: Mapping[str, Any], path: str | os.P
             label="toe off",
         ),
     ]
-    if any(_cop_of(recording, s)[1] is not None for s in SIDES):
+    if drew_cpei:
+        legend += [
+            Line2D([], [], color="#333333", linestyle="--", linewidth=1.0, label="construction line"),
+            Line2D(
+                [],
+                [],
+                color="#333333",
+                linestyle=":",
+                linewidth=1.2,
+                label=f"{CPEI_LEVEL:.0%} of foot length",
+            ),
+            Line2D(
+                [], [], color="#333333", marker="x", linestyle="none", markersize=6, label="CPEI excursion"
+            ),
+        ]
+    if recording.sensor_cell_size is not None:
+        legend.append(Patch(facecolor="#e6e6e6", edgecolor="none", label="loaded cells (outline)"))
+    elif any(_cop_of(recording, s)[1] is not None for s in SIDES):
         legend.append(
             Line2D(
                 [],
@@ -558,12 +590,59 @@ def cop_figure(recording: Recording, result: Mapping[str, Any], path: str | os.P
                 label="sensor",
             )
         )
-    figure.legend(handles=legend, loc="outside lower center", ncol=len(legend), fontsize=9)
+    figure.legend(handles=legend, loc="outside lower center", ncol=min(len(legend), 4), fontsize=9)
     unit_line = f"\nposition unit: {'; '.join(sorted(units))}" if units else ""
     figure.suptitle(
         f"Centre-of-pressure paths during stance — {_source_name(recording)}{unit_line}", fontsize=12
     )
     return save_figure(figure, path)
+
+
+def _draw_outline(ax: Axes, centres: FloatArray, cell_size: float) -> None:
+    """The loaded sensor cells as light squares: the foot's outline on a pressure grid."""
+    side = 1.15 * cell_size  # a little larger: cells of a turned foot frame leave no gaps
+    squares = [Rectangle((x - side / 2, y - side / 2), side, side) for x, y in centres]
+    ax.add_collection(PatchCollection(squares, facecolor="#e6e6e6", edgecolor="none", zorder=1))
+    ax.update_datalim(np.concatenate([centres - cell_size / 2, centres + cell_size / 2]))
+    ax.autoscale_view()
+
+
+def _stance_construction(
+    cop: FloatArray, sensors: FloatArray, positions: FloatArray, stance: slice, side: Side, cell_size: float
+) -> Cpei | None:
+    """CPEI construction of one stance (:func:`footchain.measure.gait.cpei.stance_cpei`), or None."""
+    loaded = (np.nan_to_num(sensors[stance]) > 0).any(axis=0)
+    try:
+        return stance_cpei(cop[stance], positions[loaded], side, cell_size=cell_size)
+    except CpeiUndefined:
+        return None
+
+
+def _draw_cpei(ax: Axes, cpei: Cpei, colour: str, summary: Mapping[str, Any]) -> None:
+    """Song et al. (1996): construction line, the level at 67 % of foot length, the COP there.
+
+    The construction drawn is the first stance's; the value written is the result's mean over stances.
+    """
+    (x0, y0), (x1, y1) = cpei.construction_line
+    ax.plot([x0, x1], [y0, y1], color="#333333", linestyle="--", linewidth=1.0, zorder=3)
+    (a0, b0), (a1, b1) = cpei.level_line
+    ax.plot([a0, a1], [b0, b1], color="#333333", linestyle=":", linewidth=1.2, zorder=3)
+    ax.plot(*cpei.cop_at_level, marker="x", color=colour, markersize=7, zorder=4)
+    value, stances = summary.get("cpei_percent"), summary.get("cpei_stances")
+    label = (
+        f"CPEI {value:.1f} % (mean of {stances}); first stance drawn"
+        if isinstance(value, float | int) and stances
+        else f"CPEI {cpei.cpei_percent:.1f} % (first stance)"
+    )
+    ax.text(
+        0.98,
+        0.02,
+        label,
+        transform=ax.transAxes,
+        ha="right",
+        fontsize=9,
+        color="#444444",
+    )
 
 
 def draw_figures(

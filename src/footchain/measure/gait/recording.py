@@ -15,7 +15,7 @@ from footchain.measure.gait.errors import RecordingError
 FloatArray = NDArray[np.float64]
 Side = Literal["left", "right"]
 PlateSide = Literal["left", "right", "unknown"]
-RecordingFormat = Literal["gaitpdb", "moticon", "pedar", "c3d", "csv", "imu_ipol"]
+RecordingFormat = Literal["gaitpdb", "moticon", "pedar", "c3d", "csv", "imu_ipol", "pressure_walk"]
 
 FORCE_UNIT_N = "N"
 """The unit of :attr:`Recording.left_force` when the file gives (or lets us compute) newtons."""
@@ -71,7 +71,7 @@ class Recording:
     ----------
     path : Path or None
         The file read, if any.
-    format : {"gaitpdb", "moticon", "pedar", "c3d", "csv"}
+    format : {"gaitpdb", "moticon", "pedar", "c3d", "csv", "imu_ipol", "pressure_walk"}
         The format the reader recognised.
     sampling_rate_hz : float
         Samples per second of ``time_s`` and every per-sample array.
@@ -90,6 +90,10 @@ class Recording:
         Sensor centres: x medio-lateral (positive towards the person's right), y heel to toe.
     sensor_position_unit : str or None
         Unit of the sensor positions ("arbitrary" when the source gives only a layout).
+    sensor_cell_size : float or None
+        Side of one square sensor cell in ``sensor_position_unit``, when the sensors tile a grid (a
+        pressure platform or pressure-insole matrix): the loaded cells then give the foot's outline,
+        which the centre of pressure excursion index needs. None for sensors that do not tile.
     left_cop, right_cop : ndarray, shape (n_samples, 2), or None
         Centre of pressure as exported by the device, in ``cop_unit`` (x medio-lateral, y heel to
         toe), NaN while unloaded.
@@ -114,6 +118,7 @@ class Recording:
     left_sensor_positions: FloatArray | None = None
     right_sensor_positions: FloatArray | None = None
     sensor_position_unit: str | None = None
+    sensor_cell_size: float | None = None
     left_cop: FloatArray | None = None
     right_cop: FloatArray | None = None
     cop_unit: str | None = None

@@ -44,6 +44,7 @@ __all__ = [
     "PressureFrame",
     "read_pressure_frame",
     "sniff_pressure_format",
+    "sniff_pressure_head",
 ]
 
 _NPY_MAGIC = b"\x93NUMPY"
@@ -107,6 +108,18 @@ def sniff_pressure_format(path: str | Path) -> str:
     """
     p = Path(path)
     return _sniff(read_bytes(p), p)[0]
+
+
+def sniff_pressure_head(data: bytes, path: Path) -> str | None:
+    """The pressure format of a file's first bytes (at least the first 64 KB), or None if none fits.
+
+    The same content sniffing as :func:`sniff_pressure_format`, for callers that hold the start of a
+    file and try several readers (``footchain gait``); it never raises.
+    """
+    try:
+        return _sniff(data, path)[0]
+    except FootprintError:
+        return None
 
 
 def read_pressure_frame(

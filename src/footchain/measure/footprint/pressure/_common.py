@@ -31,6 +31,9 @@ MAX_SIDE = 10_000
 MAX_FILE_BYTES = 1 << 30
 #: Columns of zeros put between two feet recorded in one file (left | gap | right).
 FOOT_GAP_CELLS = 4
+#: Most cells (frames × rows × columns) whose frame stack a reader keeps beside the peak picture
+#: (8 bytes each: 400 MB). A longer recording still gives its peak picture, without the frames.
+MAX_KEPT_FRAME_CELLS = 50_000_000
 
 SUPPORTED_FORMATS: dict[str, str] = {
     "csv": "a matrix of numbers (rows × columns) in a CSV/TSV/semicolon text file; give the sensor pitch with --mm-per-px",
@@ -73,6 +76,17 @@ class PressureFrame:
         index of the single frame used.
     warnings : tuple of str
         Everything a person should know about how the picture was made.
+    frames : numpy.ndarray or None
+        For a recording read by a multi-frame reader: every frame, shape (T, H, W), float64, in the
+        same orientation, square pixels and unit as ``values`` (so ``values`` is their per-cell
+        maximum); two feet stand side by side in each frame as in ``values``. None for a static
+        picture, or when the recording is too long to keep (:data:`MAX_KEPT_FRAME_CELLS`).
+    frame_interval_s : float or None
+        Time between frames in seconds when the file states it (a rate, a time per frame or frame
+        times), else None.
+    side_labels : tuple of str
+        The file's own label of each foot in the picture, left to right (``"left"``, ``"right"`` or
+        the file's words when they name no side); empty when the file labels no foot.
     """
 
     values: FloatArray
@@ -81,6 +95,9 @@ class PressureFrame:
     unit: str
     frame: str | int
     warnings: tuple[str, ...] = ()
+    frames: FloatArray | None = None
+    frame_interval_s: float | None = None
+    side_labels: tuple[str, ...] = ()
 
     @property
     def contact_area_cm2(self) -> float | None:
@@ -284,11 +301,14 @@ def peak_of(frames: Sequence[FloatArray] | FloatArray) -> FloatArray:
 
 
 class RunningPeak:
-    """Per-cell maximum of frames added one by one, so that long recordings need little memory."""
+    """Per-cell maximum of frames added one by one; the frames themselves are kept too, up to
+    :data:`MAX_KEPT_FRAME_CELLS` cells (beyond that only the peak is, so memory stays bounded)."""
 
     def __init__(self) -> None:
         self.peak: FloatArray | None = None
         self.count = 0
+        self.kept: list[FloatArray] | None = []
+        self._cells = 0
 
     def add(self, frame: FloatArray, path: Path, what: str = "frame") -> None:
         """Add one frame; all frames must have the same shape."""
@@ -302,6 +322,25 @@ class RunningPeak:
                 )
             np.maximum(self.peak, frame, out=self.peak)
         self.count += 1
+        if self.kept is not None:
+            self._cells += int(frame.size)
+            if self._cells > MAX_KEPT_FRAME_CELLS:
+                self.kept = None  # too long to keep: the peak picture is still exact
+            else:
+                self.kept.append(np.array(frame, dtype=np.float64))
+
+    def stack(self) -> FloatArray | None:
+        """The kept frames as one (T, H, W) array, or None when none were kept."""
+        return keep_frames(self.kept)
+
+
+def keep_frames(frames: Sequence[FloatArray] | None) -> FloatArray | None:
+    """The frames of a recording as one (T, H, W) float64 array, or None for none or too many cells."""
+    if not frames:
+        return None
+    if sum(int(f.size) for f in frames) > MAX_KEPT_FRAME_CELLS:
+        return None
+    return np.stack([np.asarray(f, dtype=np.float64) for f in frames])
 
 
 def frames_note(n_frames: int, vendor: str) -> str:
@@ -343,14 +382,23 @@ def resample_square(values: FloatArray, row_pitch_mm: float, col_pitch_mm: float
     tuple of (numpy.ndarray, float)
         The resampled picture and its pixel size in mm.
     """
-    target = min(row_pitch_mm, col_pitch_mm)
-    n_rows, n_cols = values.shape
-    out_rows = max(1, round(n_rows * row_pitch_mm / target))
-    out_cols = max(1, round(n_cols * col_pitch_mm / target))
-    row_src = np.minimum((np.arange(out_rows) + 0.5) * (n_rows / out_rows), n_rows - 1e-9).astype(int)
-    col_src = np.minimum((np.arange(out_cols) + 0.5) * (n_cols / out_cols), n_cols - 1e-9).astype(int)
+    row_src, col_src, target = square_pixel_sources(values.shape, row_pitch_mm, col_pitch_mm)
     resampled = np.asarray(values[np.ix_(row_src, col_src)], dtype=np.float64)
     return resampled, target
+
+
+def square_pixel_sources(
+    shape: tuple[int, ...], row_pitch_mm: float, col_pitch_mm: float
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], float]:
+    """For :func:`resample_square`: the source row of each output row, the source column of each
+    output column (nearest sensor) and the square pixel size in mm."""
+    target = min(row_pitch_mm, col_pitch_mm)
+    n_rows, n_cols = int(shape[0]), int(shape[1])
+    out_rows = max(1, round(n_rows * row_pitch_mm / target))
+    out_cols = max(1, round(n_cols * col_pitch_mm / target))
+    row_src = np.minimum((np.arange(out_rows) + 0.5) * (n_rows / out_rows), n_rows - 1e-9).astype(np.intp)
+    col_src = np.minimum((np.arange(out_cols) + 0.5) * (n_cols / out_cols), n_cols - 1e-9).astype(np.intp)
+    return row_src, col_src, target
 
 
 def finish(
@@ -365,6 +413,9 @@ def finish(
     pitch_from: str,
     mm_per_px: float | None,
     warnings: list[str],
+    frames: FloatArray | None = None,
+    frame_interval_s: float | None = None,
+    side_labels: Sequence[str] = (),
 ) -> PressureFrame:
     """Check the picture, settle the scale, resample to square pixels and build the result.
 
@@ -384,6 +435,13 @@ def finish(
         The caller's sensor pitch, used only when neither the file nor the vendor gives one.
     warnings : list of str
         Warnings so far; more are added.
+    frames : numpy.ndarray, optional
+        The recording's frames (T, rows, columns) whose per-cell maximum ``values`` is; they get the
+        same treatment (negative cells to 0, resampling to square pixels).
+    frame_interval_s : float, optional
+        Time between frames when the file states it.
+    side_labels : sequence of str
+        The file's foot label of each print, left to right.
 
     Raises
     ------
@@ -391,6 +449,8 @@ def finish(
         For NaN or infinite values, a picture without any pressure, or a bad ``mm_per_px``.
     """
     check_shape(values.shape[0], values.shape[1], path)
+    if frames is not None and frames.shape[1:] != values.shape:
+        raise ValueError(f"frames of shape {frames.shape[1:]} do not match the picture {values.shape}")
     if not np.isfinite(values).all():
         bad = np.argwhere(~np.isfinite(values))[0]
         raise FootprintError(
@@ -403,6 +463,8 @@ def finish(
             f"{negative} cell(s) hold negative values (sensor offset or noise); they were set to 0"
         )
         values = np.where(values < 0, 0.0, values)
+        if frames is not None:
+            frames = np.where(frames < 0, 0.0, frames)
     if not (values > 0).any():
         raise FootprintError(
             f"{path}: no cell has any pressure (all values are 0); nobody stood on the sensor in this "
@@ -432,6 +494,9 @@ def finish(
         if abs(row_pitch_mm - col_pitch_mm) > 0.01 * max(row_pitch_mm, col_pitch_mm):
             old_shape = values.shape
             values, scale = resample_square(values, row_pitch_mm, col_pitch_mm)
+            if frames is not None:
+                row_src, col_src, _ = square_pixel_sources(old_shape, row_pitch_mm, col_pitch_mm)
+                frames = frames[:, row_src][:, :, col_src]
             warnings.append(
                 f"sensors are {row_pitch_mm:g} mm (rows) × {col_pitch_mm:g} mm (columns); the "
                 f"{old_shape[0]} × {old_shape[1]} picture was resampled to {values.shape[0]} × "
@@ -462,4 +527,7 @@ def finish(
         unit=unit,
         frame=frame,
         warnings=tuple(warnings),
+        frames=None if frames is None else np.ascontiguousarray(frames, dtype=np.float64),
+        frame_interval_s=frame_interval_s,
+        side_labels=tuple(side_labels),
     )

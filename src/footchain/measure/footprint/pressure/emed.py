@@ -28,6 +28,7 @@ from footchain.measure.footprint.pressure._common import (
     finish,
     first_number,
     frames_note,
+    keep_frames,
     length_to_mm,
     peak_of,
     to_float,
@@ -36,6 +37,8 @@ from footchain.measure.footprint.pressure._common import (
 _INT = re.compile(r"^\d+$")
 _SENSOR_SIZE = re.compile(r"sensor\s+size\s*:?\s*([\d.,]+)\s*[x×*]\s*([\d.,]+)\s*([a-zA-Zµ]*)", re.IGNORECASE)
 _SENSOR_AREA = re.compile(r"sensor\s+area\s*:?\s*([\d.,]+)\s*(\S*)", re.IGNORECASE)
+_TIME_PER_PICTURE = re.compile(r"time\s*/\s*picture\s*:?\s*([\d.,]+)\s*(ms|s)\b", re.IGNORECASE)
+_PAGE_LABEL = re.compile(r"\b(pict-no|mvp|mpp)\b", re.IGNORECASE)
 
 
 def is_emed_text(text: str) -> bool:
@@ -47,11 +50,14 @@ def is_emed_text(text: str) -> bool:
 class _Table:
     """One page's table: row numbers, column numbers, the values and the per-row force (if any)."""
 
-    def __init__(self, rows: list[int], cols: list[int], values: FloatArray, force: FloatArray | None):
+    def __init__(
+        self, rows: list[int], cols: list[int], values: FloatArray, force: FloatArray | None, line: int = 0
+    ):
         self.rows = rows
         self.cols = cols
         self.values = values
         self.force = force
+        self.line = line  # index of the table's column-number line
 
 
 def _split(line: str) -> list[str]:
@@ -109,6 +115,7 @@ def _parse_tables(lines: list[str], path: Path, decimal_comma: bool) -> list[_Ta
                         cols,
                         np.asarray(data, dtype=np.float64),
                         np.asarray(forces, dtype=np.float64) if has_force_col else None,
+                        i,
                     )
                 )
             i = j
@@ -191,13 +198,22 @@ def read_emed(text: str, path: Path, *, mm_per_px: float | None) -> PressureFram
         full[np.ix_(r_idx, c_idx)] = t.values
         frames.append(full)
     warnings: list[str] = []
+    stack = None
     if len(frames) > 1:
         values = peak_of(frames)
         frame: str | int = "peak"
         warnings.append(frames_note(len(frames), "emed"))
+        pictures = [f for f, t in zip(frames, tables, strict=True) if not _is_summary_page(lines, t)]
+        stack = keep_frames(pictures) if len(pictures) > 1 else None
     else:
         values = frames[0]
         frame = "static"
+    interval = _TIME_PER_PICTURE.search(head)
+    interval_s = None
+    if interval:
+        step = float(interval.group(1).replace(",", "."))
+        interval_s = step / 1000.0 if interval.group(2).lower() == "ms" else step
+        interval_s = interval_s if interval_s > 0 else None
 
     measurements = len(re.findall(r"pict-no\.?\s*:?\s*1\b", text, re.IGNORECASE))
     if measurements > 1:
@@ -252,4 +268,18 @@ def read_emed(text: str, path: Path, *, mm_per_px: float | None) -> PressureFram
         pitch_from="file",
         mm_per_px=mm_per_px,
         warnings=warnings,
+        frames=stack,
+        frame_interval_s=interval_s,
     )
+
+
+def _is_summary_page(lines: list[str], table: _Table) -> bool:
+    """Whether a table is a summary picture (``MVP``/``MPP``) rather than a frame (``Pict-No.``).
+
+    The label is the last one written in the few lines above the table.
+    """
+    for k in range(table.line - 1, max(-1, table.line - 8), -1):
+        m = _PAGE_LABEL.search(lines[k])
+        if m:
+            return m.group(1).lower() != "pict-no"
+    return False

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,12 @@ import numpy as np
 
 from footchain.errors import FootprintError
 from footchain.measure.footprint.pressure._common import (
+    MAX_KEPT_FRAME_CELLS,
     FloatArray,
     PressureFrame,
     finish,
     frames_note,
+    keep_frames,
     peak_of,
     side_by_side,
 )
@@ -42,6 +45,7 @@ from footchain.measure.footprint.pressure._common import (
 FOOTSCAN_ROW_PITCH_MM = 7.62
 FOOTSCAN_COL_PITCH_MM = 5.08
 _FRAME = re.compile(r"^\s*frame\s+(\d+)", re.IGNORECASE)
+_FRAME_TIME = re.compile(r"\(\s*([\d.,]+)\s*ms\s*\)", re.IGNORECASE)
 _SIDE = re.compile(r"^\s*(left|right)\s+foot\s+data", re.IGNORECASE)
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -123,6 +127,7 @@ def read_footscan(data: bytes, path: Path, *, mm_per_px: float | None) -> Pressu
         )
     warnings: list[str] = []
     feet: dict[str, list[FloatArray]] = {}
+    times: dict[str, list[float | None]] = {}
     side = "unknown"
     r = 0
     while r < len(rows):
@@ -133,6 +138,8 @@ def read_footscan(data: bytes, path: Path, *, mm_per_px: float | None) -> Pressu
         if not _FRAME.match(cell):
             r += 1
             continue
+        m_time = _FRAME_TIME.search(cell)
+        frame_ms = float(m_time.group(1).replace(",", ".")) if m_time else None
         block: list[list[float]] = []
         r += 1
         while r < len(rows):
@@ -164,9 +171,11 @@ def read_footscan(data: bytes, path: Path, *, mm_per_px: float | None) -> Pressu
                     f"{path}: a frame has empty cells inside it; every sensor needs a number"
                 )
             feet.setdefault(side, []).append(frame)
+            times.setdefault(side, []).append(frame_ms)
     if not feet:
         raise FootprintError(f"{path}: no frame holds any sensor rows; export the measurement again")
     images: list[FloatArray] = []
+    stacks: list[FloatArray] = []
     order = [s for s in ("left", "unknown", "right") if s in feet]
     for s in order:
         frames = feet[s]
@@ -183,6 +192,7 @@ def read_footscan(data: bytes, path: Path, *, mm_per_px: float | None) -> Pressu
         area_mm2 = FOOTSCAN_ROW_PITCH_MM * FOOTSCAN_COL_PITCH_MM
         peak = peak_of(frames) / area_mm2 * 1000.0
         images.append(peak[::-1, :].copy())
+        stacks.append(np.stack(frames)[:, ::-1, :] / area_mm2 * 1000.0)
         if len(frames) > 1:
             warnings.append(frames_note(len(frames), f"footscan ({s} foot)"))
     warnings.append(
@@ -192,6 +202,7 @@ def read_footscan(data: bytes, path: Path, *, mm_per_px: float | None) -> Pressu
     if len(images) > 1:
         warnings.append(f"the file holds both feet; they stand side by side ({', '.join(order)})")
     values = side_by_side(images) if len(images) > 1 else images[0]
+    stack, interval_s = _frame_stack(order, stacks, times, values.shape)
     return finish(
         values,
         path,
@@ -203,4 +214,42 @@ def read_footscan(data: bytes, path: Path, *, mm_per_px: float | None) -> Pressu
         pitch_from="vendor",
         mm_per_px=mm_per_px,
         warnings=warnings,
+        frames=stack,
+        frame_interval_s=interval_s,
+        side_labels=tuple(order),
     )
+
+
+def _frame_stack(
+    order: Sequence[str],
+    stacks: Sequence[FloatArray],
+    times: Mapping[str, Sequence[float | None]],
+    shape: tuple[int, ...],
+) -> tuple[FloatArray | None, float | None]:
+    """The frames of every foot on one time axis (from the ``Frame N (t ms)`` labels), side by side.
+
+    A foot without a frame at some time has no load then (it is off the plate). Returns the stack
+    (None for a single frame or when the frame times are missing for two feet) and the frame interval.
+    """
+    all_times = [t for side in order for t in times[side]]
+    known = all(t is not None for t in all_times)
+    interval_s: float | None = None
+    if known:
+        unique = np.unique(np.asarray(all_times, dtype=np.float64))
+        steps = np.diff(unique)
+        interval_s = float(np.median(steps)) / 1000.0 if steps.size and np.median(steps) > 0 else None
+    if len(order) == 1:
+        stack = stacks[0]
+        return (keep_frames(list(stack)) if stack.shape[0] > 1 else None), interval_s
+    if not known:
+        return None, interval_s
+    axis = np.unique(np.asarray(all_times, dtype=np.float64))
+    if axis.size < 2 or axis.size * shape[0] * shape[1] > MAX_KEPT_FRAME_CELLS:
+        return None, interval_s
+    out = np.zeros((axis.size, *shape), dtype=np.float64)
+    empty = [np.zeros(st.shape[1:], dtype=np.float64) for st in stacks]
+    index = {side: {t: k for k, t in enumerate(times[side])} for side in order}
+    for k, t in enumerate(axis.tolist()):
+        parts = [stacks[j][index[side][t]] if t in index[side] else empty[j] for j, side in enumerate(order)]
+        out[k] = side_by_side(parts)
+    return out, interval_s

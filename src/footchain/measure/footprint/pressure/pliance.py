@@ -21,6 +21,7 @@ import numpy as np
 
 from footchain.errors import FootprintError
 from footchain.measure.footprint.pressure._common import (
+    MAX_KEPT_FRAME_CELLS,
     PressureFrame,
     cells_to_array,
     check_shape,
@@ -143,6 +144,14 @@ def read_pliance(text: str, path: Path, *, mm_per_px: float | None) -> PressureF
     if len(set(zip(row.tolist(), col.tolist(), strict=True))) != len(row):
         raise FootprintError(f"{path}: two pliance sensors share one grid place; cannot form a picture")
     values[row, col] = peak_per_sensor
+    stack = None
+    if table.shape[0] > 1 and table.shape[0] * n_rows * n_cols <= MAX_KEPT_FRAME_CELLS:
+        stack = np.zeros((table.shape[0], n_rows, n_cols), dtype=np.float64)
+        stack[:, row, col] = table
+    per_frame = re.search(r"time\s+per\s+frame\s*\[secs?\]\s*:?\s*([\d.,]+)", text[:3000], re.IGNORECASE)
+    interval_s = float(per_frame.group(1).replace(",", ".")) if per_frame else None
+    if interval_s is not None and interval_s <= 0:
+        interval_s = None
     warnings: list[str] = []
     if table.shape[0] > 1:
         warnings.append(frames_note(table.shape[0], "pliance"))
@@ -161,6 +170,8 @@ def read_pliance(text: str, path: Path, *, mm_per_px: float | None) -> PressureF
         pitch_from="file",
         mm_per_px=mm_per_px,
         warnings=warnings,
+        frames=stack,
+        frame_interval_s=interval_s,
     )
 
 

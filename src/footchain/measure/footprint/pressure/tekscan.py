@@ -167,6 +167,8 @@ def read_tekscan(text: str, path: Path, *, mm_per_px: float | None) -> PressureF
         warnings.append("the values are raw sensor readings (uncalibrated), not a pressure")
     fmt: FormatName = "fscan" if tekscan_kind(text) == "fscan" else "iscan"
     values = np.asarray(values, dtype=np.float64)
+    seconds = first_number(header.get("SECONDS_PER_FRAME", ""))
+    interval_s = seconds if seconds is not None and seconds > 0 else None
     return finish(
         values,
         path,
@@ -178,4 +180,6 @@ def read_tekscan(text: str, path: Path, *, mm_per_px: float | None) -> PressureF
         pitch_from="file",
         mm_per_px=mm_per_px,
         warnings=warnings,
+        frames=frames.stack() if frames.count > 1 else None,
+        frame_interval_s=interval_s,
     )

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
+
 from footchain.errors import FootprintError
 from footchain.measure.footprint.pressure._common import (
     FloatArray,
@@ -91,6 +93,7 @@ def read_xsensor(text: str, path: Path, *, mm_per_px: float | None) -> PressureF
     height_mm: float | None = None
     semicolons = ";" in "\n".join(lines[:100])
     per_frame: list[int] = []
+    frame_times: list[float] = []
     last_nonblank = max((k + 1 for k in range(n) if lines[k].strip(",; \t")), default=0)
     i = 0
     while i < n:
@@ -101,6 +104,10 @@ def read_xsensor(text: str, path: Path, *, mm_per_px: float | None) -> PressureF
             units = value
         elif key == "frame":
             per_frame.append(0)
+        elif key == "time" and per_frame and len(frame_times) < len(per_frame):
+            clock = _clock_seconds(value)
+            if clock is not None:
+                frame_times.append(clock)
         elif key == "sensor":
             current = value or f"sensor {len(order) + 1}"
             rows_n = cols_n = None
@@ -187,6 +194,21 @@ def read_xsensor(text: str, path: Path, *, mm_per_px: float | None) -> PressureF
         sides = ", ".join(_side_of(s) for s in ordered)
         warnings.append(f"the file holds {len(images)} sensors; they stand side by side ({sides})")
     values = side_by_side(images) if len(images) > 1 else images[0]
+    stack = None
+    if max(counts) > 1 and len(set(counts)) == 1:  # every sensor in every frame: simultaneous pictures
+        per_sensor = [sensors[name].stack() for name in ordered]
+        if all(p is not None for p in per_sensor):
+            parts = [p for p in per_sensor if p is not None]
+            stack = (
+                np.stack([side_by_side([p[k] for p in parts]) for k in range(counts[0])])
+                if len(parts) > 1
+                else parts[0]
+            )
+    interval_s = None
+    if len(frame_times) == len(per_frame) and len(frame_times) > 1:
+        steps = np.diff(np.asarray(frame_times, dtype=np.float64))
+        steps = steps[steps > 0]  # a clock passing midnight
+        interval_s = round(float(np.median(steps)), 6) if steps.size else None
     return finish(
         values,
         path,
@@ -198,4 +220,15 @@ def read_xsensor(text: str, path: Path, *, mm_per_px: float | None) -> PressureF
         pitch_from="file",
         mm_per_px=mm_per_px,
         warnings=warnings,
+        frames=stack,
+        frame_interval_s=interval_s,
+        side_labels=tuple(_side_of(name) for name in ordered),
     )
+
+
+def _clock_seconds(text: str) -> float | None:
+    """Seconds since midnight from a clock time ``08:21:17.982``, else None."""
+    m = re.match(r"^\s*(\d{1,2}):(\d{2}):(\d{2}(?:[.,]\d+)?)\s*$", text)
+    if not m:
+        return None
+    return int(m.group(1)) * 3600.0 + int(m.group(2)) * 60.0 + float(m.group(3).replace(",", "."))

@@ -19,6 +19,7 @@ from footchain.measure.gait.readers.gaitpdb import is_number, read_gaitpdb
 from footchain.measure.gait.readers.imu_ipol import is_ipol_imu_text, read_ipol_imu
 from footchain.measure.gait.readers.moticon import is_moticon_text, read_moticon
 from footchain.measure.gait.readers.pedar import is_pedar_text, read_pedar
+from footchain.measure.gait.readers.pressure_walk import is_pressure_walk, read_pressure_walk
 from footchain.measure.gait.recording import Recording
 from footchain.measure.textfile import looks_binary
 
@@ -31,6 +32,7 @@ __all__ = [
     "read_gaitpdb",
     "read_moticon",
     "read_pedar",
+    "read_pressure_walk",
     "sniff_format",
 ]
 
@@ -39,6 +41,10 @@ SUPPORTED_FORMATS: dict[str, str] = {
     "moticon": "Moticon OpenGo text export (header '# time ...' with 'left/right total force[N]')",
     "pedar": "novel pedar ASCII export (.asc with 'time[secs]' and a left/right insole mask)",
     "c3d": "C3D file with force plates",
+    "pressure_walk": (
+        "dynamic plantar-pressure recording of several frames: novel emed (.lst), RSscan footscan (.xls), "
+        "Tekscan F-Scan/I-Scan, XSENSOR (.csv), novel pliance (.asc)"
+    ),
     "imu_ipol": "IPOL foot-IMU trial (NAME_lf/_rf/_lb.txt, 'Acquisition frequency' + PacketCounter header)",
     "csv": "any table of per-foot vertical force with a column map (--columns time=..,left_force=..,right_force=..)",
 }
@@ -72,6 +78,8 @@ def sniff_format(path: Path) -> str:
     data = read_head(path, 65536)
     if is_c3d(data):
         return "c3d"
+    if is_pressure_walk(data, path):  # before the text checks: footscan's export is a binary .xls
+        return "pressure_walk"
     if looks_binary(data):
         raise RecordingError(
             f"{path} is a binary file of a format footchain does not read. Supported: {_supported_list()}"
@@ -143,4 +151,6 @@ def load_recording(
         return read_pedar(path, sampling_rate_hz=sampling_rate_hz)
     if hint == "imu_ipol":
         return read_ipol_imu(path)
+    if hint == "pressure_walk":
+        return read_pressure_walk(path, sampling_rate_hz=sampling_rate_hz)
     return read_c3d(path, sampling_rate_hz=sampling_rate_hz)
