@@ -330,13 +330,10 @@ def gait(
 
         write_strides(result, strides)
     if figures is not None:
-        from footchain.measure.gait.figures import cop_figure, force_figure, has_cop, stride_figure
+        from footchain.measure.gait.figures import draw_figures
 
         figures.mkdir(parents=True, exist_ok=True)
-        force_figure(loaded, result, figures / f"{recording.stem}-force.svg")
-        stride_figure(result, figures / f"{recording.stem}-strides.svg", subject=walker, norms_path=norms)
-        if has_cop(loaded):
-            cop_figure(loaded, result, figures / f"{recording.stem}-cop.svg")
+        draw_figures(loaded, result, figures, prefix=f"{recording.stem}-", subject=walker, norms_path=norms)
     if format is MeasureFormat.json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
     else:

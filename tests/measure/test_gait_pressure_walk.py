@@ -313,7 +313,7 @@ def test_the_cop_figure_draws_the_outline_and_the_cpei_construction(tmp_path: Pa
 
     recording, result = _analyse("emed_test.lst")
     written = draw_figures(recording, result, tmp_path, suffix=".svg")
-    assert set(written) == {"force", "strides", "cop"}
+    assert set(written) == {"force", "cop"}  # one step: no stride to draw
     svg = written["cop"].read_text()
     for label in ("construction line", "67% of foot length", "CPEI excursion", "loaded cells (outline)"):
         assert label in svg

