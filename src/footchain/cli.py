@@ -386,7 +386,8 @@ def batch(
         f"{len(result.rows)} recordings analysed into {out}; {len(result.failures)} could not be read."
     )
     for path, message in result.failures:
-        console.print(f"• {path}: {message}", markup=False, highlight=False)
+        named = message if message.startswith(str(path)) else f"{path}: {message}"  # readers name the file
+        console.print(f"• {named}", markup=False, highlight=False)
 
 
 @app.command()
