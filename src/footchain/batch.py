@@ -384,6 +384,12 @@ _PRELOAD = [
     "footchain.batch",
     "footchain.measure.gait.imu_events",
     "gaitmap.preprocessing",  # imported lazily by the IMU events on first use; about 0.6 s
+    # imported lazily by the pressure-walk reader (OpenCV, xlrd and the footprint code); about 0.4 s
+    "footchain.measure.footprint.pressure",
+    "footchain.measure.footprint.segment",
+    "footchain.measure.footprint.indices",
+    "xlrd",  # footscan .xls, imported by its reader on first use
+    "ezc3d",  # C3D, imported by its reader on first use
     # numba imports its lowering registries on the first compile or cache load in each process
     # (numba.core.cpu, CPUContext.load_additional_registries): importing them in the fork server
     # saves every worker about 0.15 s. A name numba drops is skipped (the fork server ignores
