@@ -318,3 +318,21 @@ def test_the_cop_figure_draws_the_outline_and_the_cpei_construction(tmp_path: Pa
     for label in ("construction line", "67% of foot length", "CPEI excursion", "loaded cells (outline)"):
         assert label in svg
     assert "CPEI 26.1 % (mean of 1); first stance drawn" in svg
+
+
+def test_insole_recordings_are_recognised_without_loading_the_pressure_readers() -> None:
+    """The text formats are checked first: reading a gaitpdb trial never pays for the footprint
+    package (OpenCV, the vendor pressure readers), which only pressure walks need."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from footchain.measure.gait import load_recording\n"
+        f"load_recording({str(DATA / 'gaitpdb' / 'GaCo01_01.txt')!r})\n"
+        "print('footchain.measure.footprint.pressure' in sys.modules, 'cv2' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.split() == ["False", "False"]

@@ -78,9 +78,9 @@ def sniff_format(path: Path) -> str:
     data = read_head(path, 65536)
     if is_c3d(data):
         return "c3d"
-    if is_pressure_walk(data, path):  # before the text checks: footscan's export is a binary .xls
-        return "pressure_walk"
     if looks_binary(data):
+        if is_pressure_walk(data, path):  # footscan's export is a binary .xls
+            return "pressure_walk"
         raise RecordingError(
             f"{path} is a binary file of a format footchain does not read. Supported: {_supported_list()}"
         )
@@ -93,6 +93,9 @@ def sniff_format(path: Path) -> str:
         return "gaitpdb"
     if is_ipol_imu_text(text):
         return "imu_ipol"
+    # last: the pressure sniffing loads the footprint package, which the formats above never need
+    if is_pressure_walk(data, path):
+        return "pressure_walk"
     raise RecordingError(
         f"{path}: not a recording format footchain recognises. Supported: {_supported_list()}. "
         "For another table of per-foot force, give a column map (format 'csv')"
