@@ -120,3 +120,20 @@ def test_batch_tables_a_folder_and_lists_bad_files(tmp_path: Path) -> None:
     rows = pacsv.read_csv(out).to_pylist()
     assert [Path(r["path"]).name for r in rows] == ["a.txt"]
     assert "1 recordings analysed" in done.stderr and "broken.txt" in done.stderr
+
+
+def test_the_sampling_rate_is_given_on_the_command_line_and_checked(tmp_path: Path) -> None:
+    # a table of per-foot force without a time column: the rate must come from the command line
+    rows = [line.split("\t") for line in CONTROL.read_text().splitlines()[:3000]]
+    table = tmp_path / "forces.csv"
+    table.write_text("FzL,FzR\n" + "".join(f"{r[17]},{r[18]}\n" for r in rows))
+    columns = "left_force=FzL,right_force=FzR"
+    without = _run("gait", str(table), "--columns", columns)
+    assert without.returncode == 2 and "--sampling-rate" in without.stderr
+    given = _run("gait", str(table), "--columns", columns, "--sampling-rate", "100", "-f", "json")
+    assert given.returncode == 0, given.stderr
+    result = json.loads(given.stdout)
+    assert result["source"]["sampling_rate_hz"] == 100.0
+    assert 0.9 < result["feet"]["left"]["summary"]["stride_time_s"]["mean"] < 1.4
+    wrong = _run("gait", str(CONTROL), "--sampling-rate", "50")
+    assert wrong.returncode == 2 and "does not match" in wrong.stderr and "Traceback" not in wrong.stderr

