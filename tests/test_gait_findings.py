@@ -204,3 +204,14 @@ def test_the_cutoffs_come_from_knowledge_with_their_sources() -> None:
     assert rule.high_cv_at_least_percent > rule.healthy_young_cv_percent == 1.3
     assert rule.grade == "M" and "Hausdorff" in rule.source
     assert thresholds.confidence.gait_recording == "moderate"
+
+
+def test_a_foot_the_recording_does_not_hold_is_named_once_not_judged() -> None:
+    # an F-Scan insole under the left foot only (pressuRe's sample): the right foot is absent
+    from footchain.measure.gait import analyze_gait, load_recording
+
+    result = analyze_gait(load_recording(DATA / "pressure" / "fscan_testL.asf"))
+    _, limits = assess_gait([GaitInput("fscan_testL.asf", result)], load_knowledge())
+    assert "fscan_testL.asf: the right foot was not recorded, so its gait was not measured." in limits
+    assert not any("variability of the right foot" in limit for limit in limits)
+    assert any("variability of the left foot not judged: 4 usable strides" in limit for limit in limits)

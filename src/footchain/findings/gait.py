@@ -78,12 +78,24 @@ def _asymmetry(gait: GaitInput, knowledge: Knowledge) -> tuple[list[str], list[s
     return reasons, limits
 
 
+def _recorded(result: Mapping[str, Any], side: str) -> bool:
+    """Whether the recording holds this foot at all: events found, or a force it searched for them in.
+
+    A foot without force (one insole, a single step on a platform) has neither.
+    """
+    foot = (result.get("feet") or {}).get(side) or {}
+    return bool(foot.get("events")) or foot.get("detection") is not None
+
+
 def _variability(gait: GaitInput, knowledge: Knowledge) -> tuple[list[tuple[str, str]], list[str]]:
     """(side, reason) pairs for high_stride_variability, and limits."""
     rule = knowledge.thresholds.stride_variability
     found: list[tuple[str, str]] = []
     limits: list[str] = []
     for side in SIDES:
+        if not _recorded(gait.result, side):
+            limits.append(f"{gait.name}: the {side} foot was not recorded, so its gait was not measured.")
+            continue
         summary = _foot_summary(gait.result, side)
         strides = int(_number(summary.get("strides")) or 0)
         cv = _number((summary.get("stride_time_s") or {}).get("cv_percent"))
