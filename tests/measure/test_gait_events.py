@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from footchain.measure.gait import Recording, RecordingError, analyze_gait
+from footchain.measure.gait.contacts import Contact
 from footchain.measure.gait.events import (
-    Contact,
     Thresholds,
     default_thresholds,
     detect_contacts,

@@ -18,10 +18,10 @@ import openpyxl
 import pytest
 
 from footchain.measure.gait import Recording, RecordingError, load_recording
+from footchain.measure.gait.contacts import Contact
 from footchain.measure.gait.events import (
     INSOLE_FORMATS,
     INSOLE_TOE_OFF_SHARE_OF_PEAK,
-    Contact,
     default_thresholds,
     detect_contacts,
     insole_toe_off_share,

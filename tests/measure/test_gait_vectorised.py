@@ -18,8 +18,17 @@ from hypothesis import strategies as st
 from footchain.measure.gait import load_recording
 from footchain.measure.gait._stats import median, percentile_linear
 from footchain.measure.gait._windows import WindowIndex, first_at_least
-from footchain.measure.gait.events import Contact
-from footchain.measure.gait.strides import double_support_percent, strides_from_contacts
+from footchain.measure.gait.contacts import Contact, contact_columns
+from footchain.measure.gait.events import _hysteresis, default_thresholds, detect_contacts
+from footchain.measure.gait.loading import loading_summary
+from footchain.measure.gait.strides import (
+    MAX_STANCE_S,
+    MAX_STRIDE_S,
+    double_support_percent,
+    strides_from_contacts,
+    summarize_strides,
+)
+from tests.measure.gait_data import GAITPDB_CONTROLS
 
 finite_floats = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 
@@ -138,3 +147,102 @@ def test_gaitpdb_missing_values_read_as_nan_on_the_fast_path(tmp_path: Path) -> 
     for name in ("time_s", "left_force", "right_force", "left_sensors", "right_sensors"):
         np.testing.assert_array_equal(getattr(tab, name), getattr(slow, name), err_msg=name)
     assert tab.left_sensors is not None and tab.left_sensors.shape == (400, 8)
+
+
+def _hysteresis_slow(values: list[float], on: float, off: float) -> list[bool]:
+    state, out = False, []
+    for v in values:
+        if v > on:
+            state = True
+        elif v < off:
+            state = False
+        out.append(state)
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(min_value=0.0, max_value=100.0), max_size=80),
+    st.floats(0.0, 50.0),
+    st.floats(0.0, 50.0),
+)
+def test_hysteresis_equals_a_loop(values: list[float], on: float, off: float) -> None:
+    on, off = max(on, off), min(on, off)
+    assert _hysteresis(np.array(values, dtype=np.float64), on, off).tolist() == _hysteresis_slow(
+        values, on, off
+    )
+
+
+def _reason_slow(this: Contact, following: Contact) -> tuple[float | None, str | None]:
+    """Stance and first-pass reason of the stride from ``this`` to ``following``, one pair at a time."""
+    start, end = this.start_s, following.start_s
+    stance = this.end_s - start if this.toe_off_seen and this.end_s <= end else None
+    if this.segment != following.segment:
+        return stance, f"spans a gap in the data between {this.end_s:.2f} s and {following.start_s:.2f} s"
+    if stance is None:
+        return stance, "toe off not detected"
+    if stance > MAX_STANCE_S:
+        return stance, f"standing: stance of {stance:.2f} s"
+    if end - start > MAX_STRIDE_S:
+        return stance, f"pause: stride of {end - start:.2f} s"
+    return stance, None
+
+
+contact_steps = st.tuples(
+    st.floats(min_value=0.3, max_value=4.0),  # time to the next heel strike
+    st.floats(min_value=0.1, max_value=3.0),  # stance
+    st.booleans(),  # heel strike seen
+    st.booleans(),  # toe off seen
+    st.booleans(),  # a gap follows
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(contact_steps, max_size=12))
+def test_strides_from_contacts_equal_the_pairwise_rules(
+    steps: list[tuple[float, float, bool, bool, bool]],
+) -> None:
+    contacts, t, segment = [], 0.0, 0
+    for step, stance, hs_seen, to_seen, gap in steps:
+        contacts.append(Contact(t, t + stance, hs_seen, to_seen, segment))
+        t += step
+        segment += int(gap)
+    strides = strides_from_contacts(contacts)
+    pairs = [(a, b) for a, b in itertools.pairwise(contacts) if a.heel_strike_seen and b.heel_strike_seen]
+    assert len(strides) == len(pairs)
+    for stride, (a, b) in zip(strides, pairs, strict=True):
+        stance, reason = _reason_slow(a, b)
+        assert (stride.start_s, stride.end_s, stride.stance_time_s) == (a.start_s, b.start_s, stance)
+        assert stride.swing_time_s == (None if stance is None else b.start_s - a.end_s)
+        if reason is not None:  # the outlier band may add reasons, never replace these
+            assert stride.why_excluded == reason and stride.excluded
+
+
+def test_contacts_and_strides_kept_as_columns_behave_as_lists() -> None:
+    recording = load_recording(GAITPDB_CONTROLS[0])
+    force = recording.force("left")
+    assert force is not None
+    found = detect_contacts(
+        force, recording.time_s, recording.sampling_rate_hz, default_thresholds(force, True)
+    )
+    as_list = list(found)
+    assert len(found) == len(as_list) > 50
+    assert found == as_list and found[3:6] == as_list[3:6] and found[-1] == as_list[-1]
+    assert found != as_list[:-1]
+    built = contact_columns(as_list)
+    for name in ("start_s", "end_s", "heel_strike_seen", "toe_off_seen", "segment"):
+        np.testing.assert_array_equal(getattr(built, name), getattr(found.columns, name), err_msg=name)
+    strides = strides_from_contacts(found)
+    assert strides == strides_from_contacts(as_list)
+    assert summarize_strides(strides) == summarize_strides(list(strides))
+    assert loading_summary(force, recording.time_s, found) == loading_summary(
+        force, recording.time_s, as_list
+    )
+    right = recording.force("right")
+    assert right is not None
+    other = detect_contacts(
+        right, recording.time_s, recording.sampling_rate_hz, default_thresholds(right, True)
+    )
+    assert double_support_percent(strides, found, other) == double_support_percent(
+        list(strides), as_list, list(other)
+    )

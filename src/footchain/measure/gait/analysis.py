@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from footchain.knowledge import load_knowledge
+from footchain.measure.gait.contacts import Contact, contact_columns
 from footchain.measure.gait.cop import cop_summary
 from footchain.measure.gait.errors import RecordingError
 from footchain.measure.gait.events import (
@@ -18,7 +18,6 @@ from footchain.measure.gait.events import (
     RELATIVE_HEEL_STRIKE,
     RELATIVE_TOE_OFF,
     TOE_OFF_THRESHOLD_N,
-    Contact,
     default_thresholds,
     detect_contacts,
     insole_toe_off_share,
@@ -30,6 +29,7 @@ from footchain.measure.gait.strides import (
     MIN_STRIDES_FOR_VARIABILITY,
     Stride,
     double_support_percent,
+    stride_columns,
     strides_from_contacts,
     summarize_strides,
     symmetry_index,
@@ -53,23 +53,19 @@ def _rounded(obj: Any) -> Any:
     return obj
 
 
-def _rounded_times(*columns: list[float]) -> list[list[float]]:
+def _rounded_times(*columns: FloatArray) -> list[list[float]]:
     """Columns of times rounded to 3 decimals (NaN for a missing value), in one array operation each."""
-    if not columns[0]:
+    if not columns[0].size:
         return [[] for _ in columns]
-    rounded: list[list[float]] = np.round(np.array(columns, dtype=np.float64), 3).tolist()
+    rounded: list[list[float]] = np.round(np.vstack(columns), 3).tolist()
     return rounded
 
 
-def _strides_json(strides: list[Stride]) -> list[dict[str, Any]]:
+def _strides_json(strides: Sequence[Stride]) -> list[dict[str, Any]]:
     """One dict per stride, its times rounded to 3 decimals (None for a missing stance or swing)."""
-    nan = float("nan")
+    c = stride_columns(strides)
     start, end, stride_time, stance, swing = _rounded_times(
-        [s.start_s for s in strides],
-        [s.end_s for s in strides],
-        [s.end_s - s.start_s for s in strides],
-        [nan if s.stance_time_s is None else s.stance_time_s for s in strides],
-        [nan if s.swing_time_s is None else s.swing_time_s for s in strides],
+        c.start_s, c.end_s, c.end_s - c.start_s, c.stance_time_s, c.swing_time_s
     )
     return [
         {
@@ -78,19 +74,17 @@ def _strides_json(strides: list[Stride]) -> list[dict[str, Any]]:
             "stride_time_s": stride_time[i],
             "stance_time_s": None if stance[i] != stance[i] else stance[i],
             "swing_time_s": None if swing[i] != swing[i] else swing[i],
-            "excluded": stride.excluded,
-            "why_excluded": stride.why_excluded,
+            "excluded": excluded,
+            "why_excluded": why,
         }
-        for i, stride in enumerate(strides)
+        for i, (excluded, why) in enumerate(zip(c.excluded.tolist(), c.why_excluded, strict=True))
     ]
 
 
-def _events_json(contacts: list[Contact]) -> list[dict[str, Any]]:
-    seen = [c for c in contacts if c.heel_strike_seen]
-    nan = float("nan")
-    strikes, offs = _rounded_times(
-        [c.start_s for c in seen], [c.end_s if c.toe_off_seen else nan for c in seen]
-    )
+def _events_json(contacts: Sequence[Contact]) -> list[dict[str, Any]]:
+    c = contact_columns(contacts)
+    seen = c.heel_strike_seen
+    strikes, offs = _rounded_times(c.start_s[seen], np.where(c.toe_off_seen, c.end_s, np.nan)[seen])
     return [
         {"heel_strike_s": hs, "toe_off_s": None if to != to else to}
         for hs, to in zip(strikes, offs, strict=True)
@@ -159,8 +153,8 @@ def analyze_gait(
         return analyze_imu_gait(recording)
     warnings = list(recording.warnings)
     feet: dict[str, Any] = {}
-    contacts: dict[Side, list[Contact]] = {}
-    strides: dict[Side, list[Stride]] = {}
+    contacts: dict[Side, Sequence[Contact]] = {}
+    strides: dict[Side, Sequence[Stride]] = {}
     summaries: dict[Side, dict[str, Any]] = {}
     sides: tuple[Side, Side] = ("left", "right")
     for side in sides:
@@ -170,7 +164,7 @@ def analyze_gait(
             foot_strides = [
                 next(
                     (
-                        replace(st, excluded=True, why_excluded=why)
+                        st._replace(excluded=True, why_excluded=why)
                         for a, b, why in excluded_windows_s
                         if st.start_s < b and st.end_s > a and not st.excluded
                     ),
@@ -210,12 +204,12 @@ def analyze_gait(
             min_contact_s=min_contact_s,
             min_swing_s=min_swing_s,
         )
-        foot_strides = strides_from_contacts(found)
-        summary = summarize_strides(foot_strides)
-        contacts[side], strides[side], summaries[side] = found, foot_strides, summary
+        found_strides = strides_from_contacts(found)
+        summary = summarize_strides(found_strides)
+        contacts[side], strides[side], summaries[side] = found, found_strides, summary
         feet[side] = {
             "events": _events_json(found),
-            "strides": _strides_json(foot_strides),
+            "strides": _strides_json(found_strides),
             "summary": {
                 **_rounded(summary),
                 "loading": _loading(force, recording, found, body_weight_kg),
@@ -230,7 +224,7 @@ def analyze_gait(
         }
         n_kept = int(summary["strides"])  # type: ignore[call-overload]
         if n_kept == 0:
-            why = _why_no_strides(found, foot_strides)
+            why = _why_no_strides(found, found_strides)
             feet[side]["summary"]["why_no_strides"] = why
             warnings.append(f"no complete stride found for the {side} foot: {why}")
         elif n_kept < MIN_STRIDES_FOR_VARIABILITY:
@@ -300,7 +294,7 @@ def _why_no_strides(contacts: Sequence[Contact], strides: Sequence[Stride]) -> s
 
 
 def _loading(
-    force: FloatArray, recording: Recording, contacts: list[Contact], body_weight_kg: float | None
+    force: FloatArray, recording: Recording, contacts: Sequence[Contact], body_weight_kg: float | None
 ) -> dict[str, Any] | None:
     if body_weight_kg is not None and not body_weight_kg > 0:
         raise RecordingError(f"body weight {body_weight_kg!r} kg is not a positive number")

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from footchain.measure.gait._windows import IntArray, WindowIndex, first_at_least, window_max, window_min
+from footchain.measure.gait.contacts import Contact, contact_columns
 from footchain.measure.gait.cpei import cpei_entry, stances_cpei
-from footchain.measure.gait.events import Contact
 from footchain.measure.gait.recording import FloatArray, Recording, Side
 
 _MIN_STANCE_S = 0.2
@@ -26,15 +26,14 @@ def _cop_xy(sensors: FloatArray, positions: FloatArray) -> tuple[FloatArray, Flo
     """COP per sample as two contiguous arrays (x, y); NaN where no sensor is loaded or one is missing."""
     # negative readings count as no load; most recordings have none, and then no copy is needed
     load = np.maximum(sensors, 0.0) if (sensors < 0.0).any() else sensors  # NaN stays NaN
-    total = load.sum(axis=1)
-    xy = load @ positions
-    invalid = ~(total > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        x = xy[:, 0] / total
-        y = xy[:, 1] / total
-    x[invalid] = np.nan
-    y[invalid] = np.nan
-    return x, y
+    # (sensors, samples) rows: a reader that keeps each sensor's samples contiguous gives them
+    # without a copy, and the sums and the product then run along contiguous rows
+    rows = load.T
+    total = rows.sum(axis=0)
+    total[~(total > 0)] = np.nan  # no load, or a missing reading: no COP
+    xy = positions.T @ rows
+    xy /= total
+    return xy[0], xy[1]
 
 
 def centre_of_pressure(sensors: FloatArray, positions: FloatArray) -> FloatArray:
@@ -90,14 +89,13 @@ def _heel_first(sensors: FloatArray, positions: FloatArray, windows: IntArray) -
 
 def _stance_windows(time_s: FloatArray, contacts: Sequence[Contact]) -> IntArray:
     """Sample windows ``[lo, hi)`` (rows) of the complete stances between 0.2 and 2 s long."""
-    chosen = [
-        (c.start_s, c.end_s)
-        for c in contacts
-        if c.heel_strike_seen and c.toe_off_seen and _MIN_STANCE_S <= c.end_s - c.start_s <= _MAX_STANCE_S
-    ]
-    if not chosen:
+    c = contact_columns(contacts)
+    length = c.end_s - c.start_s
+    chosen = c.complete & (length >= _MIN_STANCE_S) & (length <= _MAX_STANCE_S)
+    if not chosen.any():
         return np.zeros((0, 2), dtype=np.int64)
-    return np.searchsorted(time_s, np.array(chosen, dtype=np.float64)).astype(np.int64)
+    bounds = np.column_stack((c.start_s[chosen], c.end_s[chosen]))
+    return np.searchsorted(time_s, bounds).astype(np.int64)
 
 
 def _stance_path(cop: FloatArray, time_s: FloatArray, contacts: Sequence[Contact]) -> dict[str, Any] | None:

@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 from footchain.knowledge import load_knowledge
 from footchain.measure.gait._stats import median, percentile_linear
 from footchain.measure.gait._windows import window_max, window_rows
+from footchain.measure.gait.contacts import ContactColumns, Contacts
 from footchain.measure.gait.errors import RecordingError
 from footchain.measure.gait.recording import FloatArray
 
@@ -84,39 +85,6 @@ class Thresholds:
     baseline: float
     how: str
     toe_off_share_of_peak: float | None = None
-
-
-@dataclass(frozen=True)
-class Contact:
-    """One period of the foot on the ground.
-
-    Attributes
-    ----------
-    start_s, end_s : float
-        Start and end (s). Where the threshold crossing was seen, interpolated between samples;
-        otherwise the edge of the segment the contact was cut by.
-    heel_strike_seen, toe_off_seen : bool
-        Whether the rise (heel strike) and fall (toe off) were seen, rather than cut off by the
-        start or end of the recording or a gap.
-    segment : int
-        Index of the gap-free segment holding the contact.
-    """
-
-    start_s: float
-    end_s: float
-    heel_strike_seen: bool
-    toe_off_seen: bool
-    segment: int
-
-    @property
-    def heel_strike_s(self) -> float | None:
-        """Heel-strike time, or None when the contact was already under way."""
-        return self.start_s if self.heel_strike_seen else None
-
-    @property
-    def toe_off_s(self) -> float | None:
-        """Toe-off time, or None when the contact was cut off."""
-        return self.end_s if self.toe_off_seen else None
 
 
 def unloaded_level(force: FloatArray) -> float:
@@ -251,16 +219,20 @@ def segments(force: FloatArray, time_s: FloatArray, sampling_rate_hz: float) -> 
 
     A jump of more than 2.5 sample periods in the time column (dropped samples) is a gap.
     """
+    n = force.shape[0]
+    after_jump = np.flatnonzero(np.diff(time_s) > 2.5 / sampling_rate_hz) + 1  # first sample after a jump
     finite = np.isfinite(force)
-    breaks = np.zeros(force.shape[0], dtype=bool)
-    if force.shape[0] > 1:
-        breaks[1:] = np.diff(time_s) > 2.5 / sampling_rate_hz
-    edges = np.diff(np.concatenate(([0], finite.astype(np.int8), [0])))
+    if finite.all():
+        runs: list[tuple[int, int]] = [(0, n)] if n else []
+    else:
+        edges = np.diff(np.concatenate(([0], finite.astype(np.int8), [0])))
+        runs = list(
+            zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True)
+        )
     out: list[tuple[int, int]] = []
-    for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
-        cuts = np.flatnonzero(breaks[start + 1 : stop]) + start + 1
-        bounds = [int(start), *map(int, cuts), int(stop)]
-        out += [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+    for start, stop in runs:
+        cuts = after_jump[(after_jump > start) & (after_jump < stop)].tolist()
+        out += [(a, b) for a, b in itertools.pairwise([start, *cuts, stop]) if b > a]
     return out
 
 
@@ -289,12 +261,14 @@ def fill_short_gaps(force: FloatArray, time_s: FloatArray, max_gap_s: float = MA
 
 def _hysteresis(values: FloatArray, on: float, off: float) -> NDArray[np.bool_]:
     """Contact state per sample: set above ``on``, cleared below ``off``, held in between."""
-    decisive = (values > on) | (values < off)
-    index = np.where(decisive, np.arange(values.shape[0]), -1)
-    last = np.maximum.accumulate(index)
-    state = np.zeros(values.shape[0], dtype=bool)
-    seen = last >= 0
-    state[seen] = values[last[seen]] > on
+    n = values.shape[0]
+    above = values > on
+    decisive = above | (values < off)
+    if not decisive.any():
+        return np.zeros(n, dtype=bool)
+    last = np.maximum.accumulate(np.where(decisive, np.arange(n), -1))
+    state: NDArray[np.bool_] = above[last]
+    state[: int(np.argmax(decisive))] = False  # before the first decisive sample (last = -1): no contact yet
     return state
 
 
@@ -324,7 +298,7 @@ def detect_contacts(
     min_contact_s: float = MIN_CONTACT_S,
     min_swing_s: float = MIN_SWING_S,
     max_filled_gap_s: float = MAX_FILLED_GAP_S,
-) -> list[Contact]:
+) -> Contacts:
     """Foot contacts (heel strike to toe off) in one foot's vertical force.
 
     Parameters
@@ -344,8 +318,9 @@ def detect_contacts(
 
     Returns
     -------
-    list of Contact
-        In time order. Contacts cut by the start or end of a segment say so.
+    Contacts
+        A sequence of :class:`Contact` in time order (kept as columns). Contacts cut by the start or
+        end of a segment say so.
 
     Notes
     -----
@@ -359,7 +334,7 @@ def detect_contacts(
     if force.shape != time_s.shape:
         raise ValueError(f"force has shape {force.shape} but time has {time_s.shape}")
     force = fill_short_gaps(force, time_s, max_filled_gap_s)
-    contacts: list[Contact] = []
+    found: list[tuple[FloatArray, FloatArray, NDArray[np.bool_], NDArray[np.bool_], int]] = []
     for seg_no, (start, stop) in enumerate(segments(force, time_s, sampling_rate_hz)):
         values = force[start:stop]
         times = time_s[start:stop]
@@ -371,8 +346,9 @@ def detect_contacts(
         if rises.size > 1:
             swing = times[rises[1:]] - times[falls[:-1] - 1]
             bridged = np.flatnonzero(swing < min_swing_s)
-            rises = np.delete(rises, bridged + 1)
-            falls = np.delete(falls, bridged)
+            if bridged.size:
+                rises = np.delete(rises, bridged + 1)
+                falls = np.delete(falls, bridged)
         n = values.shape[0]
         hs_seen = rises > 0
         to_seen = falls < n
@@ -383,17 +359,21 @@ def detect_contacts(
         begin[~hs_seen] = times[0]
         end[~to_seen] = times[n - 1]
         keep = end - begin >= min_contact_s
-        contacts += [
-            Contact(b, e, h, t, seg_no)
-            for b, e, h, t in zip(
-                begin[keep].tolist(),
-                end[keep].tolist(),
-                hs_seen[keep].tolist(),
-                to_seen[keep].tolist(),
-                strict=True,
-            )
-        ]
-    return contacts
+        found.append((begin[keep], end[keep], hs_seen[keep], to_seen[keep], seg_no))
+    if not found:
+        empty = np.zeros(0)
+        return Contacts(
+            ContactColumns(empty, empty, empty.astype(bool), empty.astype(bool), empty.astype(np.int64))
+        )
+    return Contacts(
+        ContactColumns(
+            start_s=np.concatenate([f[0] for f in found]),
+            end_s=np.concatenate([f[1] for f in found]),
+            heel_strike_seen=np.concatenate([f[2] for f in found]),
+            toe_off_seen=np.concatenate([f[3] for f in found]),
+            segment=np.concatenate([np.full(f[0].shape[0], f[4], dtype=np.int64) for f in found]),
+        )
+    )
 
 
 def _insole_toe_offs(

@@ -56,7 +56,7 @@ from numpy.typing import NDArray
 from scipy.signal import butter, find_peaks, sosfiltfilt
 
 from footchain.measure.gait.analysis import analyze_gait
-from footchain.measure.gait.events import Contact
+from footchain.measure.gait.contacts import Contact
 from footchain.measure.gait.readers.imu_ipol import ImuRecording, ImuSensor
 from footchain.measure.gait.recording import FloatArray, Side
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from footchain.measure.gait._windows import WindowIndex, first_at_least, window_max, window_min
-from footchain.measure.gait.events import Contact
+from footchain.measure.gait.contacts import Contact, contact_columns
 from footchain.measure.gait.recording import FloatArray
 
 _MIN_STANCE_SAMPLES = 10
@@ -71,11 +71,12 @@ def loading_summary(
 
     With ``body_weight_n`` the same values are also given in body weights (BW, BW/s).
     """
-    complete = [c for c in contacts if c.heel_strike_seen and c.toe_off_seen]
-    if not complete:
+    c = contact_columns(contacts)
+    complete = c.complete
+    if not complete.any():
         return None
-    bounds = np.searchsorted(time_s, np.array([(c.start_s, c.end_s) for c in complete]).ravel())
-    lo, hi = bounds[0::2].astype(np.int64), bounds[1::2].astype(np.int64)
+    lo = np.searchsorted(time_s, c.start_s[complete]).astype(np.int64)
+    hi = np.searchsorted(time_s, c.end_s[complete]).astype(np.int64)
     keep = hi - lo >= _MIN_STANCE_SAMPLES
     lo, hi = lo[keep], hi[keep]
     if lo.size == 0:

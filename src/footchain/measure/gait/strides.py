@@ -14,16 +14,18 @@ chiropractic manipulation on gait symmetry. J Manipulative Physiol Ther 10(4):17
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
 from footchain.knowledge import load_knowledge
+from footchain.measure.gait._columnar import Columnar
 from footchain.measure.gait._stats import median
-from footchain.measure.gait.events import Contact
+from footchain.measure.gait.contacts import Contact, contact_columns
 from footchain.measure.gait.recording import FloatArray
 
 _SLOW_REASON = re.compile(r"turn|pause|standing")
@@ -42,8 +44,7 @@ TURN_NEIGHBOUR_MADS = 2.0
 """Strides next to a long outlier and slower than the median + this many robust SDs belong to the turn."""
 
 
-@dataclass(frozen=True)
-class Stride:
+class Stride(NamedTuple):
     """One stride of one foot.
 
     Attributes
@@ -71,6 +72,64 @@ class Stride:
         return self.end_s - self.start_s
 
 
+@dataclass(frozen=True)
+class StrideColumns:
+    """A foot's strides as arrays of equal length (the fields of :class:`Stride`; NaN for None)."""
+
+    start_s: FloatArray
+    end_s: FloatArray
+    stance_time_s: FloatArray
+    swing_time_s: FloatArray
+    excluded: NDArray[np.bool_]
+    why_excluded: list[str | None]
+
+
+class Strides(Columnar[Stride, StrideColumns]):
+    """A foot's strides, kept as :class:`StrideColumns`; indexing and iterating give :class:`Stride`."""
+
+    __slots__ = ()
+
+    def __len__(self) -> int:
+        return int(self.columns.start_s.shape[0])
+
+    def _make_records(self) -> list[Stride]:
+        c = self.columns
+        return [
+            Stride(
+                start, end, None if stance != stance else stance, None if swing != swing else swing, out, why
+            )
+            for start, end, stance, swing, out, why in zip(
+                c.start_s.tolist(),
+                c.end_s.tolist(),
+                c.stance_time_s.tolist(),
+                c.swing_time_s.tolist(),
+                c.excluded.tolist(),
+                c.why_excluded,
+                strict=True,
+            )
+        ]
+
+
+def stride_columns(strides: Sequence[Stride]) -> StrideColumns:
+    """The columns of a foot's strides: those :class:`Strides` keeps, or built from the tuples."""
+    if isinstance(strides, Strides):
+        return strides.columns
+    n = len(strides)
+    nan = float("nan")
+    return StrideColumns(
+        start_s=np.fromiter((s.start_s for s in strides), dtype=np.float64, count=n),
+        end_s=np.fromiter((s.end_s for s in strides), dtype=np.float64, count=n),
+        stance_time_s=np.fromiter(
+            (nan if s.stance_time_s is None else s.stance_time_s for s in strides), dtype=np.float64, count=n
+        ),
+        swing_time_s=np.fromiter(
+            (nan if s.swing_time_s is None else s.swing_time_s for s in strides), dtype=np.float64, count=n
+        ),
+        excluded=np.fromiter((s.excluded for s in strides), dtype=bool, count=n),
+        why_excluded=[s.why_excluded for s in strides],
+    )
+
+
 def strides_from_contacts(
     contacts: Sequence[Contact],
     *,
@@ -79,7 +138,7 @@ def strides_from_contacts(
     outlier_mads: float = OUTLIER_MADS,
     outlier_min_share: float = OUTLIER_MIN_SHARE,
     turn_neighbour_mads: float = TURN_NEIGHBOUR_MADS,
-) -> list[Stride]:
+) -> Strides:
     """Strides between consecutive heel strikes of one foot, with exclusions and their reasons.
 
     Parameters
@@ -98,35 +157,31 @@ def strides_from_contacts(
 
     Returns
     -------
-    list of Stride
+    Strides
+        A sequence of :class:`Stride` in time order (kept as columns).
     """
-    starts: list[float] = []
-    ends: list[float] = []
-    stances: list[float | None] = []
-    swings: list[float | None] = []
-    reasons: list[str | None] = []
-    for this, following in itertools.pairwise(contacts):
-        if not (this.heel_strike_seen and following.heel_strike_seen):
-            continue
-        start, end = this.start_s, following.start_s
-        stance = this.end_s - start if this.toe_off_seen and this.end_s <= end else None
-        reason = None
-        if this.segment != following.segment:
-            reason = f"spans a gap in the data between {this.end_s:.2f} s and {following.start_s:.2f} s"
-        elif stance is None:
-            reason = "toe off not detected"
-        elif stance > max_stance_s:
-            reason = f"standing: stance of {stance:.2f} s"
-        elif end - start > max_stride_s:
-            reason = f"pause: stride of {end - start:.2f} s"
-        starts.append(start)
-        ends.append(end)
-        stances.append(stance)
-        swings.append(end - this.end_s if stance is not None else None)
-        reasons.append(reason)
+    c = contact_columns(contacts)
+    # a stride runs from a contact's heel strike to the next contact's, when both were seen
+    this = np.flatnonzero(c.heel_strike_seen[:-1] & c.heel_strike_seen[1:])
+    following = this + 1
+    starts, ends, this_end = c.start_s[this], c.start_s[following], c.end_s[this]
+    has_stance = c.toe_off_seen[this] & (this_end <= ends)
+    stances = np.where(has_stance, this_end - starts, np.nan)
+    swings = np.where(has_stance, ends - this_end, np.nan)
+    reasons: list[str | None] = [None] * this.shape[0]
+    gap = c.segment[this] != c.segment[following]
+    for i in np.flatnonzero(gap).tolist():
+        reasons[i] = f"spans a gap in the data between {this_end[i]:.2f} s and {ends[i]:.2f} s"
+    for i in np.flatnonzero(~gap & ~has_stance).tolist():
+        reasons[i] = "toe off not detected"
+    standing = ~gap & has_stance & (stances > max_stance_s)
+    for i in np.flatnonzero(standing).tolist():
+        reasons[i] = f"standing: stance of {stances[i]:.2f} s"
+    for i in np.flatnonzero(~gap & has_stance & ~standing & (ends - starts > max_stride_s)).tolist():
+        reasons[i] = f"pause: stride of {ends[i] - starts[i]:.2f} s"
 
     # the outlier band and the turn's neighbours, on arrays (the same stride times as Stride.stride_time_s)
-    times = np.array(ends, dtype=np.float64) - np.array(starts, dtype=np.float64)
+    times = ends - starts
     excluded = np.array([r is not None for r in reasons], dtype=bool)
     kept = times[~excluded]
     if kept.size >= 3:
@@ -164,14 +219,16 @@ def strides_from_contacts(
                 )
             slow_excluded |= joining
             candidate &= ~joining
-    return [
-        Stride(start, end, stance, swing, reason is not None, reason)
-        for start, end, stance, swing, reason in zip(starts, ends, stances, swings, reasons, strict=True)
-    ]
-
-
-def _excluded(stride: Stride, reason: str) -> Stride:
-    return Stride(stride.start_s, stride.end_s, stride.stance_time_s, stride.swing_time_s, True, reason)
+    return Strides(
+        StrideColumns(
+            start_s=starts,
+            end_s=ends,
+            stance_time_s=stances,
+            swing_time_s=swings,
+            excluded=np.array([r is not None for r in reasons], dtype=bool),
+            why_excluded=reasons,
+        )
+    )
 
 
 def _mean_sd_cv(values: FloatArray) -> dict[str, float | None]:
@@ -190,15 +247,17 @@ def summarize_strides(strides: Sequence[Stride]) -> dict[str, object]:
     stance and swing time; stance % (mean of stance / stride × 100); cadence in steps per minute
     (two steps per stride: 120 / mean stride time).
     """
-    kept = [s for s in strides if not s.excluded and s.stance_time_s is not None]
-    stride_times = np.array([s.stride_time_s for s in kept])
-    stance = np.array([s.stance_time_s for s in kept], dtype=np.float64)
-    swing = np.array([s.swing_time_s for s in kept], dtype=np.float64)
-    stance_percent = float(np.mean(100.0 * stance / stride_times)) if kept else None
-    mean_stride = float(stride_times.mean()) if kept else None
+    c = stride_columns(strides)
+    kept = ~c.excluded & ~np.isnan(c.stance_time_s)
+    stride_times = c.end_s[kept] - c.start_s[kept]
+    stance = c.stance_time_s[kept]
+    swing = c.swing_time_s[kept]
+    n_kept = int(np.count_nonzero(kept))
+    stance_percent = float(np.mean(100.0 * stance / stride_times)) if n_kept else None
+    mean_stride = float(stride_times.mean()) if n_kept else None
     return {
-        "strides": len(kept),
-        "excluded_strides": sum(1 for s in strides if s.excluded),
+        "strides": n_kept,
+        "excluded_strides": int(np.count_nonzero(c.excluded)),
         "stride_time_s": _mean_sd_cv(stride_times),
         "stance_time_s": _mean_sd_cv(stance),
         "swing_time_s": _mean_sd_cv(swing),
@@ -244,14 +303,15 @@ def double_support_percent(
 
     Normal walking ≈ 2 × 10–12% of the cycle.
     """
-    kept = [s for s in own_strides if not s.excluded and s.stride_time_s > 0]
-    if not kept or not other_contacts:
+    strides = stride_columns(own_strides)
+    kept = ~strides.excluded & (strides.end_s - strides.start_s > 0)
+    if not kept.any() or not len(other_contacts):
         return None
-    own = np.array([(c.start_s, c.end_s) for c in own_contacts], dtype=np.float64).reshape(-1, 2)
-    other = np.array([(c.start_s, c.end_s) for c in other_contacts], dtype=np.float64).reshape(-1, 2)
-    both = _intersections(own, other)
-    starts = np.array([s.start_s for s in kept])
-    ends = np.array([s.end_s for s in kept])
+    own, other = contact_columns(own_contacts), contact_columns(other_contacts)
+    both = _intersections(
+        np.column_stack((own.start_s, own.end_s)), np.column_stack((other.start_s, other.end_s))
+    )
+    starts, ends = strides.start_s[kept], strides.end_s[kept]
     # time covered by the (sorted, disjoint) double-support intervals up to t: the whole length of
     # every interval that starts before t, less the part of the last one that lies after t
     lengths = both[:, 1] - both[:, 0]
