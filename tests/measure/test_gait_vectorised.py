@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from footchain.measure.gait import load_recording
-from footchain.measure.gait._stats import median, percentile_linear
-from footchain.measure.gait._windows import WindowIndex, first_at_least
+from footchain.measure.gait._stats import mean, median, percentile_linear, sample_sd
+from footchain.measure.gait._windows import WindowIndex, first_at_least, window_max, window_min
 from footchain.measure.gait.contacts import Contact, contact_columns
 from footchain.measure.gait.events import _hysteresis, default_thresholds, detect_contacts
 from footchain.measure.gait.loading import loading_summary
@@ -45,6 +45,14 @@ def test_percentile_equals_numpy(values: list[float], percent: float) -> None:
 def test_median_equals_numpy(values: list[float]) -> None:
     array = np.array(values)
     assert median(array) == float(np.median(array))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(finite_floats, min_size=2, max_size=200))
+def test_mean_and_sample_sd_equal_numpy(values: list[float]) -> None:
+    array = np.array(values)
+    assert mean(array) == float(np.mean(array))
+    assert sample_sd(array) == float(np.std(array, ddof=1))
 
 
 def test_median_of_nothing_is_nan() -> None:
@@ -77,6 +85,30 @@ def test_first_at_least_equals_a_loop(values: list[float], widths: list[int], le
     assert first_at_least(array, lo, hi, level).tolist() == expected.tolist()
     shared = WindowIndex(lo, hi)
     assert first_at_least(array, lo, hi, level, index=shared).tolist() == expected.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.floats(min_value=-5.0, max_value=5.0), st.just(float("nan"))), min_size=1, max_size=60
+    ),
+    st.lists(st.tuples(st.integers(0, 6), st.integers(1, 8)), min_size=1, max_size=8),
+)
+def test_window_max_and_min_equal_a_loop(values: list[float], gaps_and_widths: list[tuple[int, int]]) -> None:
+    # disjoint non-empty windows in order, the last one often running to the end of the signal
+    array = np.array(values)
+    lo, hi, at = [], [], 0
+    for gap, width in gaps_and_widths:
+        if at + gap + 1 > array.size:
+            break
+        lo.append(at + gap)
+        hi.append(min(at + gap + width, array.size))
+        at = hi[-1]
+    lo_a, hi_a = np.array(lo, dtype=np.int64), np.array(hi, dtype=np.int64)
+    expected_max = [np.fmax.reduce(array[a:b]) for a, b in zip(lo, hi, strict=True)]
+    expected_min = [np.fmin.reduce(array[a:b]) for a, b in zip(lo, hi, strict=True)]
+    np.testing.assert_array_equal(window_max(array, lo_a, hi_a), np.array(expected_max))
+    np.testing.assert_array_equal(window_min(array, lo_a, hi_a), np.array(expected_min))
 
 
 def _contacts(starts: list[float], stance_s: float) -> list[Contact]:

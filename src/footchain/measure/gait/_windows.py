@@ -33,18 +33,28 @@ class WindowIndex:
         self.starts = (np.cumsum(lengths) - lengths)[self.nonempty]
 
 
+def _reduce_windows(ufunc: np.ufunc, values: FloatArray, lo: IntArray, hi: IntArray) -> FloatArray:
+    """``ufunc`` reduced over each window, by one ``reduceat`` over the interleaved window edges.
+
+    Only the even results (window starts) are kept; a last window that runs to the end of the
+    signal needs no end edge, since ``reduceat`` reduces its last slice to the end.
+    """
+    edges = np.empty(2 * lo.shape[0], dtype=np.int64)
+    edges[0::2] = lo
+    edges[1::2] = hi
+    if edges.size and edges[-1] >= values.shape[0]:
+        edges = edges[:-1]
+    return np.asarray(ufunc.reduceat(values, edges)[::2], dtype=np.float64)
+
+
 def window_max(values: FloatArray, lo: IntArray, hi: IntArray) -> FloatArray:
     """NaN-ignoring maximum of each window (windows must be non-empty and disjoint, in order)."""
-    padded = np.concatenate((values, [np.nan]))
-    edges = np.column_stack((lo, hi)).ravel()
-    return np.asarray(np.fmax.reduceat(padded, edges)[::2], dtype=np.float64)
+    return _reduce_windows(np.fmax, values, lo, hi)
 
 
 def window_min(values: FloatArray, lo: IntArray, hi: IntArray) -> FloatArray:
     """NaN-ignoring minimum of each window (windows must be non-empty and disjoint, in order)."""
-    padded = np.concatenate((values, [np.nan]))
-    edges = np.column_stack((lo, hi)).ravel()
-    return np.asarray(np.fmin.reduceat(padded, edges)[::2], dtype=np.float64)
+    return _reduce_windows(np.fmin, values, lo, hi)
 
 
 def first_at_least(

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from footchain.measure.gait._stats import mean
 from footchain.measure.gait._windows import IntArray, WindowIndex, first_at_least, window_max, window_min
 from footchain.measure.gait.contacts import Contact, contact_columns
 from footchain.measure.gait.cpei import cpei_entry, stances_cpei
@@ -127,10 +128,10 @@ def _path_summary(x: FloatArray, y: FloatArray, windows: IntArray) -> dict[str, 
     ml = window_max(x, lo[enough], hi[enough]) - window_min(x, lo[enough], hi[enough])
     return {
         "stances": int(enough.sum()),
-        "start_y_mean": round(float(np.mean(starts)), 3),
-        "end_y_mean": round(float(np.mean(ends)), 3),
-        "progression_y_mean": round(float(np.mean(ends - starts)), 3),
-        "mediolateral_range_mean": round(float(np.mean(ml)), 3),
+        "start_y_mean": round(mean(starts), 3),
+        "end_y_mean": round(mean(ends), 3),
+        "progression_y_mean": round(mean(ends - starts), 3),
+        "mediolateral_range_mean": round(mean(ml), 3),
     }
 
 

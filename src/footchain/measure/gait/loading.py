@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from footchain.measure.gait._stats import mean
 from footchain.measure.gait._windows import WindowIndex, first_at_least, window_max, window_min
 from footchain.measure.gait.contacts import Contact, contact_columns
 from footchain.measure.gait.recording import FloatArray
@@ -112,7 +113,7 @@ def _nanmean(values: FloatArray) -> float:
     """Mean ignoring NaN, as :func:`numpy.nanmean` (the same value); the plain mean when nothing is missing."""
     if np.isnan(values).any():
         return float(np.nanmean(values))
-    return float(values.mean())
+    return mean(values)
 
 
 def _round1(value: float) -> float | None:

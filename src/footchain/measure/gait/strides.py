@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from footchain.knowledge import load_knowledge
 from footchain.measure.gait._columnar import Columnar
-from footchain.measure.gait._stats import median
+from footchain.measure.gait._stats import mean, median, sample_sd
 from footchain.measure.gait.contacts import Contact, contact_columns
 from footchain.measure.gait.recording import FloatArray
 
@@ -234,10 +234,10 @@ def strides_from_contacts(
 def _mean_sd_cv(values: FloatArray) -> dict[str, float | None]:
     if values.size == 0:
         return {"mean": None, "sd": None, "cv_percent": None}
-    mean = float(values.mean())
-    sd = float(values.std(ddof=1)) if values.size > 1 else None
-    cv = 100.0 * sd / mean if sd is not None and mean > 0 else None
-    return {"mean": mean, "sd": sd, "cv_percent": cv}
+    average = mean(values)
+    sd = sample_sd(values) if values.size > 1 else None
+    cv = 100.0 * sd / average if sd is not None and average > 0 else None
+    return {"mean": average, "sd": sd, "cv_percent": cv}
 
 
 def summarize_strides(strides: Sequence[Stride]) -> dict[str, object]:
@@ -253,8 +253,8 @@ def summarize_strides(strides: Sequence[Stride]) -> dict[str, object]:
     stance = c.stance_time_s[kept]
     swing = c.swing_time_s[kept]
     n_kept = int(np.count_nonzero(kept))
-    stance_percent = float(np.mean(100.0 * stance / stride_times)) if n_kept else None
-    mean_stride = float(stride_times.mean()) if n_kept else None
+    stance_percent = mean(100.0 * stance / stride_times) if n_kept else None
+    mean_stride = mean(stride_times) if n_kept else None
     return {
         "strides": n_kept,
         "excluded_strides": int(np.count_nonzero(c.excluded)),
@@ -326,4 +326,4 @@ def double_support_percent(
         return np.asarray(before[k] + partial, dtype=np.float64)
 
     shares = 100.0 * (covered_until(ends) - covered_until(starts)) / (ends - starts)
-    return float(np.mean(shares))
+    return mean(shares)
