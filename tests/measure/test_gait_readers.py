@@ -16,6 +16,7 @@ from footchain.errors import FootchainError
 from footchain.measure.gait import RecordingError, analyze_gait, load_recording, sniff_format
 from footchain.measure.gait.cop import heel_first_share
 from footchain.measure.gait.events import default_thresholds, detect_contacts
+from footchain.measure.gait.readers._text import whole_lines
 from footchain.measure.gait.readers.pedar import read_pedar
 from footchain.web.uploads import sniff
 from tests.measure.gait_data import (
@@ -84,6 +85,18 @@ def test_gaitpdb_right_sensors_mirror_the_left() -> None:
     assert rec.left_sensor_positions is not None and rec.right_sensor_positions is not None
     np.testing.assert_array_equal(rec.right_sensor_positions[:, 0], -rec.left_sensor_positions[:, 0])
     assert (rec.left_sensor_positions[:, 0] < 0).all()
+
+
+def test_gaitpdb_a_total_column_that_is_not_the_sum_of_its_sensors_is_named(tmp_path: Path) -> None:
+    source = GAITPDB_CONTROLS[0]
+    assert not any("differs from the sum" in w for w in load_recording(source).warnings)
+    rows = [line.split("\t") for line in source.read_text().splitlines()]
+    for row in rows[: len(rows) // 5]:  # 20% of the samples: the right total half again too large
+        row[18] = f"{1.5 * float(row[18]):.2f}"
+    changed = tmp_path / "GaXx01_01.txt"
+    changed.write_text("\n".join("\t".join(r) for r in rows) + "\n")
+    flagged = [w for w in load_recording(changed).warnings if "differs from the sum" in w]
+    assert flagged == ["right total force differs from the sum of its 8 sensors; the total column is used"]
 
 
 def test_gaitpdb_text_and_csv_variants_read_the_same(tmp_path: Path) -> None:
@@ -395,3 +408,13 @@ def test_a_text_table_whose_second_character_is_p_is_not_taken_for_c3d(tmp_path:
         sniff_format(table)
     assert sniff(table.read_bytes()) == "text/plain"
     assert sniff_format(DATA / "c3d" / "Vicon.c3d") == "c3d"
+
+
+@pytest.mark.parametrize("line_end", [b"\n", b"\r\n", b"\r"])
+def test_sniffing_decodes_whole_lines_only(line_end: bytes) -> None:
+    data = ("Größe °C".encode() + line_end) * 5000
+    head = whole_lines(data, 1001)
+    assert len(head) <= 1001 and head.endswith(line_end[-1:])
+    assert head.decode("utf-8").count("Größe") == len(head.split(line_end[-1:])) - 1
+    assert whole_lines(data[:500], 1001) == data[:500]
+    assert whole_lines(b"x" * 5000, 1001) == b"x" * 1001  # one long line: the bytes asked for

@@ -11,6 +11,7 @@ from footchain.measure.gait.readers._text import (
     read_head,
     split_header,
     split_whitespace_or_comma,
+    whole_lines,
 )
 from footchain.measure.gait.readers.c3d import is_c3d, read_c3d
 from footchain.measure.gait.readers.csv import parse_column_map, read_csv
@@ -50,6 +51,9 @@ SUPPORTED_FORMATS: dict[str, str] = {
 }
 
 
+_TEXT_SNIFF_BYTES = 24_576
+
+
 def _supported_list() -> str:
     return "; ".join(f"{name}: {what}" for name, what in SUPPORTED_FORMATS.items())
 
@@ -84,7 +88,9 @@ def sniff_format(path: Path) -> str:
         raise RecordingError(
             f"{path} is a binary file of a format footchain does not read. Supported: {_supported_list()}"
         )
-    text = decode_text(data[:65536], path)
+    # the text sniffers below read the first 40 lines at most (pedar: 20,000 characters); decoding
+    # only those lines saves normalising the line ends of the rest
+    text = decode_text(whole_lines(data, _TEXT_SNIFF_BYTES), path)
     if is_moticon_text(text):
         return "moticon"
     if is_pedar_text(text):

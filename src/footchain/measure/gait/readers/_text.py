@@ -49,6 +49,17 @@ def read_head(path: Path, size: int) -> bytes:
     return data
 
 
+def whole_lines(data: bytes, size: int) -> bytes:
+    """The first ``size`` bytes of ``data`` up to the end of the last whole line in them.
+
+    No line, and so no multi-byte character, is cut; without a line end in them, the ``size`` bytes.
+    """
+    if len(data) <= size:
+        return data
+    end = max(data.rfind(b"\n", 0, size), data.rfind(b"\r", 0, size))
+    return data[: end + 1] if end >= 0 else data[:size]
+
+
 def decode_text(data: bytes, path: Path) -> str:
     """Text of a text export with Unix line ends; raises for binary content."""
     if looks_binary(data):

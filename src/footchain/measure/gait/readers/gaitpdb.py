@@ -214,15 +214,19 @@ def read_gaitpdb(path: Path, *, sampling_rate_hz: float | None = None) -> Record
     # (n, 8) views in column-major order: each sensor's samples stay contiguous, nothing is copied
     left_sensors, right_sensors = rows[1:9].T, rows[9:17].T
     warnings += check_forces([("left foot", left), ("right foot", right)], time_s, "N", str(path))
-    for side, total, sensors in (("left", left, left_sensors), ("right", right, right_sensors)):
-        gap = np.abs(sensors.sum(axis=1) - total)
-        if np.isfinite(gap).any():
-            # more than 5% of the samples off by more than 5% of the peak load
-            tolerance = 0.05 * max(float(np.nanmax(total)), 1.0)
-            if np.count_nonzero(gap > tolerance) > 0.05 * np.count_nonzero(np.isfinite(gap)):
-                warnings.append(
-                    f"{side} total force differs from the sum of its 8 sensors; the total column is used"
-                )
+    # both feet at once: rows 1–8 and 9–16 summed against rows 17 and 18
+    gaps = np.abs(rows[1:17].reshape(2, 8, -1).sum(axis=1) - rows[17:19])
+    counted = np.count_nonzero(np.isfinite(gaps), axis=1)
+    peaks = np.fmax.reduce(rows[17:19], axis=1)
+    for side, gap, n_counted, peak in zip(
+        ("left", "right"), gaps, counted.tolist(), peaks.tolist(), strict=True
+    ):
+        # more than 5% of the samples off by more than 5% of the peak load
+        tolerance = 0.05 * max(peak, 1.0)  # (NaN when no sample has a total: then nothing is counted)
+        if n_counted and np.count_nonzero(gap > tolerance) > 0.05 * n_counted:
+            warnings.append(
+                f"{side} total force differs from the sum of its 8 sensors; the total column is used"
+            )
     return Recording(
         path=path,
         format="gaitpdb",
