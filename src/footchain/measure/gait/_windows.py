@@ -10,15 +10,6 @@ from footchain.measure.gait.recording import FloatArray
 IntArray = NDArray[np.int64]
 
 
-def window_rows(lo: IntArray, hi: IntArray) -> tuple[IntArray, IntArray]:
-    """Sample indices inside the windows and, for each, the number of its window."""
-    lengths = hi - lo
-    window = np.repeat(np.arange(lo.shape[0]), lengths)
-    starts = np.cumsum(lengths) - lengths
-    rows = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(starts - lo, lengths)
-    return rows, window
-
-
 class WindowIndex:
     """The sample rows of a set of windows, computed once and shared by several reductions over them."""
 
@@ -26,11 +17,12 @@ class WindowIndex:
 
     def __init__(self, lo: IntArray, hi: IntArray) -> None:
         self.lo, self.hi = lo, hi
-        self.rows, self.window = window_rows(lo, hi)
         lengths = hi - lo
+        offsets = lengths.cumsum() - lengths  # where each window's rows begin in ``rows``
+        self.window = np.arange(lo.shape[0]).repeat(lengths)
+        self.rows = np.arange(int(lengths.sum()), dtype=np.int64) - (offsets - lo).repeat(lengths)
         self.nonempty = lengths > 0
-        # where each non-empty window's rows begin in ``rows`` (for reduceat)
-        self.starts = (np.cumsum(lengths) - lengths)[self.nonempty]
+        self.starts = offsets[self.nonempty]  # the non-empty ones only (for reduceat)
 
 
 def _reduce_windows(ufunc: np.ufunc, values: FloatArray, lo: IntArray, hi: IntArray) -> FloatArray:
@@ -77,6 +69,6 @@ def first_at_least(
     candidate = np.where(values[rows] >= level[index.window], rows, sentinel)
     smallest = np.minimum.reduceat(candidate, index.starts)
     hit = smallest != sentinel
-    windows_with_rows = np.flatnonzero(index.nonempty)
+    windows_with_rows = index.nonempty.nonzero()[0]
     first[windows_with_rows[hit]] = smallest[hit]
     return first

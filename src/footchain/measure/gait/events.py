@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 
 from footchain.knowledge import load_knowledge
 from footchain.measure.gait._stats import median, percentile_linear
-from footchain.measure.gait._windows import window_max, window_rows
+from footchain.measure.gait._windows import WindowIndex, window_max
 from footchain.measure.gait.contacts import ContactColumns, Contacts
 from footchain.measure.gait.errors import RecordingError
 from footchain.measure.gait.recording import FloatArray
@@ -220,15 +220,13 @@ def segments(force: FloatArray, time_s: FloatArray, sampling_rate_hz: float) -> 
     A jump of more than 2.5 sample periods in the time column (dropped samples) is a gap.
     """
     n = force.shape[0]
-    after_jump = np.flatnonzero(np.diff(time_s) > 2.5 / sampling_rate_hz) + 1  # first sample after a jump
+    after_jump = (np.diff(time_s) > 2.5 / sampling_rate_hz).nonzero()[0] + 1  # first sample after a jump
     finite = np.isfinite(force)
     if finite.all():
         runs: list[tuple[int, int]] = [(0, n)] if n else []
     else:
         edges = np.diff(np.concatenate(([0], finite.astype(np.int8), [0])))
-        runs = list(
-            zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True)
-        )
+        runs = list(zip((edges == 1).nonzero()[0].tolist(), (edges == -1).nonzero()[0].tolist(), strict=True))
     out: list[tuple[int, int]] = []
     for start, stop in runs:
         cuts = after_jump[(after_jump > start) & (after_jump < stop)].tolist()
@@ -246,8 +244,8 @@ def fill_short_gaps(force: FloatArray, time_s: FloatArray, max_gap_s: float = MA
     if not missing.any() or missing.all():
         return force
     edges = np.diff(np.concatenate(([0], missing.astype(np.int8), [0])))
-    starts = np.flatnonzero(edges == 1)
-    stops = np.flatnonzero(edges == -1)
+    starts = (edges == 1).nonzero()[0]
+    stops = (edges == -1).nonzero()[0]
     inner = (starts > 0) & (stops < force.shape[0])
     starts, stops = starts[inner], stops[inner]
     short = time_s[stops] - time_s[starts - 1] <= max_gap_s + 1e-9
@@ -340,12 +338,12 @@ def detect_contacts(
         times = time_s[start:stop]
         state = _hysteresis(values, thresholds.heel_strike, thresholds.toe_off)
         edges = np.diff(np.concatenate(([0], state.astype(np.int8), [0])))
-        rises = np.flatnonzero(edges == 1)
-        falls = np.flatnonzero(edges == -1)
+        rises = (edges == 1).nonzero()[0]
+        falls = (edges == -1).nonzero()[0]
         # bridge short swings (dips), then drop short contacts (blips)
         if rises.size > 1:
             swing = times[rises[1:]] - times[falls[:-1] - 1]
-            bridged = np.flatnonzero(swing < min_swing_s)
+            bridged = (swing < min_swing_s).nonzero()[0]
             if bridged.size:
                 rises = np.delete(rises, bridged + 1)
                 falls = np.delete(falls, bridged)
@@ -395,15 +393,16 @@ def _insole_toe_offs(
     share = thresholds.toe_off_share_of_peak
     assert share is not None
     out = end.copy()
-    stances = np.flatnonzero(seen & (falls > rises))
+    stances = (seen & (falls > rises)).nonzero()[0]
     if stances.size == 0:
         return out
     lo, hi = rises[stances], falls[stances]
-    rows, window = window_rows(lo, hi)
+    index = WindowIndex(lo, hi)  # every window holds samples: falls > rises
     peak = window_max(values, lo, hi)
     level = np.maximum(thresholds.baseline + share * (peak - thresholds.baseline), thresholds.toe_off)
-    starts = np.cumsum(hi - lo) - (hi - lo)
-    last = np.maximum.reduceat(np.where(values[rows] >= level[window], rows, -1), starts)
+    last = np.maximum.reduceat(
+        np.where(values[index.rows] >= level[index.window], index.rows, -1), index.starts
+    )
     usable = (last >= 0) & (last + 1 < values.shape[0])
     crossing = _crossing_times(values, times, last[usable] + 1, level[usable])
     out[stances[usable]] = np.minimum(crossing, end[stances[usable]])

@@ -162,7 +162,7 @@ def strides_from_contacts(
     """
     c = contact_columns(contacts)
     # a stride runs from a contact's heel strike to the next contact's, when both were seen
-    this = np.flatnonzero(c.heel_strike_seen[:-1] & c.heel_strike_seen[1:])
+    this = (c.heel_strike_seen[:-1] & c.heel_strike_seen[1:]).nonzero()[0]
     following = this + 1
     starts, ends, this_end = c.start_s[this], c.start_s[following], c.end_s[this]
     has_stance = c.toe_off_seen[this] & (this_end <= ends)
@@ -170,14 +170,14 @@ def strides_from_contacts(
     swings = np.where(has_stance, ends - this_end, np.nan)
     reasons: list[str | None] = [None] * this.shape[0]
     gap = c.segment[this] != c.segment[following]
-    for i in np.flatnonzero(gap).tolist():
+    for i in gap.nonzero()[0].tolist():
         reasons[i] = f"spans a gap in the data between {this_end[i]:.2f} s and {ends[i]:.2f} s"
-    for i in np.flatnonzero(~gap & ~has_stance).tolist():
+    for i in (~gap & ~has_stance).nonzero()[0].tolist():
         reasons[i] = "toe off not detected"
     standing = ~gap & has_stance & (stances > max_stance_s)
-    for i in np.flatnonzero(standing).tolist():
+    for i in standing.nonzero()[0].tolist():
         reasons[i] = f"standing: stance of {stances[i]:.2f} s"
-    for i in np.flatnonzero(~gap & has_stance & ~standing & (ends - starts > max_stride_s)).tolist():
+    for i in (~gap & has_stance & ~standing & (ends - starts > max_stride_s)).nonzero()[0].tolist():
         reasons[i] = f"pause: stride of {ends[i] - starts[i]:.2f} s"
 
     # the outlier band and the turn's neighbours, on arrays (the same stride times as Stride.stride_time_s)
@@ -189,7 +189,7 @@ def strides_from_contacts(
         robust_sd = 1.4826 * median(np.abs(kept - median_s))
         half_band = max(outlier_mads * robust_sd, outlier_min_share * median_s)
         low, high = median_s - half_band, median_s + half_band
-        for i in np.flatnonzero(~excluded & ~((times >= low) & (times <= high))).tolist():
+        for i in (~excluded & ~((times >= low) & (times <= high))).nonzero()[0].tolist():
             t = float(times[i])
             kind = "turn, pause or hesitation" if t > high else "missed or split step"
             reasons[i] = (
@@ -212,7 +212,7 @@ def strides_from_contacts(
             joining = candidate & beside
             if not joining.any():
                 break
-            for i in np.flatnonzero(joining).tolist():
+            for i in joining.nonzero()[0].tolist():
                 reasons[i] = (
                     f"stride time {float(times[i]):.2f} s, slower than usual (> {slow:.2f} s) "
                     "next to a turn or pause (part of the turn)"
@@ -287,7 +287,7 @@ def _intersections(a: FloatArray, b: FloatArray) -> FloatArray:
     stop = np.searchsorted(b[:, 0], a[:, 1], side="left")
     counts = np.maximum(stop - first, 0)
     ai = np.repeat(np.arange(a.shape[0]), counts)
-    bi = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts - first, counts)
+    bi = np.arange(int(counts.sum())) - np.repeat(counts.cumsum() - counts - first, counts)
     starts = np.maximum(a[ai, 0], b[bi, 0])
     ends = np.minimum(a[ai, 1], b[bi, 1])
     keep = ends > starts
@@ -315,7 +315,7 @@ def double_support_percent(
     # time covered by the (sorted, disjoint) double-support intervals up to t: the whole length of
     # every interval that starts before t, less the part of the last one that lies after t
     lengths = both[:, 1] - both[:, 0]
-    before = np.concatenate(([0.0], np.cumsum(lengths)))
+    before = np.concatenate(([0.0], lengths.cumsum()))
 
     def covered_until(t: FloatArray) -> FloatArray:
         if lengths.size == 0:
