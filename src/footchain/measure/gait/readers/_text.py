@@ -193,19 +193,18 @@ def sampling_rate_from_time(
     by more than 5% with a declared rate raises :class:`RecordingError`.
     """
     warnings: list[str] = []
-    finite = time_s[np.isfinite(time_s)]
-    if finite.shape[0] != time_s.shape[0]:
+    if not np.isfinite(time_s).all():
         raise RecordingError(f"{path}: the {what} has missing values; every sample needs a time")
-    if finite.shape[0] < 2:
+    if time_s.shape[0] < 2:
         if declared_hz is None:
             raise RecordingError(f"{path}: only one sample, so no sampling rate can be read")
         return declared_hz, warnings
-    steps = np.diff(finite)
+    steps = np.diff(time_s)
     if (steps <= 0).any():
         bad = int(np.flatnonzero(steps <= 0)[0])
         raise RecordingError(
             f"{path}: the {what} does not increase at sample {bad + 2} "
-            f"({finite[bad]:g} s then {finite[bad + 1]:g} s); the file is damaged or two recordings "
+            f"({time_s[bad]:g} s then {time_s[bad + 1]:g} s); the file is damaged or two recordings "
             "were joined"
         )
     median_step = median(steps)
