@@ -19,7 +19,7 @@ from footchain.measure.gait import load_recording
 from footchain.measure.gait._stats import mean, median, percentile_linear, sample_sd
 from footchain.measure.gait._windows import WindowIndex, first_at_least, window_max, window_min
 from footchain.measure.gait.contacts import Contact, contact_columns
-from footchain.measure.gait.events import _hysteresis, default_thresholds, detect_contacts
+from footchain.measure.gait.events import _contact_edges, default_thresholds, detect_contacts
 from footchain.measure.gait.loading import loading_summary
 from footchain.measure.gait.strides import (
     MAX_STANCE_S,
@@ -192,17 +192,19 @@ def _hysteresis_slow(values: list[float], on: float, off: float) -> list[bool]:
     return out
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
-    st.lists(st.floats(min_value=0.0, max_value=100.0), max_size=80),
+    st.lists(st.one_of(st.floats(min_value=0.0, max_value=100.0), st.just(float("nan"))), max_size=80),
     st.floats(0.0, 50.0),
     st.floats(0.0, 50.0),
 )
-def test_hysteresis_equals_a_loop(values: list[float], on: float, off: float) -> None:
+def test_contact_edges_equal_a_loop(values: list[float], on: float, off: float) -> None:
     on, off = max(on, off), min(on, off)
-    assert _hysteresis(np.array(values, dtype=np.float64), on, off).tolist() == _hysteresis_slow(
-        values, on, off
-    )
+    state = np.array(_hysteresis_slow(values, on, off), dtype=np.int8)
+    edges = np.diff(np.concatenate(([0], state, [0])))
+    rises, falls = _contact_edges(np.array(values, dtype=np.float64), on, off)
+    assert rises.tolist() == np.flatnonzero(edges == 1).tolist()
+    assert falls.tolist() == np.flatnonzero(edges == -1).tolist()
 
 
 def _reason_slow(this: Contact, following: Contact) -> tuple[float | None, str | None]:

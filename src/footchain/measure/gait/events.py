@@ -257,17 +257,29 @@ def fill_short_gaps(force: FloatArray, time_s: FloatArray, max_gap_s: float = MA
     return filled
 
 
-def _hysteresis(values: FloatArray, on: float, off: float) -> NDArray[np.bool_]:
-    """Contact state per sample: set above ``on``, cleared below ``off``, held in between."""
-    n = values.shape[0]
-    above = values > on
-    decisive = above | (values < off)
-    if not decisive.any():
-        return np.zeros(n, dtype=bool)
-    last = np.maximum.accumulate(np.where(decisive, np.arange(n), -1))
-    state: NDArray[np.bool_] = above[last]
-    state[: int(np.argmax(decisive))] = False  # before the first decisive sample (last = -1): no contact yet
-    return state
+def _contact_edges(values: FloatArray, on: float, off: float) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Where the contact state rises and falls, with hysteresis: set above ``on``, cleared below ``off``.
+
+    The state holds between the thresholds and is clear before the first sample outside them, so it
+    changes only where a sample above ``on`` follows one below ``off`` (or starts the signal), and
+    back. Returns ``(rises, falls)``: the first sample of each contact and the first sample after it
+    (``len(values)`` for a contact still on at the end).
+    """
+    # +1 above on, -1 below off, 0 between (and NaN)
+    side = (values > on).view(np.int8) - (values < off).view(np.int8)
+    decisive = side.nonzero()[0]
+    if decisive.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    sides = side[decisive]
+    changes = (sides[1:] != sides[:-1]).nonzero()[0] + 1
+    if sides[0] == 1:  # on from the first decisive sample
+        changes = np.concatenate(([0], changes))
+    at, to = decisive[changes], sides[changes]
+    rises, falls = at[to == 1], at[to == -1]
+    if sides[-1] == 1:  # still on at the end
+        falls = np.concatenate((falls, [values.shape[0]]))
+    return rises, falls
 
 
 def _crossing_times(
@@ -336,10 +348,7 @@ def detect_contacts(
     for seg_no, (start, stop) in enumerate(segments(force, time_s, sampling_rate_hz)):
         values = force[start:stop]
         times = time_s[start:stop]
-        state = _hysteresis(values, thresholds.heel_strike, thresholds.toe_off)
-        edges = np.diff(np.concatenate(([0], state.astype(np.int8), [0])))
-        rises = (edges == 1).nonzero()[0]
-        falls = (edges == -1).nonzero()[0]
+        rises, falls = _contact_edges(values, thresholds.heel_strike, thresholds.toe_off)
         # bridge short swings (dips), then drop short contacts (blips)
         if rises.size > 1:
             swing = times[rises[1:]] - times[falls[:-1] - 1]
