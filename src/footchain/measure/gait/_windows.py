@@ -9,20 +9,26 @@ from footchain.measure.gait.recording import FloatArray
 
 IntArray = NDArray[np.int64]
 
+_PAST_EVERY_ROW = np.iinfo(np.int64).max
+
 
 class WindowIndex:
     """The sample rows of a set of windows, computed once and shared by several reductions over them."""
 
-    __slots__ = ("hi", "lo", "nonempty", "rows", "starts", "window")
+    __slots__ = ("all_nonempty", "hi", "lengths", "lo", "nonempty", "rows", "starts")
 
     def __init__(self, lo: IntArray, hi: IntArray) -> None:
         self.lo, self.hi = lo, hi
-        lengths = hi - lo
-        offsets = lengths.cumsum() - lengths  # where each window's rows begin in ``rows``
-        self.window = np.arange(lo.shape[0]).repeat(lengths)
-        self.rows = np.arange(int(lengths.sum()), dtype=np.int64) - (offsets - lo).repeat(lengths)
-        self.nonempty = lengths > 0
-        self.starts = offsets[self.nonempty]  # the non-empty ones only (for reduceat)
+        self.lengths = hi - lo
+        offsets = self.lengths.cumsum() - self.lengths  # where each window's rows begin in ``rows``
+        self.rows = np.arange(int(self.lengths.sum()), dtype=np.int64) - (offsets - lo).repeat(self.lengths)
+        self.nonempty = self.lengths > 0
+        self.all_nonempty = bool(self.nonempty.all())
+        self.starts = offsets if self.all_nonempty else offsets[self.nonempty]  # for reduceat
+
+    def spread(self, per_window: FloatArray) -> FloatArray:
+        """One value per window repeated over that window's rows (aligned with ``rows``)."""
+        return per_window.repeat(self.lengths)
 
 
 def _reduce_windows(ufunc: np.ufunc, values: FloatArray, lo: IntArray, hi: IntArray) -> FloatArray:
@@ -59,16 +65,16 @@ def first_at_least(
     """
     if index is None:
         index = WindowIndex(lo, hi)
-    first = hi.copy()
     if index.starts.size == 0:
-        return first
+        return hi.copy()
     rows = index.rows
     # rows that reach the level keep their index, the others an index past every window; the
     # smallest per window is its first hit (or that sentinel: none)
-    sentinel = np.iinfo(np.int64).max
-    candidate = np.where(values[rows] >= level[index.window], rows, sentinel)
+    candidate = np.where(values.take(rows) >= index.spread(level), rows, _PAST_EVERY_ROW)
     smallest = np.minimum.reduceat(candidate, index.starts)
-    hit = smallest != sentinel
-    windows_with_rows = index.nonempty.nonzero()[0]
-    first[windows_with_rows[hit]] = smallest[hit]
+    if index.all_nonempty:
+        return np.where(smallest != _PAST_EVERY_ROW, smallest, hi)
+    first = hi.copy()
+    hit = smallest != _PAST_EVERY_ROW
+    first[index.nonempty.nonzero()[0][hit]] = smallest[hit]
     return first

@@ -410,7 +410,7 @@ def _insole_toe_offs(
     peak = window_max(values, lo, hi)
     level = np.maximum(thresholds.baseline + share * (peak - thresholds.baseline), thresholds.toe_off)
     last = np.maximum.reduceat(
-        np.where(values[index.rows] >= level[index.window], index.rows, -1), index.starts
+        np.where(values.take(index.rows) >= index.spread(level), index.rows, -1), index.starts
     )
     usable = (last >= 0) & (last + 1 < values.shape[0])
     crossing = _crossing_times(values, times, last[usable] + 1, level[usable])
