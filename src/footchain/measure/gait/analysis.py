@@ -69,15 +69,17 @@ def _strides_json(strides: Sequence[Stride]) -> list[dict[str, Any]]:
     )
     return [
         {
-            "start_s": start[i],
-            "end_s": end[i],
-            "stride_time_s": stride_time[i],
-            "stance_time_s": None if stance[i] != stance[i] else stance[i],
-            "swing_time_s": None if swing[i] != swing[i] else swing[i],
-            "excluded": excluded,
+            "start_s": a,
+            "end_s": b,
+            "stride_time_s": t,
+            "stance_time_s": None if st != st else st,
+            "swing_time_s": None if sw != sw else sw,
+            "excluded": out,
             "why_excluded": why,
         }
-        for i, (excluded, why) in enumerate(zip(c.excluded.tolist(), c.why_excluded, strict=True))
+        for a, b, t, st, sw, out, why in zip(
+            start, end, stride_time, stance, swing, c.excluded.tolist(), c.why_excluded, strict=True
+        )
     ]
 
 
