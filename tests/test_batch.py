@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from pathlib import Path
@@ -133,6 +134,23 @@ def test_a_dying_worker_fails_only_its_file(folder: Path, serial: BatchResult) -
     assert [Path(p).name for p in died] == ["FP_Type1.c3d"]
     rows = sorted((o.row for o in outcomes.values() if o.row), key=lambda r: r["path"])
     assert rows == [r for r in serial.rows if not r["path"].endswith("FP_Type1.c3d")]
+
+
+def _worker_state(path: str) -> _Outcome:
+    """A task that reports how the batch prepared the process it runs in."""
+    from threadpoolctl import threadpool_info
+
+    threads = sorted({pool["num_threads"] for pool in threadpool_info()})
+    return _Outcome(path, {"frozen": gc.get_freeze_count(), "threads": threads}, None, 0.0)
+
+
+def test_workers_start_frozen_with_one_thread_per_pool() -> None:
+    """The heap a worker inherits is frozen for the collector, and native pools run one thread."""
+    outcomes = _run_in_processes(["a", "b"], 2, _worker_state, lambda: None)
+    for outcome in outcomes.values():
+        assert outcome.row is not None
+        assert outcome.row["frozen"] > 10_000  # the preloaded analysis stack, not a handful
+        assert outcome.row["threads"] in ([], [1])
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])
