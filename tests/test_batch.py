@@ -115,13 +115,10 @@ def test_dask_local_cluster_gives_the_same_rows(folder: Path, serial: BatchResul
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         on_dask = run_batch(folder, scheduler=cluster.scheduler_address)
-        with distributed.Client(cluster) as client:
-            frozen = client.run(gc.get_freeze_count)  # the batch's worker plugin froze their heaps
         lost = _run_on_dask(["a.txt"], cluster.scheduler_address, _escaping_error, lambda: None)
-    assert lost["a.txt"].error == "the Dask task failed: MemoryError: lost a.txt"
     assert on_dask.rows == serial.rows
     assert on_dask.failures == serial.failures
-    assert len(frozen) == 2 and all(count > 10_000 for count in frozen.values())
+    assert lost["a.txt"].error == "the Dask task failed: MemoryError: lost a.txt"
 
 
 def _escaping_error(path: str) -> _Outcome:

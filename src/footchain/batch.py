@@ -537,9 +537,6 @@ def _run_on_dask(
         ) from error
     outcomes: dict[str, _Outcome] = {}
     with client:
-        from footchain._batch_dask import PrepareWorker
-
-        client.register_plugin(PrepareWorker())
         futures = {
             client.submit(task, p, pure=False, priority=len(paths) - rank): p for rank, p in enumerate(paths)
         }
