@@ -161,6 +161,12 @@ def test_workers_start_frozen_with_one_thread_per_pool() -> None:
         assert outcome.row["threads"] in ([], [1])
 
 
+def test_prepared_workers_give_the_rows_of_this_process(serial: BatchResult) -> None:
+    """Freezing the heap and limiting threads in the workers changes no result: same rows in-process."""
+    here = [analyze_file(row["path"]) for row in serial.rows]
+    assert here == serial.rows
+
+
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])
 def test_write_table_round_trip(serial: BatchResult, tmp_path: Path, suffix: str) -> None:
     out = write_table(serial, tmp_path / f"results{suffix}")

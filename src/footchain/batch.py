@@ -22,7 +22,7 @@ worker does not pay the import of the analysis stack (numpy, scipy, gaitmap, num
 again; before it forks, the server freezes that heap for the garbage collector (a worker's
 collections then walk only what its tasks create) and limits native thread pools to one thread, so
 N workers use N cores (:func:`_prepare_worker`).
-What stays serial is that one import (about 3 s in a fresh interpreter): on a small data set it
+What stays serial is that one import (about 1.5 s in a fresh interpreter on a 2-core machine): on a small data set it
 bounds the speed-up of a cold run (``benchmarks/batch_scaling.py`` prints it).
 
 Rows come back sorted by path, whatever the order in which they finished, so the table is the
