@@ -21,9 +21,9 @@ that has imported the gait code once (``forkserver`` start method with preloaded
 worker does not pay the import of the analysis stack (numpy, scipy, gaitmap, numba's registries)
 again; before it forks, the server freezes that heap for the garbage collector (a worker's
 collections then walk only what its tasks create) and limits native thread pools to one thread, so
-N workers use N cores (:func:`_prepare_worker`).
-What stays serial is that one import (about 1.5 s in a fresh interpreter on a 2-core machine): on a small data set it
-bounds the speed-up of a cold run (``benchmarks/batch_scaling.py`` prints it).
+N workers use N cores (:func:`_prepare_worker`). What stays serial is that one import (about
+1.5 s in a fresh interpreter on a 2-core machine): on a small data set it bounds the speed-up of a
+cold run (``benchmarks/batch_scaling.py`` prints it).
 
 Rows come back sorted by path, whatever the order in which they finished, so the table is the
 same for any number of workers and on any scheduler.
@@ -411,7 +411,7 @@ _PRELOAD = [
     *(f"numba.typed.{name}" for name in ("typeddict", "dictimpl", "typedlist", "listobject")),
     "numba.experimental.jitclass",
     "numba.experimental.function_type",
-    # last: runs gaitmap's alignment once, so that the numba code it compiles or loads on first use
+    # after the imports: runs gaitmap's alignment once, so that the numba code it compiles or loads on first use
     # (about 0.3 s per process) is inherited by every worker instead of loaded by each
     "footchain.measure.gait._imu_preload",
     # the very last: freezes what all the above left in memory (:func:`_prepare_worker`)
