@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from pathlib import Path
@@ -16,6 +17,7 @@ from footchain.batch import (
     BatchResult,
     _Outcome,
     _run_in_processes,
+    _run_on_dask,
     _task,
     analyze_file,
     find_recordings,
@@ -113,8 +115,15 @@ def test_dask_local_cluster_gives_the_same_rows(folder: Path, serial: BatchResul
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         on_dask = run_batch(folder, scheduler=cluster.scheduler_address)
+        lost = _run_on_dask(["a.txt"], cluster.scheduler_address, _escaping_error, lambda: None)
     assert on_dask.rows == serial.rows
     assert on_dask.failures == serial.failures
+    assert lost["a.txt"].error == "the Dask task failed: MemoryError: lost a.txt"
+
+
+def _escaping_error(path: str) -> _Outcome:
+    """A task that fails outside the task wrapper, as a worker lost to Dask would."""
+    raise MemoryError(f"lost {path}")
 
 
 def _crash_on_c3d(path: str) -> _Outcome:
@@ -133,6 +142,29 @@ def test_a_dying_worker_fails_only_its_file(folder: Path, serial: BatchResult) -
     assert [Path(p).name for p in died] == ["FP_Type1.c3d"]
     rows = sorted((o.row for o in outcomes.values() if o.row), key=lambda r: r["path"])
     assert rows == [r for r in serial.rows if not r["path"].endswith("FP_Type1.c3d")]
+
+
+def _worker_state(path: str) -> _Outcome:
+    """A task that reports how the batch prepared the process it runs in."""
+    from threadpoolctl import threadpool_info
+
+    threads = sorted({pool["num_threads"] for pool in threadpool_info()})
+    return _Outcome(path, {"frozen": gc.get_freeze_count(), "threads": threads}, None, 0.0)
+
+
+def test_workers_start_frozen_with_one_thread_per_pool() -> None:
+    """The heap a worker inherits is frozen for the collector, and native pools run one thread."""
+    outcomes = _run_in_processes(["a", "b"], 2, _worker_state, lambda: None)
+    for outcome in outcomes.values():
+        assert outcome.row is not None
+        assert outcome.row["frozen"] > 10_000  # the preloaded analysis stack, not a handful
+        assert outcome.row["threads"] in ([], [1])
+
+
+def test_prepared_workers_give_the_rows_of_this_process(serial: BatchResult) -> None:
+    """Freezing the heap and limiting threads in the workers changes no result: same rows in-process."""
+    here = [analyze_file(row["path"]) for row in serial.rows]
+    assert here == serial.rows
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])

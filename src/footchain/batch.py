@@ -19,9 +19,11 @@ Speed: files are handed out largest first (by size on disk), so one big recordin
 last and leave the other workers idle at the end. Local workers are forked from a server process
 that has imported the gait code once (``forkserver`` start method with preloaded modules), so a
 worker does not pay the import of the analysis stack (numpy, scipy, gaitmap, numba's registries)
-again; and each worker keeps native thread pools to one thread, so N workers use N cores.
-What stays serial is that one import (about 3 s in a fresh interpreter): on a small data set it
-bounds the speed-up of a cold run (``benchmarks/batch_scaling.py`` prints it).
+again; before it forks, the server freezes that heap for the garbage collector (a worker's
+collections then walk only what its tasks create) and limits native thread pools to one thread, so
+N workers use N cores (:func:`_prepare_worker`). What stays serial is that one import (about
+1.5 s in a fresh interpreter on a 2-core machine): on a small data set it bounds the speed-up of a
+cold run (``benchmarks/batch_scaling.py`` prints it).
 
 Rows come back sorted by path, whatever the order in which they finished, so the table is the
 same for any number of workers and on any scheduler.
@@ -32,6 +34,7 @@ same for any number of workers and on any scheduler.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -408,9 +411,11 @@ _PRELOAD = [
     *(f"numba.typed.{name}" for name in ("typeddict", "dictimpl", "typedlist", "listobject")),
     "numba.experimental.jitclass",
     "numba.experimental.function_type",
-    # last: runs gaitmap's alignment once, so that the numba code it compiles or loads on first use
+    # after the imports: runs gaitmap's alignment once, so that the numba code it compiles or loads on first use
     # (about 0.3 s per process) is inherited by every worker instead of loaded by each
     "footchain.measure.gait._imu_preload",
+    # the very last: freezes what all the above left in memory (:func:`_prepare_worker`)
+    "footchain._batch_preload",
 ]
 
 
@@ -427,17 +432,41 @@ def _process_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _one_thread_per_worker() -> None:
-    """Limit native thread pools (OpenBLAS, MKL, OpenMP) to one thread in a worker process.
+_threads_limited = False
+"""Whether :func:`_prepare_worker` has limited the native thread pools in this process (or in the
+fork server it was forked from: the limits are the libraries' global state, which a fork copies)."""
 
-    N workers then use N cores rather than N × cores threads fighting for them; Dask's nanny does
-    the same for its workers (``OMP_NUM_THREADS=1``). Uses threadpoolctl when it is installed.
+
+def _prepare_worker() -> None:
+    """Ready a process for many analysis tasks: freeze its heap, one native thread per pool.
+
+    Runs in the fork server once its preload is imported (:mod:`footchain._batch_preload`), so
+    that the workers forked from it inherit the work, and again as the pool's initializer in each
+    worker (which also covers the ``spawn`` start method, where nothing is inherited).
+
+    - ``gc.freeze()``: a worker starts with the whole analysis stack already in memory (numba,
+      gaitmap, OpenCV, pandas, pyarrow). Readers that allocate many small objects (xlrd builds one
+      Python object per spreadsheet cell) trigger full garbage collections, and each one walks all
+      of those long-lived objects again and writes to their headers, which also un-shares the
+      fork server's memory pages. Moving them to the permanent generation, as the :func:`gc.freeze`
+      documentation recommends for a process that forks workers, leaves the collector only the
+      objects the tasks create. (Measured: footscan_test.xls took ~370 ms on every other call in a
+      worker, ~245 ms with the heap frozen.) Cheap to repeat: it only relinks the collector's lists.
+    - native thread pools (OpenBLAS, MKL, OpenMP) to one thread, so that N workers use N cores
+      rather than N × cores threads fighting for them; Dask's nanny does the same for its workers
+      (``OMP_NUM_THREADS=1``). Uses threadpoolctl when it is installed. It takes about 12 ms (it
+      inspects every loaded library), so it is done once in the fork server, not in every worker.
     """
+    global _threads_limited
+    gc.freeze()
+    if _threads_limited:
+        return
     try:
         from threadpoolctl import threadpool_limits  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:
         return
     threadpool_limits(limits=1)
+    _threads_limited = True
 
 
 def _run_in_processes(
@@ -472,7 +501,7 @@ def _pool_round(
     with ProcessPoolExecutor(
         max_workers=min(workers, len(paths)),
         mp_context=_process_context(),
-        initializer=_one_thread_per_worker,
+        initializer=_prepare_worker,
     ) as pool:
         futures: dict[Future[_Outcome], str] = {pool.submit(task, p): p for p in paths}
         pending = set(futures)
