@@ -14,7 +14,6 @@ chiropractic manipulation on gait symmetry. J Manipulative Physiol Ther 10(4):17
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -27,8 +26,6 @@ from footchain.measure.gait._columnar import Columnar
 from footchain.measure.gait._stats import mean, median, sample_sd
 from footchain.measure.gait.contacts import Contact, contact_columns
 from footchain.measure.gait.recording import FloatArray
-
-_SLOW_REASON = re.compile(r"turn|pause|standing")
 
 MIN_STRIDES_FOR_VARIABILITY = load_knowledge().thresholds.gait.strides_at_least
 """Fewer included strides than this earn a warning (Hausdorff 1999: use ≥ 20 strides)."""
@@ -168,42 +165,42 @@ def strides_from_contacts(
     has_stance = c.toe_off_seen[this] & (this_end <= ends)
     stances = np.where(has_stance, this_end - starts, np.nan)
     swings = np.where(has_stance, ends - this_end, np.nan)
-    reasons: list[str | None] = [None] * this.shape[0]
     gap = c.segment[this] != c.segment[following]
+    standing = ~gap & has_stance & (stances > max_stance_s)
+    pause = ~gap & has_stance & ~standing & (ends - starts > max_stride_s)
+    reasons: list[str | None] = [None] * this.shape[0]
     for i in gap.nonzero()[0].tolist():
         reasons[i] = f"spans a gap in the data between {this_end[i]:.2f} s and {ends[i]:.2f} s"
     for i in (~gap & ~has_stance).nonzero()[0].tolist():
         reasons[i] = "toe off not detected"
-    standing = ~gap & has_stance & (stances > max_stance_s)
     for i in standing.nonzero()[0].tolist():
         reasons[i] = f"standing: stance of {stances[i]:.2f} s"
-    for i in (~gap & has_stance & ~standing & (ends - starts > max_stride_s)).nonzero()[0].tolist():
+    for i in pause.nonzero()[0].tolist():
         reasons[i] = f"pause: stride of {ends[i] - starts[i]:.2f} s"
 
     # the outlier band and the turn's neighbours, on arrays (the same stride times as Stride.stride_time_s)
     times = ends - starts
-    excluded = np.array([r is not None for r in reasons], dtype=bool)
+    excluded = gap | ~has_stance | standing | pause
     kept = times[~excluded]
     if kept.size >= 3:
         median_s = median(kept)
         robust_sd = 1.4826 * median(np.abs(kept - median_s))
         half_band = max(outlier_mads * robust_sd, outlier_min_share * median_s)
         low, high = median_s - half_band, median_s + half_band
-        for i in (~excluded & ~((times >= low) & (times <= high))).nonzero()[0].tolist():
+        outlier = ~excluded & ~((times >= low) & (times <= high))
+        for i in outlier.nonzero()[0].tolist():
             t = float(times[i])
             kind = "turn, pause or hesitation" if t > high else "missed or split step"
             reasons[i] = (
                 f"stride time {t:.2f} s outside {low:.2f}–{high:.2f} s around the median "
                 f"{median_s:.2f} s ({kind})"
             )
-        excluded = np.array([r is not None for r in reasons], dtype=bool)
+        excluded |= outlier
         slow = median_s + turn_neighbour_mads * robust_sd
-        # strides slower than ``slow`` join a neighbouring turn or pause, and chains of them do too:
-        # grow the set of slow exclusions until it stops changing (the same fixed point as going
-        # through the strides one by one until nothing changes)
-        slow_excluded = np.array(
-            [r is not None and _SLOW_REASON.search(r) is not None for r in reasons], dtype=bool
-        )
+        # strides slower than ``slow`` join a neighbouring turn, pause or standing, and chains of
+        # them do too: grow the set of such exclusions until it stops changing (the same fixed
+        # point as going through the strides one by one until nothing changes)
+        slow_excluded = standing | pause | (outlier & (times > high))
         candidate = ~excluded & (times > slow)
         while True:
             beside = np.zeros_like(slow_excluded)
@@ -218,6 +215,7 @@ def strides_from_contacts(
                     "next to a turn or pause (part of the turn)"
                 )
             slow_excluded |= joining
+            excluded |= joining
             candidate &= ~joining
     return Strides(
         StrideColumns(
@@ -225,7 +223,7 @@ def strides_from_contacts(
             end_s=ends,
             stance_time_s=stances,
             swing_time_s=swings,
-            excluded=np.array([r is not None for r in reasons], dtype=bool),
+            excluded=excluded,
             why_excluded=reasons,
         )
     )
