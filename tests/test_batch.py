@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import distributed
@@ -200,3 +202,12 @@ def test_bad_arguments(tmp_path: Path, serial: BatchResult) -> None:
         run_batch(tmp_path, workers=0)
     with pytest.raises(FootchainError, match="table format"):
         write_table(serial, tmp_path / "results.txt")
+
+
+def test_a_script_piped_into_python_is_told_why_workers_cannot_start(folder: Path) -> None:
+    # worker processes re-import the main script; one read from standard input has no file to read
+    script = f"from pathlib import Path\nfrom footchain.batch import run_batch\nrun_batch(Path({str(folder)!r}), workers=2)\n"
+    done = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "'<stdin>' is not a file they can read" in done.stderr and "footchain batch" in done.stderr
+    assert "process died" not in done.stderr + done.stdout

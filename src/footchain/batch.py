@@ -37,6 +37,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -469,9 +470,27 @@ def _prepare_worker() -> None:
     _threads_limited = True
 
 
+def _check_main_can_be_imported_again() -> None:
+    """Raise when worker processes could not start: they re-import the calling program's main script.
+
+    ``forkserver`` and ``spawn`` workers run the main module's file again (under another name), so
+    a script read from standard input (``python -``, whose file is ``<stdin>``) kills every worker
+    before its first task, which would otherwise look like a crash on every file.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if getattr(main, "__spec__", None) is None and path is not None and not os.path.isfile(path):
+        raise FootchainError(
+            f"the batch's worker processes re-import the calling script, and '{path}' is not a file "
+            "they can read (a script piped into 'python -'); save the script to a file and run "
+            "that, or use the 'footchain batch' command"
+        )
+
+
 def _run_in_processes(
     paths: Sequence[str], workers: int, task: Callable[[str], _Outcome], report: Callable[[], None]
 ) -> dict[str, _Outcome]:
+    _check_main_can_be_imported_again()
     outcomes: dict[str, _Outcome] = {}
     broken = _pool_round(paths, workers, task, outcomes, report)
     # A worker died and took the pool with it; which file killed it is unknown, so each unfinished
