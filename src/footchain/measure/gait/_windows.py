@@ -15,10 +15,9 @@ _PAST_EVERY_ROW = np.iinfo(np.int64).max
 class WindowIndex:
     """The sample rows of a set of windows, computed once and shared by several reductions over them."""
 
-    __slots__ = ("all_nonempty", "hi", "lengths", "lo", "nonempty", "rows", "starts")
+    __slots__ = ("all_nonempty", "lengths", "nonempty", "rows", "starts")
 
     def __init__(self, lo: IntArray, hi: IntArray) -> None:
-        self.lo, self.hi = lo, hi
         self.lengths = hi - lo
         offsets = self.lengths.cumsum() - self.lengths  # where each window's rows begin in ``rows``
         self.rows = np.arange(int(self.lengths.sum()), dtype=np.int64) - (offsets - lo).repeat(self.lengths)

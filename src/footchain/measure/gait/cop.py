@@ -99,16 +99,6 @@ def _stance_windows(time_s: FloatArray, contacts: Sequence[Contact]) -> IntArray
     return np.searchsorted(time_s, bounds).astype(np.int64)
 
 
-def _stance_path(cop: FloatArray, time_s: FloatArray, contacts: Sequence[Contact]) -> dict[str, Any] | None:
-    """Mean COP position along the foot in the first and last tenth of each stance, and ML range.
-
-    The tenths are of the samples that have a COP (a device may report none at light load).
-    """
-    x = np.ascontiguousarray(cop[:, 0])
-    y = np.ascontiguousarray(cop[:, 1])
-    return _path_summary(x, y, _stance_windows(time_s, contacts))
-
-
 def _path_summary(x: FloatArray, y: FloatArray, windows: IntArray) -> dict[str, Any] | None:
     if windows.shape[0] == 0:
         return None
