@@ -26,6 +26,7 @@ Region = Literal[
     "calf",
     "ankle",
     "heel",
+    "back_of_heel",
     "arch",
     "forefoot",
     "toes",
@@ -97,9 +98,44 @@ class IntakeModel(BaseModel):
         return data
 
 
+# Real ranges of each shoe-size system (domain.md §6c: "shoe sizes inside each system's real range, e.g.
+# EU 15–52"). UK and US sizes on the children's scale run 0–13.5 before the adult scale starts again at 1.
+SHOE_SIZE_RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("eu", "adult"): (15, 52),
+    ("eu", "children"): (15, 52),
+    ("mondopoint", "adult"): (100, 350),
+    ("mondopoint", "children"): (100, 350),
+    ("uk", "adult"): (1, 16),
+    ("us_men", "adult"): (1, 17),
+    ("us_women", "adult"): (2, 18),
+    ("uk", "children"): (0, 13.5),
+    ("us_men", "children"): (0, 13.5),
+    ("us_women", "children"): (0, 13.5),
+}
+MAX_PAIN_WEEKS = 100 * 52.18  # domain.md §6c: durations up to 100 years
+WEEKS_PER_YEAR = 52.18
+
+
 class ShoeSize(IntakeModel):
+    """A shoe size as the person knows it; ``scale`` says whether a UK or US size is a children's size."""
+
     system: SizeSystem
-    value: float = Field(ge=0, le=400)
+    value: float = Field(ge=0, le=350)
+    scale: Literal["adult", "children"] | None = Field(
+        default=None,
+        description="UK and US sizes: 'children' for the children's scale (0-13.5); adult when left out",
+    )
+
+    @model_validator(mode="after")
+    def _inside_the_system(self) -> ShoeSize:
+        low, high = SHOE_SIZE_RANGES[(self.system, self.scale or "adult")]
+        if not low <= self.value <= high:
+            scale = " children's" if self.scale == "children" else ""
+            raise ValueError(
+                f"{self.system.replace('_', ' ').upper() if self.system != 'mondopoint' else 'Mondopoint'}"
+                f"{scale} size {self.value:g} does not exist: sizes run from {low:g} to {high:g}"
+            )
+        return self
 
 
 class Person(IntakeModel):
@@ -116,15 +152,15 @@ class Pain(IntakeModel):
     intensity: Integer = Field(
         ge=0, le=10, description="Numeric pain rating, 0 = none, 10 = worst imaginable"
     )
-    duration_weeks: float | None = Field(default=None, ge=0)
+    duration_weeks: float | None = Field(default=None, ge=0, le=MAX_PAIN_WEEKS)
     worst_with: list[PainTrigger] = Field(default_factory=list)
 
 
 class Activity(IntakeModel):
     standing_hours_per_day: float | None = Field(default=None, ge=0, le=24)
     hard_surfaces: bool | None = None
-    walking_km_per_week: float | None = Field(default=None, ge=0)
-    running_km_per_week: float | None = Field(default=None, ge=0)
+    walking_km_per_week: float | None = Field(default=None, ge=0, le=700)  # 100 km a day
+    running_km_per_week: float | None = Field(default=None, ge=0, le=400)  # above any elite runner's week
     sports: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list)
     recent_load_increase: bool | None = None
 
@@ -149,8 +185,8 @@ class FootprintMetrics(IntakeModel):
     chippaux_smirak_index: float | None = Field(default=None, ge=0, le=200)
     staheli_index: float | None = Field(default=None, ge=0, le=5)
     clarke_angle_deg: float | None = Field(default=None, ge=-90, le=90)
-    foot_length_mm: float | None = Field(default=None, ge=50, le=400)
-    foot_width_mm: float | None = Field(default=None, ge=20, le=200)
+    foot_length_mm: float | None = Field(default=None, ge=100, le=350)  # domain.md §6c
+    foot_width_mm: float | None = Field(default=None, ge=30, le=150)
 
 
 class Footprints(IntakeModel):
@@ -173,28 +209,59 @@ class ShoeWear(IntakeModel):
 
 
 class Health(IntakeModel):
-    """Screening answers: True = present, False = absent, None = not asked (never read as 'no')."""
+    """Screening answers: True = present, False = absent, None = not asked (never read as 'no').
+
+    Each question asks about NEW or WORSENING symptoms (domain.md §6); the red-flag rules of
+    ``knowledge/redflags.toml`` read them, each on its own.
+    """
 
     saddle_numbness: bool | None = None
     new_bladder_or_bowel_problem: bool | None = None
     leg_weakness_or_numbness_both_legs: bool | None = None
+    new_sexual_dysfunction: bool | None = None
     progressive_leg_weakness: bool | None = None
+    foot_drop: bool | None = None
+    sudden_one_sided_weakness: bool | None = None
+    sudden_severe_back_or_loin_pain: bool | None = None
+    breathless_or_chest_pain: bool | None = None
+    signs_of_sepsis: bool | None = None
     fever_or_feeling_unwell: bool | None = None
+    severe_pain_out_of_proportion: bool | None = None
+    cold_pale_painful_leg: bool | None = None
+    calf_swelling_one_leg: bool | None = None
+    recent_immobility_or_surgery: bool | None = None
+    sudden_snap_back_of_heel: bool | None = None
+    visible_deformity_or_open_wound: bool | None = None
+    recent_significant_trauma: bool | None = None
+    minor_fall_or_strain: bool | None = None
+    cannot_bear_weight: bool | None = None
+    limp: bool | None = None
     unexplained_weight_loss: bool | None = None
     history_of_cancer: bool | None = None
-    recent_significant_trauma: bool | None = None
-    cannot_bear_weight: bool | None = None
     unremitting_night_pain: bool | None = None
+    focal_bone_pain: bool | None = None
+    missed_periods_or_low_energy: bool | None = None
     immunosuppressed_or_iv_drug_use: bool | None = None
     long_term_steroids_or_osteoporosis: bool | None = None
+    hot_swollen_joint: bool | None = None
+    prosthetic_joint: bool | None = None
+    swollen_small_joints: bool | None = None
     morning_stiffness_over_30_min: bool | None = None
     pain_better_with_movement_not_rest: bool | None = None
-    hot_swollen_joint: bool | None = None
+    psoriasis_or_family_spondyloarthritis: bool | None = None
+    pain_radiates_down_leg: bool | None = None
+    pregnant_or_postpartum: bool | None = None
+    headache_or_visual_change: bool | None = None
+    taking_fluoroquinolone: bool | None = None
     diabetes: bool | None = None
     loss_of_foot_sensation: bool | None = None
     poor_foot_circulation: bool | None = None
+    rest_pain_foot: bool | None = None
+    calf_pain_walking_eased_by_rest: bool | None = None
     foot_ulcer_or_open_wound: bool | None = None
+    black_skin_on_foot: bool | None = None
     hot_red_swollen_foot: bool | None = None
+    leg_length_difference: bool | None = None
 
 
 class Files(IntakeModel):
@@ -223,6 +290,20 @@ class Intake(IntakeModel):
             return {**data, "schema_version": _whole_number(data["schema_version"])}
         return data
 
+    @model_validator(mode="after")
+    def _pain_not_older_than_the_person(self) -> Intake:
+        """A pain cannot have lasted longer than the person has lived (domain.md §6c)."""
+        age = self.person.age_years
+        if age is None:
+            return self
+        for index, pain in enumerate(self.pain):
+            if pain.duration_weeks is not None and pain.duration_weeks > (age + 1) * WEEKS_PER_YEAR:
+                raise ValueError(
+                    f"pain[{index}].duration_weeks: {pain.duration_weeks:g} weeks is longer than the "
+                    f"person's age ({age} years); give the duration in weeks"
+                )
+        return self
+
 
 # ----------------------------------------------------------------------------------------------
 # The assessment contract (assessment.md v1)
@@ -241,6 +322,28 @@ class Referral(OutputModel):
     urgency: Urgency
     to: ReferTo | None
     reasons: list[Reason]
+    call_emergency_services: bool = False
+
+
+class OpenQuestion(OutputModel):
+    """A screening question left unanswered that could still change the referral."""
+
+    id: str
+    question: str
+    could_mean: Urgency
+
+
+class ScreeningStatus(OutputModel):
+    """Whether the red-flag screening is complete, what it still waits for, and what it holds back.
+
+    ``complete`` is true only when every emergency and urgent question that could matter was answered
+    (domain.md §6): only then may a report say "No warning signs found".
+    """
+
+    complete: bool
+    unanswered: list[OpenQuestion]
+    held_back_regions: list[Region]
+    held_back_because: list[str]
 
 
 class FootFinding(OutputModel):
@@ -278,12 +381,15 @@ class Unexplained(OutputModel):
 
 
 class InsoleSize(OutputModel):
+    """Sizes for a foot length; ``scale`` says whether the UK and US sizes are on the children's scale."""
+
     foot_length_mm: float
     us_men: float
     us_women: float
     uk: float
     eu: float
     mondopoint: float
+    scale: Literal["adult", "children"] = "adult"
 
 
 class InsolePlan(OutputModel):
@@ -307,6 +413,7 @@ class CareItem(OutputModel):
 class Assessment(OutputModel):
     schema_version: Literal[1] = 1
     referral: Referral
+    screening: ScreeningStatus
     feet: FeetFindings
     conditions: list[Condition]
     chain: list[ChainEntry]

@@ -13,7 +13,14 @@ from footchain.knowledge import Knowledge, Link
 from footchain.types import ChainEntry, Condition, FeetFindings, FootSide, Intake, Pain, Unexplained
 
 # Regions a condition explains by itself: the pain is what the condition is made of.
-SELF_EXPLAINED = {"plantar_fasciitis": frozenset({"heel", "arch"})}
+SELF_EXPLAINED = {
+    "plantar_fasciitis": frozenset({"heel", "arch"}),
+    "achilles_tendinopathy": frozenset({"back_of_heel", "calf"}),
+    "calcaneal_apophysitis": frozenset({"heel", "back_of_heel"}),
+    "possible_knee_osteoarthritis": frozenset({"knee"}),
+    "possible_hip_osteoarthritis": frozenset({"hip", "thigh", "buttock"}),
+    "growing_pains": frozenset({"thigh", "knee", "shin", "calf"}),
+}
 STATIC_LOWER_BACK = ("flat_foot", "overpronation")
 UNCERTAIN_FINDING = " The foot finding this starts from is itself uncertain (low confidence), so treat this link with extra caution."
 EVIDENCE_RANK = {"strong": 0, "moderate": 1, "limited": 2, "very_limited": 3, "theoretical": 4}

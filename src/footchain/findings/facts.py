@@ -1,7 +1,9 @@
 """Named yes/no/unknown facts about a person, read by the red-flag rules and the care plan.
 
 Each fact is three-valued: True, False, or None when the intake does not say. A missing screening
-answer stays None; it is never read as "no" (contracts/assessment.md).
+answer stays None; it is never read as "no" (contracts/assessment.md). Derived facts combine answers,
+ages and painful regions with the cut-offs of ``thresholds.toml`` [screening] (domain.md §6, §6a, §6b).
+``FACT_INPUTS`` says which answers each derived fact reads, so a question left open can be named.
 """
 
 from __future__ import annotations
@@ -9,13 +11,77 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from footchain.knowledge import Knowledge
-from footchain.types import FeetFindings, Intake, Pain
+from footchain.types import FeetFindings, Intake, Pain, Region
 
 Tri = bool | None
 
-BACK_REGIONS = frozenset({"lower_back", "pelvis", "buttock"})
-FOOT_REGIONS = frozenset({"ankle", "heel", "arch", "forefoot", "toes"})
+FOOT_REGIONS = frozenset({"ankle", "heel", "back_of_heel", "arch", "forefoot", "toes"})
 LEG_REGIONS = frozenset({"hip", "thigh", "knee", "shin", "calf"}) | FOOT_REGIONS
+NERVE_SYMPTOMS = (
+    "saddle_numbness",
+    "new_bladder_or_bowel_problem",
+    "leg_weakness_or_numbness_both_legs",
+    "progressive_leg_weakness",
+    "foot_drop",
+    "new_sexual_dysfunction",
+)
+INFECTION_SIGNS = (
+    "fever_or_feeling_unwell",
+    "hot_red_swollen_foot",
+    "hot_swollen_joint",
+    "foot_ulcer_or_open_wound",
+)
+CHILD_NIGHT_WARNINGS = ("fever_or_feeling_unwell", "unexplained_weight_loss", "limp")
+
+# The answers (or other facts) each derived fact reads, to name what is missing when it is unknown.
+# Facts read only from pain, age or activity are named by their own words in text.toml [question].
+FACT_INPUTS: dict[str, tuple[str, ...]] = {
+    "nerve_symptom": NERVE_SYMPTOMS,
+    "infection_sign": INFECTION_SIGNS,
+    "fall": ("recent_significant_trauma", "minor_fall_or_strain"),
+    "fall_risk": ("age_given", "long_term_steroids_or_osteoporosis"),
+    "fragile_bone": ("age_given", "long_term_steroids_or_osteoporosis"),
+    "diabetes_or_lost_sensation": ("diabetes", "loss_of_foot_sensation"),
+    "ulcer_with_poor_circulation": ("foot_ulcer_or_open_wound", "poor_foot_circulation"),
+    "pain_down_both_legs": ("pain_radiates_down_leg",),
+    "runner_or_load_increase": ("running", "recent_load_increase"),
+    "bone_pain_at_night": ("focal_bone_pain", "night_pain"),
+    "night_pain_with_warning_sign": ("night_pain", *CHILD_NIGHT_WARNINGS),
+    "inflammatory_back_pattern": (
+        "back_pain_over_3_months",
+        "age_given",
+        "pain_better_with_movement_not_rest",
+    ),
+    "pregnant_or_postpartum": ("pregnant_or_postpartum",),
+    "child": ("age_given",),
+    "age_9_to_15": ("age_given",),
+    "age_4_to_10": ("age_given",),
+    "age_under_3": ("age_given",),
+    "onset_before_45": ("age_given", "back_pain_over_3_months"),
+    "onset_before_35": ("age_given", "back_pain_over_3_months"),
+    "suspected_dvt": ("calf_swelling_one_leg",),
+    "claudication": ("calf_pain_walking_eased_by_rest",),
+    "hot_or_infected_area": (
+        "hot_red_swollen_foot",
+        "hot_swollen_joint",
+        "prosthetic_joint",
+        "signs_of_sepsis",
+    ),
+    "open_wound": ("foot_ulcer_or_open_wound", "visible_deformity_or_open_wound", "black_skin_on_foot"),
+    "fracture_or_bone_stress": (
+        "focal_bone_pain",
+        "visible_deformity_or_open_wound",
+        "fall",
+        "cannot_bear_weight",
+    ),
+    "lost_sensation_or_circulation": (
+        "loss_of_foot_sensation",
+        "poor_foot_circulation",
+        "rest_pain_foot",
+        "cold_pale_painful_leg",
+    ),
+    "tendon_at_risk": ("taking_fluoroquinolone", "sudden_snap_back_of_heel"),
+}
 
 
 def tri_any(values: Iterable[Tri]) -> Tri:
@@ -51,37 +117,134 @@ def _duration_fact(pains: list[Pain], test: float, *, over: bool) -> Tri:
     )
 
 
-def _onset_before(intake: Intake, back: list[Pain], age_below: float) -> Tri:
-    age = intake.person.age_years
-    if age is None or not back:
-        return None if back else False
+def _onset_before(age: int | None, back: list[Pain], age_below: float) -> Tri:
+    """Whether back pain began before ``age_below`` years of age (age minus its duration)."""
+    if not back:
+        return False
+    if age is None:
+        return None
     return tri_any(
         None if p.duration_weeks is None else age - p.duration_weeks / 52 < age_below for p in back
     )
 
 
+def _age_in(age: int | None, low: int, high: int) -> Tri:
+    return None if age is None else low <= age <= high
+
+
+def _in(pains: list[Pain], regions: frozenset[Region]) -> list[Pain]:
+    return [p for p in pains if p.region in regions]
+
+
+def _triggered(pains: list[Pain], triggers: set[str]) -> Tri:
+    """Whether any pain is worst with one of ``triggers``; unknown when a pain says nothing of triggers."""
+    if not pains:
+        return False
+    if any(triggers & set(p.worst_with) for p in pains):
+        return True
+    return False if all(p.worst_with for p in pains) else None
+
+
+def _both_sides(pains: list[Pain]) -> bool:
+    sides = {p.side for p in pains}
+    return "both" in sides or {"left", "right"} <= sides
+
+
+def _runner(intake: Intake, sports: list[str]) -> Tri:
+    activity = intake.activity
+    if activity.running_km_per_week:
+        return True
+    if any(word in sport.lower() for sport in activity.sports for word in sports):
+        return True
+    return False if activity.running_km_per_week == 0 else None
+
+
+def _could_be_pregnant(intake: Intake, ages: tuple[int, int]) -> bool:
+    person = intake.person
+    if person.sex == "male":
+        return False
+    return person.age_years is None or ages[0] <= person.age_years <= ages[1]
+
+
 def derive_facts(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> dict[str, Tri]:
-    """Every named fact: the intake's health answers plus facts derived from pain, activity and feet."""
+    """Every named fact: the intake's health answers plus facts derived from age, pain, activity and feet."""
     limits = knowledge.thresholds
+    rules = limits.screening
     health = intake.health
+    age = intake.person.age_years
     pains = painful(intake)
-    back = [p for p in pains if p.region in BACK_REGIONS]
-    flat = [side for side in (feet.left, feet.right) if side.arch_type == "flat"]
+    back = _in(pains, rules.back_regions)
     facts: dict[str, Tri] = dict(health.model_dump())
+    if not _could_be_pregnant(intake, rules.pregnancy_possible_ages):
+        facts["pregnant_or_postpartum"] = False
     activity = intake.activity
     standing = activity.standing_hours_per_day
+    night_pain = True if _triggered(pains, {"night"}) else health.unremitting_night_pain
+    heel = _in(pains, rules.heel_regions)
+    back_long = (
+        _duration_fact(back, limits.inflammatory_back_pain.duration_over_weeks, over=True) if back else False
+    )
+    onset_45 = _onset_before(age, back, limits.inflammatory_back_pain.onset_age_below)
+    hip_or_knee = _in(pains, frozenset({"hip", "knee", "thigh"}))
+    flat_sides = [side for side in (feet.left, feet.right) if side.arch_type == "flat"]
+    arches = {feet.left.arch_type, feet.right.arch_type}
+    runner = _runner(intake, rules.running_sports)
     facts.update(
+        age_given=None if age is None else True,
+        child=None if age is None else age < rules.child_below,
+        age_9_to_15=_age_in(age, *rules.sufe_ages),
+        age_4_to_10=_age_in(age, *rules.perthes_ages),
+        age_under_3=None if age is None else age < rules.limp_urgent_below,
+        fall_risk=tri_any(
+            [
+                None if age is None else age >= rules.hip_fracture_fall_age_at_least,
+                health.long_term_steroids_or_osteoporosis,
+            ]
+        ),
+        fragile_bone=tri_any(
+            [
+                None if age is None else age >= rules.fragility_age_at_least,
+                health.long_term_steroids_or_osteoporosis,
+            ]
+        ),
         back_or_leg_pain=bool(pains),
         back_pain=bool(back),
-        foot_or_leg_pain=any(p.region in LEG_REGIONS for p in pains),
-        new_pain=_duration_fact(pains, limits.pain.new_within_weeks, over=False) if pains else False,
-        back_pain_over_3_months=(
-            _duration_fact(back, limits.inflammatory_back_pain.duration_over_weeks, over=True)
-            if back
+        foot_or_leg_pain=bool(_in(pains, LEG_REGIONS)),
+        hip_or_thigh_pain=bool(_in(pains, rules.hip_or_thigh_regions)),
+        hip_thigh_or_knee_pain=bool(_in(pains, rules.hip_thigh_or_knee_regions)),
+        back_pelvis_hip_or_thigh_pain=bool(_in(pains, rules.back_pelvis_hip_or_thigh_regions)),
+        shin_or_calf_pain=bool(_in(pains, rules.shin_or_calf_regions)),
+        heel_pain=bool(heel),
+        buttock_pain=any(p.region == "buttock" for p in pains),
+        tendon_region_pain=bool(_in(pains, rules.tendon_regions)),
+        bone_stress_high_risk_site=bool(_in(pains, rules.bone_stress_high_risk_regions)),
+        heel_pain_at_rest_or_night=_triggered(heel, {"night", "constant", "sitting"}) if heel else False,
+        hip_or_knee_pain_for_weeks=(
+            _duration_fact(hip_or_knee, rules.pain_for_weeks_at_least - 1e-9, over=True)
+            if hip_or_knee
             else False
         ),
-        onset_before_45=_onset_before(intake, back, limits.inflammatory_back_pain.onset_age_below),
-        night_waking=True if any("night" in p.worst_with for p in pains) else health.unremitting_night_pain,
+        pain_down_both_legs=tri_all(
+            [
+                health.pain_radiates_down_leg,
+                _both_sides(_in(pains, frozenset({"buttock", "thigh", "calf", "shin"}))),
+            ]
+        ),
+        nerve_symptom=tri_any(facts[name] for name in NERVE_SYMPTOMS),
+        infection_sign=tri_any(facts[name] for name in INFECTION_SIGNS),
+        fall=tri_any([health.recent_significant_trauma, health.minor_fall_or_strain]),
+        ulcer_with_poor_circulation=tri_all([health.foot_ulcer_or_open_wound, health.poor_foot_circulation]),
+        night_pain=night_pain,
+        bone_pain_at_night=tri_all([health.focal_bone_pain, night_pain]),
+        night_pain_with_warning_sign=tri_all([night_pain, tri_any(facts[n] for n in CHILD_NIGHT_WARNINGS)]),
+        running=runner,
+        runner_or_load_increase=tri_any([runner, activity.recent_load_increase]),
+        new_pain=_duration_fact(pains, limits.pain.new_within_weeks, over=False) if pains else False,
+        back_pain_over_3_months=back_long,
+        onset_before_45=onset_45,
+        onset_before_35=_onset_before(age, back, limits.inflammatory_back_pain.early_onset_age_below),
+        back_night_waking=_triggered(back, {"night"}) if back else False,
+        inflammatory_back_pattern=tri_all([back_long, onset_45, health.pain_better_with_movement_not_rest]),
         diabetes_or_lost_sensation=tri_any([health.diabetes, health.loss_of_foot_sensation]),
         persistent_or_severe_pain=(
             True
@@ -92,13 +255,60 @@ def derive_facts(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> di
         ),
         rigid_flat_foot=(
             None
-            if flat and intake.feet.arch_flattens_when_standing is None
-            else bool(flat) and intake.feet.arch_flattens_when_standing is False
+            if flat_sides and intake.feet.arch_flattens_when_standing is None
+            else bool(flat_sides) and intake.feet.arch_flattens_when_standing is False
         ),
+        flat_foot_with_foot_pain=bool(flat_sides) and bool(_in(pains, FOOT_REGIONS)),
+        one_sided_high_arch="high" in arches and len(arches - {"unknown"}) == 2,
         long_standing=None if standing is None else standing >= limits.activity.long_standing_hours_at_least,
         hard_surfaces=activity.hard_surfaces,
         recent_load_increase=activity.recent_load_increase,
-        runner_with_leg_pain=bool(activity.running_km_per_week)
-        and any(p.region in LEG_REGIONS for p in pains),
+        runner_with_leg_pain=bool(runner) and bool(_in(pains, LEG_REGIONS)),
     )
+    facts.update(_contraindications(facts))
     return facts
+
+
+def _contraindications(facts: dict[str, Tri]) -> dict[str, Tri]:
+    """The facts that rule a self-care item out (domain.md §8, self-care contraindications)."""
+    return {
+        "suspected_dvt": facts["calf_swelling_one_leg"],
+        "claudication": facts["calf_pain_walking_eased_by_rest"],
+        "hot_or_infected_area": tri_any(
+            facts[n]
+            for n in ("hot_red_swollen_foot", "hot_swollen_joint", "prosthetic_joint", "signs_of_sepsis")
+        ),
+        "open_wound": tri_any(
+            facts[n]
+            for n in ("foot_ulcer_or_open_wound", "visible_deformity_or_open_wound", "black_skin_on_foot")
+        ),
+        "fracture_or_bone_stress": tri_any(
+            [
+                facts["focal_bone_pain"],
+                facts["visible_deformity_or_open_wound"],
+                tri_all([facts["fall"], facts["cannot_bear_weight"]]),
+            ]
+        ),
+        "lost_sensation_or_circulation": tri_any(
+            facts[n]
+            for n in (
+                "loss_of_foot_sensation",
+                "poor_foot_circulation",
+                "rest_pain_foot",
+                "cold_pale_painful_leg",
+            )
+        ),
+        "tendon_at_risk": tri_any([facts["taking_fluoroquinolone"], facts["sudden_snap_back_of_heel"]]),
+    }
+
+
+def missing_inputs(name: str, facts: dict[str, Tri]) -> list[str]:
+    """The unanswered questions (or facts) behind an unknown fact, most basic first."""
+    inputs = FACT_INPUTS.get(name)
+    if inputs is None or name in inputs:
+        return [name]
+    missing: list[str] = []
+    for part in inputs:
+        if facts.get(part) is None:
+            missing += missing_inputs(part, facts)
+    return list(dict.fromkeys(missing)) or [name]

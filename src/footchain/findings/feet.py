@@ -39,8 +39,11 @@ MEASURE_NAME = {
 CONFIDENCE_ORDER: dict[Confidence, int] = {"low": 0, "moderate": 1, "high": 2}
 PRONATED = ("pronated", "highly_pronated")
 SUPINATED = ("supinated", "highly_supinated")
-MEDIAL_WEAR = frozenset({"medial_heel", "medial_forefoot", "big_toe"})
-LATERAL_WEAR = frozenset({"lateral_forefoot"})  # back-outer heel wear is normal (domain.md §5)
+MEDIAL_WEAR = frozenset({"medial_heel", "medial_forefoot"})
+LATERAL_WEAR = frozenset({"lateral_forefoot"})
+# Normal wear never counts as inner wear or as a left-right difference (domain.md §5): the back-outer
+# heel, the big toe (push-off) and the toe tip.
+NORMAL_WEAR = frozenset({"lateral_heel", "big_toe", "toe_tip", "even"})
 
 
 def _fmt(value: float) -> str:
@@ -254,34 +257,13 @@ def _add_wear_support(builder: ConditionBuilder, intake: Intake) -> None:
             SIDES,
             "shoe heel counter leans outwards: consistent with, not proof of, rolling out",
         )
-    if wear.left is not None and wear.right is not None and zones["left"] != zones["right"]:
+    unusual = {side: worn - NORMAL_WEAR for side, worn in zones.items()}
+    if wear.left is not None and wear.right is not None and unusual["left"] != unusual["right"]:
         builder.supports(
             "gait_asymmetry",
             (),
             "the left and right shoes wear differently: consistent with, not proof of, an uneven gait",
         )
-
-
-def _add_heel_pain(builder: ConditionBuilder, intake: Intake, knowledge: Knowledge) -> None:
-    policy = knowledge.thresholds.confidence
-    pattern = ("first_steps_morning", "after_rest")
-    for pain in intake.pain:
-        if pain.intensity == 0 or pain.region not in ("heel", "arch"):
-            continue
-        sides: list[FootSide | None] = (
-            [pain.side] if pain.side in SIDES else list(SIDES) if pain.side == "both" else [None]
-        )
-        typical = [w.replace("_", " ") for w in pain.worst_with if w in pattern]
-        if typical:
-            reason = f"{pain.region} pain worst with {' and '.join(typical)}: the typical pattern of plantar heel pain"
-            level = policy.pain_pattern
-        elif pain.region == "heel":
-            reason = "heel pain without the typical first-steps pattern"
-            level = policy.pain_without_pattern
-        else:
-            continue
-        for side in sides:
-            builder.add("plantar_fasciitis", side, level, reason)
 
 
 def assess_feet(intake: Intake, knowledge: Knowledge) -> tuple[FeetFindings, list[Condition], list[str]]:
@@ -296,10 +278,39 @@ def assess_feet(intake: Intake, knowledge: Knowledge) -> tuple[FeetFindings, lis
     builder = ConditionBuilder()
     _add_arch_conditions(builder, readings, intake, knowledge)
     _add_posture_conditions(builder, readings, knowledge)
-    _add_heel_pain(builder, intake, knowledge)
     _add_wear_support(builder, intake)
     limits = _limits(readings, intake)
-    return findings, builder.build(knowledge.thresholds.confidence.shoe_wear), limits
+    conditions, disagreements = _disagreements(builder.build(knowledge.thresholds.confidence.shoe_wear))
+    return findings, conditions, disagreements + limits
+
+
+def _disagreements(conditions: list[Condition]) -> tuple[list[Condition], list[str]]:
+    """A foot cannot both roll in and roll out (domain.md §6c): where the inputs say both, each is kept
+    at low confidence with the disagreement in its reasons, and a limit says so."""
+    by_id = {c.id: c for c in conditions}
+    inward, outward = by_id.get("overpronation"), by_id.get("supination")
+    if inward is None or outward is None:
+        return conditions, []
+    shared = _sides_of(inward.side) & _sides_of(outward.side)
+    if not shared:
+        return conditions, []
+    where = " and ".join(sorted(shared))
+    note = f"the inputs disagree: the {where} foot looks both rolled in and rolled out"
+    lowered = [
+        c.model_copy(update={"confidence": "low", "because": [*c.because, note]})
+        if c.id in ("overpronation", "supination")
+        else c
+        for c in conditions
+    ]
+    limit = (
+        f"The inputs disagree about the {where} foot: some point to rolling in, others to rolling out. "
+        "A clinician's Foot Posture Index (FPI-6) would settle it; until then neither is trusted."
+    )
+    return lowered, [limit]
+
+
+def _sides_of(side: str | None) -> set[str]:
+    return set(SIDES) if side == "both" else {side} if side else set(SIDES)
 
 
 def _limits(readings: dict[FootSide, SideReading], intake: Intake) -> list[str]:

@@ -1,16 +1,22 @@
 """Red-flag screening: which referral rules fire, and which could not be ruled out.
 
-Rules come from ``knowledge/redflags.toml`` (domain.md §6: IFOMPT framework, Finucane et al. 2020,
-JOSPT 50:350; NICE NG19 and NG65; Ottawa rules). They are evaluated in three-valued logic, so a rule
-whose questions were not answered is reported as undecided instead of silently passing.
+Rules come from ``knowledge/redflags.toml`` (domain.md §6: GIRFT suspected cauda equina pathway 2023;
+Finucane et al. 2020, JOSPT 50:350; NICE NG19, NG65, NG12, NG158 and others named per rule). Each rule is
+judged on its own, in three-valued logic, so a rule whose questions were not answered is reported as
+undecided instead of silently passing; the questions it waits for are named.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from footchain.findings.facts import Tri, tri_all, tri_any
+from footchain.findings.facts import Tri, missing_inputs, tri_all, tri_any
 from footchain.knowledge import Knowledge, RedFlagRule
+from footchain.types import Urgency
+
+URGENCY_RANK: dict[Urgency, int] = {"none": 0, "routine": 1, "soon": 2, "urgent": 3, "emergency": 4}
+MUST_BE_ANSWERED: frozenset[Urgency] = frozenset({"emergency", "urgent"})
+"""'No warning signs found' needs every question of these levels that could still matter answered."""
 
 
 @dataclass(frozen=True)
@@ -20,14 +26,28 @@ class Screening:
     fired: list[RedFlagRule]
     undecided: list[tuple[RedFlagRule, list[str]]]
 
+    @property
+    def complete(self) -> bool:
+        """Whether every emergency and urgent rule could be decided from the answers given."""
+        return not any(rule.urgency in MUST_BE_ANSWERED for rule, _ in self.undecided)
+
+    def unanswered(self) -> dict[str, Urgency]:
+        """Each open question with the most urgent rule it could still fire, most urgent first."""
+        levels: dict[str, Urgency] = {}
+        for rule, missing in self.undecided:
+            for name in missing:
+                if URGENCY_RANK[rule.urgency] > URGENCY_RANK[levels.get(name, "none")]:
+                    levels[name] = rule.urgency
+        return dict(sorted(levels.items(), key=lambda item: -URGENCY_RANK[item[1]]))
+
 
 def rule_holds(rule: RedFlagRule, facts: dict[str, Tri]) -> Tri:
     """Whether ``rule`` holds for ``facts``: True, False, or None when answers are missing."""
     parts: list[Tri] = []
     if rule.all:
         parts.append(tri_all(facts[name] for name in rule.all))
-    if rule.any:
-        parts.append(tri_any(facts[name] for name in rule.any))
+    for group in rule.any:
+        parts.append(tri_any(facts[name] for name in group))
     if rule.at_least:
         values = [facts[name] for name in rule.at_least.of]
         true, unknown = values.count(True), values.count(None)
@@ -35,6 +55,19 @@ def rule_holds(rule: RedFlagRule, facts: dict[str, Tri]) -> Tri:
             True if true >= rule.at_least.n else None if true + unknown >= rule.at_least.n else False
         )
     return tri_all(parts)
+
+
+def _missing(rule: RedFlagRule, facts: dict[str, Tri]) -> list[str]:
+    """The open questions that keep ``rule`` undecided (those of parts already false are moot)."""
+    names: list[str] = []
+    if rule.all and tri_all(facts[n] for n in rule.all) is None:
+        names += [n for n in rule.all if facts[n] is None]
+    for group in rule.any:
+        if tri_any(facts[n] for n in group) is None:
+            names += [n for n in group if facts[n] is None]
+    if rule.at_least:
+        names += [n for n in rule.at_least.of if facts[n] is None]
+    return list(dict.fromkeys(q for name in names for q in missing_inputs(name, facts)))
 
 
 def screen(facts: dict[str, Tri], knowledge: Knowledge) -> Screening:
@@ -46,6 +79,5 @@ def screen(facts: dict[str, Tri], knowledge: Knowledge) -> Screening:
         if holds:
             fired.append(rule)
         elif holds is None:
-            missing = [name for name in dict.fromkeys(rule.names()) if facts[name] is None]
-            undecided.append((rule, missing))
+            undecided.append((rule, _missing(rule, facts)))
     return Screening(fired, undecided)

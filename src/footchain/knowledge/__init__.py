@@ -9,9 +9,9 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from footchain.types import (
     ChainLink,
@@ -108,7 +108,6 @@ class ConfidencePolicy(Sourced):
     self_report: ConfidenceLevel
     shoe_wear: Literal["low"]
     pain_pattern: ConfidenceLevel
-    pain_without_pattern: ConfidenceLevel
     gait_recording: ConfidenceLevel
     grade: Grade
 
@@ -122,8 +121,40 @@ class PainThresholds(Sourced):
 
 class InflammatoryBackPain(Sourced):
     onset_age_below: float
+    early_onset_age_below: float
     duration_over_weeks: float
-    features_at_least: int
+    grade: Grade
+
+
+AgeSpan = tuple[int, int]
+
+
+class Screening(Sourced):
+    """Ages and region groups read by the red-flag rules' derived facts (domain.md §6, §6a, §6b)."""
+
+    child_below: int
+    sufe_ages: AgeSpan
+    perthes_ages: AgeSpan
+    limp_urgent_below: int
+    severs_ages: AgeSpan
+    hip_fracture_fall_age_at_least: int
+    fragility_age_at_least: int
+    pregnancy_possible_ages: AgeSpan
+    pain_for_weeks_at_least: float
+    back_regions: frozenset[Region]
+    hip_or_thigh_regions: frozenset[Region]
+    hip_thigh_or_knee_regions: frozenset[Region]
+    back_pelvis_hip_or_thigh_regions: frozenset[Region]
+    shin_or_calf_regions: frozenset[Region]
+    heel_regions: frozenset[Region]
+    tendon_regions: frozenset[Region]
+    bone_stress_high_risk_regions: frozenset[Region]
+    running_sports: list[str] = NonEmpty
+    grade: Grade
+
+
+class Osteoarthritis(Sourced):
+    age_at_least: int
     grade: Grade
 
 
@@ -198,6 +229,8 @@ class Thresholds(Knowledge_):
     confidence: ConfidencePolicy
     pain: PainThresholds
     inflammatory_back_pain: InflammatoryBackPain
+    screening: Screening
+    osteoarthritis: Osteoarthritis
     activity: ActivityThresholds
     gait: GaitThresholds
     stride_variability: StrideVariability
@@ -219,26 +252,41 @@ class AtLeast(Knowledge_):
     of: list[str] = NonEmpty
 
 
+def _groups(value: Any) -> Any:
+    """``any = ["a", "b"]`` is one group; ``any = [["a", "b"], ["c"]]`` is several."""
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return [value]
+    return value
+
+
 class RedFlagRule(Sourced):
-    """A referral rule: fires when all of ``all``, one of ``any`` and ``at_least`` hold."""
+    """A referral rule: fires when all of ``all``, one of each ``any`` group and ``at_least`` hold."""
 
     id: str
     urgency: Urgency
     to: ReferTo | Literal["by_region"]
+    call: bool = False
     all: list[str] = []
-    any: list[str] = []
+    any: Annotated[list[list[str]], BeforeValidator(_groups)] = []
     at_least: AtLeast | None = None
+    concerns: list[Region | Literal["all"]]
     text: str = NonEmpty
+    grade: Grade
 
     @model_validator(mode="after")
     def _has_condition(self) -> RedFlagRule:
         if not (self.all or self.any or self.at_least):
             raise ValueError(f"rule {self.id} has no condition")
+        if any(not group for group in self.any):
+            raise ValueError(f"rule {self.id} has an empty 'any' group")
+        if self.call and self.urgency != "emergency":
+            raise ValueError(f"rule {self.id}: only an emergency calls emergency services")
         return self
 
     def names(self) -> list[str]:
         """Every answer or fact this rule reads."""
-        return [*self.all, *self.any, *(self.at_least.of if self.at_least else [])]
+        grouped = [name for group in self.any for name in group]
+        return [*self.all, *grouped, *(self.at_least.of if self.at_least else [])]
 
 
 class RedFlags(Knowledge_):
@@ -293,19 +341,41 @@ class Chain(Knowledge_):
 
 
 class CareItemRule(Sourced):
+    """One self-care item: what triggers it, its dose, and the contraindications that rule it out."""
+
     id: str
+    safety: bool = False
     text: str = NonEmpty
     dose: str = NonEmpty
     for_conditions: list[str] = []
     for_regions: list[Region] = []
     when: list[str] = []
+    with_flags: list[str] = []
     avoid_if: list[str] = []
     caution: str
     evidence: str = NonEmpty
 
 
+class ConditionRegions(Sourced):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    def of(self, condition: str) -> list[Region]:
+        """The painful regions a condition's care is for (none known: an empty list)."""
+        regions: list[Region] = (self.model_extra or {}).get(condition, [])
+        return regions
+
+
 class Care(Knowledge_):
+    condition_regions: ConditionRegions
     item: list[CareItemRule] = NonEmpty
+
+    @model_validator(mode="after")
+    def _flags_and_regions_known(self) -> Care:
+        known = set(get_args(Region))
+        for condition, regions in (self.condition_regions.model_extra or {}).items():
+            if not isinstance(regions, list) or set(regions) - known:
+                raise ValueError(f"care.toml: [condition_regions] {condition} names unknown regions")
+        return self
 
 
 class ArchHeight(Sourced):
@@ -330,6 +400,8 @@ class Sizing(Sourced):
     eu_factor: float
     eu_offset: float
     round_up_to: float
+    children_scale_offset: float
+    us_children_over_uk_children: float
     shoe_size_mismatch_sizes: float
     grade: Grade
 
@@ -470,6 +542,7 @@ class Fpi6Text(Sourced):
 class Text(Knowledge_):
     disclaimer: str
     question: dict[str, str]
+    insole: dict[str, str]
     region: dict[Region, str]
     condition: dict[str, str]
     evidence: dict[Evidence, EvidenceWords]

@@ -1,35 +1,63 @@
 """Self-care plan: the care items of ``knowledge/care.toml`` that fit this person, with doses and cautions.
 
-Items come from domain.md §8 (ball rolling, stretches, massage, standing breaks, surfaces, gradual
-load, a gait check) and NICE NG19 for feet at risk. An item whose contraindication is present is left
-out; one whose contraindication was not asked keeps its caution, since a missing answer is not a "no".
+Items come from domain.md §8: first-line exercise (NICE NG59 for the back; Crossley et al. 2016 and
+NICE NG226 for the knee and hip; Silbernagel 2007 and Jonsson 2008 for the Achilles; NICE CKS and
+Rathleff 2015 for plantar heel pain), load management, and the smaller helps with their low-quality
+evidence said plainly. An item whose contraindication is present is left out; one whose
+contraindication was not asked keeps its caution, since a missing answer is not a "no". While a red
+flag stands, care for the regions it concerns is held back; safety advice always stays (domain.md §6).
 """
 
 from __future__ import annotations
 
 from footchain.findings.facts import Tri, painful
-from footchain.knowledge import Knowledge
-from footchain.types import CareItem, Condition, Intake, Referral
+from footchain.knowledge import CareItemRule, Knowledge
+from footchain.types import CareItem, Condition, Intake, Region, ScreeningStatus
+
+
+def _reasons(
+    item: CareItemRule, present: set[str], regions: set[Region], facts: dict[str, Tri], fired: set[str]
+) -> list[str]:
+    reasons = [c for c in item.for_conditions if c in present]
+    reasons += [r for r in item.for_regions if r in regions and r not in reasons]
+    reasons += [w for w in item.when if facts[w]]
+    reasons += [flag for flag in item.with_flags if flag in fired]
+    return reasons
+
+
+def _regions_served(
+    item: CareItemRule, reasons: list[str], regions: set[Region], knowledge: Knowledge
+) -> set[Region]:
+    """The painful regions an item is offered for: its own regions, its conditions', else every one."""
+    served: set[Region] = {r for r in item.for_regions if r in reasons}
+    for reason in reasons:
+        served.update(knowledge.care.condition_regions.of(reason))
+    return served & regions if served & regions else set(regions)
 
 
 def plan_care(
     intake: Intake,
     conditions: list[Condition],
-    referral: Referral,
+    screening: ScreeningStatus,
+    fired: set[str],
     facts: dict[str, Tri],
     knowledge: Knowledge,
 ) -> list[CareItem]:
-    """Care items triggered by present conditions, painful regions or facts, minus contraindicated ones."""
-    if referral.urgency in ("emergency", "urgent"):
-        return []
+    """Care items triggered by conditions, painful regions, facts or the red-flag rules that ``fired``,
+    minus contraindicated ones and those for regions a red flag holds back."""
     present = {c.id for c in conditions}
-    regions = {p.region for p in painful(intake)}
+    regions: set[Region] = {p.region for p in painful(intake)}
+    held = set(screening.held_back_regions)
     plan = []
     for item in knowledge.care.item:
-        reasons = [c for c in item.for_conditions if c in present]
-        reasons += [r for r in item.for_regions if r in regions and r not in reasons]
-        reasons += [w for w in item.when if facts[w]]
+        reasons = _reasons(item, present, regions, facts, fired)
         if not reasons or any(facts[a] for a in item.avoid_if):
+            continue
+        if (
+            not item.safety
+            and held
+            and (_regions_served(item, reasons, regions, knowledge) & held or not regions)
+        ):
             continue
         cautions = [item.caution] if item.caution and any(facts[a] is None for a in item.avoid_if) else []
         plan.append(

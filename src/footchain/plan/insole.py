@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from footchain.findings.facts import Tri, painful
+from footchain.findings.facts import FOOT_REGIONS, Tri, painful
 from footchain.knowledge import MM_PER_INCH, Knowledge, Sizing
 from footchain.types import (
     ArchType,
@@ -19,8 +19,10 @@ from footchain.types import (
     InsoleArch,
     InsolePlan,
     InsoleSize,
+    InsoleStatus,
     Intake,
     Referral,
+    ScreeningStatus,
     ShoeSize,
 )
 
@@ -34,16 +36,34 @@ def _round_up(value: float, step: float) -> float:
 
 
 def size_from_length(foot_length_mm: float, sizing: Sizing) -> InsoleSize:
-    """Shoe sizes for a foot length (domain.md §8): UK = 3 L/25.4 − 23, US = UK + 1, EU = 1.5 (L/10 + 1.5)."""
+    """Shoe sizes for a foot length (domain.md §8): UK = 3 L/25.4 − 23, US = UK + 1, EU = 1.5 (L/10 + 1.5).
+
+    Below adult UK 1 the UK and US sizes move to the children's scale (UK children's = adult + 13, whose
+    13.5 is followed by adult 1; US children's = UK children's + 1), so no size is ever zero or negative
+    (domain.md §6b).
+    """
     uk = sizing.uk_per_inch * foot_length_mm / MM_PER_INCH + sizing.uk_offset
-    us_men = uk + sizing.us_men_over_uk
     step = sizing.round_up_to
+    eu = _round_up(sizing.eu_factor * (foot_length_mm / 10 + sizing.eu_offset), step)
+    if _round_up(uk, step) < 1:
+        child_uk = _round_up(uk + sizing.children_scale_offset, step)
+        child_us = _round_up(uk + sizing.children_scale_offset + sizing.us_children_over_uk_children, step)
+        return InsoleSize(
+            foot_length_mm=round(foot_length_mm, 1),
+            uk=child_uk,
+            us_men=child_us,
+            us_women=child_us,
+            eu=eu,
+            mondopoint=float(round(foot_length_mm)),
+            scale="children",
+        )
+    us_men = uk + sizing.us_men_over_uk
     return InsoleSize(
         foot_length_mm=round(foot_length_mm, 1),
         uk=_round_up(uk, step),
         us_men=_round_up(us_men, step),
         us_women=_round_up(us_men + sizing.us_women_over_us_men, step),
-        eu=_round_up(sizing.eu_factor * (foot_length_mm / 10 + sizing.eu_offset), step),
+        eu=eu,
         mondopoint=float(round(foot_length_mm)),
     )
 
@@ -55,10 +75,15 @@ def length_from_shoe_size(shoe: ShoeSize, sizing: Sizing) -> float:
     if shoe.system == "eu":
         return (shoe.value / sizing.eu_factor - sizing.eu_offset) * 10
     uk = shoe.value
-    if shoe.system in ("us_men", "us_women"):
-        uk -= sizing.us_men_over_uk
-    if shoe.system == "us_women":
-        uk -= sizing.us_women_over_us_men
+    if shoe.scale == "children":
+        if shoe.system != "uk":
+            uk -= sizing.us_children_over_uk_children
+        uk -= sizing.children_scale_offset
+    else:
+        if shoe.system in ("us_men", "us_women"):
+            uk -= sizing.us_men_over_uk
+        if shoe.system == "us_women":
+            uk -= sizing.us_women_over_us_men
     return (uk - sizing.uk_offset) * MM_PER_INCH / sizing.uk_per_inch
 
 
@@ -107,7 +132,7 @@ def _arch_height(
         return rules.rigid_flat, ["A rigid flat foot takes a low arch; have a podiatrist examine it too."]
     arches: list[ArchType] = [f.arch_type for f in (feet.left, feet.right) if f.arch_type != "unknown"]
     if not arches:
-        return None, ["We do not know your arch type yet: do the wet-foot test or a footprint photo first."]
+        return None, [knowledge.text.insole["needs_arch"]]
     if "high" in arches and _very_high(intake, knowledge):
         return rules.very_high, ["Your footprint shows a very high arch, so the highest insole arch fits it."]
     heights = {getattr(rules, a) for a in arches}
@@ -131,57 +156,82 @@ def _expected_benefit(intake: Intake, knowledge: Knowledge) -> str:
     return " ".join(dict.fromkeys(lines))
 
 
+def _withheld(
+    intake: Intake,
+    present: set[str],
+    referral: Referral,
+    screening: ScreeningStatus,
+    facts: dict[str, Tri],
+    knowledge: Knowledge,
+) -> tuple[InsoleStatus, str] | None:
+    """Why insoles are not advised or must wait (domain.md §6, §6b, §8), or None when they may help."""
+    fired = {r.id for r in referral.reasons}
+    if any(facts[a] for a in UNSAFE_ANSWERS) or fired & set(UNSAFE_RULES):
+        return "not_recommended", knowledge.text.insole["unsafe"]
+    if facts["diabetes"] and any(
+        facts[a] is None for a in ("loss_of_foot_sensation", "poor_foot_circulation")
+    ):
+        return "deferred", knowledge.text.insole["diabetes_unanswered"]
+    if referral.urgency in ("emergency", "urgent"):
+        return "deferred", knowledge.text.insole["see_first"]
+    regions = {p.region for p in painful(intake)}
+    held = set(screening.held_back_regions)
+    if held and (held & FOOT_REGIONS or regions <= held):
+        return "deferred", knowledge.text.insole["held_back"]
+    if not regions:
+        return "not_recommended", knowledge.text.insole["painless_child" if facts["child"] else "painless"]
+    back = knowledge.thresholds.screening.back_regions
+    sciatica_legs = frozenset({"thigh", "calf", "shin"}) if facts["pain_radiates_down_leg"] else frozenset()
+    if regions & back and regions <= back | sciatica_legs:
+        return "not_recommended", knowledge.text.insole["back_pain_only"]
+    for cids, text in (
+        ({"possible_knee_osteoarthritis", "possible_hip_osteoarthritis"}, "osteoarthritis_only"),
+        ({"calcaneal_apophysitis"}, "severs_only"),
+        ({"growing_pains"}, "growing_pains_only"),
+    ):
+        served = {r for cid in cids & present for r in knowledge.care.condition_regions.of(cid)}
+        if served and regions <= served:
+            return "not_recommended", knowledge.text.insole[text]
+    return None
+
+
 def plan_insole(
     intake: Intake,
     feet: FeetFindings,
     conditions: list[Condition],
     referral: Referral,
+    screening: ScreeningStatus,
     facts: dict[str, Tri],
     knowledge: Knowledge,
 ) -> InsolePlan:
-    """The insole advice of contracts/assessment.md: deferred, not recommended, or recommended."""
+    """The insole advice of contracts/assessment.md: deferred, not recommended, or recommended.
+
+    ``recommended`` always comes with an arch height and a size (domain.md §8); without them the plan
+    waits (deferred) and says what to measure.
+    """
     present = {c.id for c in conditions}
     length, size_notes = _foot_length(intake, knowledge)
     size = size_from_length(length, knowledge.insole.sizing) if length is not None else None
     benefit = _expected_benefit(intake, knowledge)
-    fired = {r.id for r in referral.reasons}
-    if any(facts[a] for a in UNSAFE_ANSWERS) or fired & set(UNSAFE_RULES):
-        why = [
-            "Off-the-shelf insoles are not safe for feet with lost feeling, poor circulation, an ulcer or a possible "
-            "Charcot foot: a podiatrist or orthotist should fit footwear instead."
-        ]
+    withheld = _withheld(intake, present, referral, screening, facts, knowledge)
+    if withheld is not None:
+        status, why = withheld
         return InsolePlan(
-            status="not_recommended",
-            arch_height=None,
-            size=size,
-            why=why,
-            fitting=[],
-            expected_benefit=benefit,
+            status=status, arch_height=None, size=size, why=[why], fitting=[], expected_benefit=benefit
         )
-    if referral.urgency in ("emergency", "urgent"):
-        why = ["A doctor should see you first; choose insoles only after that visit."]
+    arch, why = _arch_height(feet, present, intake, knowledge)
+    if size is None:
+        why.append(knowledge.text.insole["needs_size"])
+    if arch is None or size is None:
         return InsolePlan(
             status="deferred", arch_height=None, size=size, why=why, fitting=[], expected_benefit=benefit
         )
-    if not painful(intake) and not present:
-        why = ["No pain and no foot finding: you do not need insoles."]
-        return InsolePlan(
-            status="not_recommended",
-            arch_height=None,
-            size=size,
-            why=why,
-            fitting=[],
-            expected_benefit=benefit,
-        )
-    arch, why = _arch_height(feet, present, intake, knowledge)
     fitting = list(knowledge.insole.fitting.steps)
     if arch in ("high", "extra_high"):
         fitting.append(knowledge.insole.fitting.high_arch_cushioning)
     fitting += [knowledge.insole.fitting.top_cover, knowledge.insole.fitting.replace_when]
-    if size is None:
-        size_notes = [
-            "No foot length or shoe size given: stand on paper, mark heel and longest toe, and measure."
-        ]
+    if size.scale == "children":
+        size_notes.append(knowledge.text.insole["children_scale"])
     why += [*size_notes, knowledge.chain.insole_effect.text]
     return InsolePlan(
         status="recommended", arch_height=arch, size=size, why=why, fitting=fitting, expected_benefit=benefit

@@ -1,17 +1,29 @@
 """Referral: how urgently, and to whom, from the red-flag rules that fired (contracts/assessment.md).
 
 The most urgent reason wins; every fired reason is listed, most urgent first. Rules that could not be
-ruled out because answers are missing become requests in ``limits`` (never read as "no").
+ruled out because answers are missing become requests in ``limits`` (never read as "no"), emergency
+questions first. Any red-flag reason (emergency, urgent or soon) holds back the chain, insoles and
+self-care for the regions it concerns (domain.md §6).
 """
 
 from __future__ import annotations
 
-from footchain.findings.facts import FOOT_REGIONS, painful
-from footchain.findings.redflags import Screening
-from footchain.knowledge import Knowledge, RedFlagRule
-from footchain.types import Intake, Reason, Referral, ReferTo, Urgency
+from typing import get_args
 
-URGENCY_RANK: dict[Urgency, int] = {"none": 0, "routine": 1, "soon": 2, "urgent": 3, "emergency": 4}
+from footchain.findings.facts import FOOT_REGIONS, painful
+from footchain.findings.redflags import URGENCY_RANK, Screening
+from footchain.knowledge import Knowledge, RedFlagRule
+from footchain.types import Intake, OpenQuestion, Reason, Referral, ReferTo, Region, ScreeningStatus
+
+RED_FLAG_LEVELS = frozenset({"emergency", "urgent", "soon"})
+SEE_FIRST = frozenset({"emergency", "urgent"})
+ALL_REGIONS: tuple[Region, ...] = get_args(Region)
+LEVEL_WORDS = {
+    "emergency": "could mean an emergency",
+    "urgent": "could need a doctor today",
+    "soon": "could need a doctor within two weeks",
+    "routine": "could need a routine visit",
+}
 
 
 def _destination(rule: RedFlagRule, intake: Intake) -> ReferTo:
@@ -31,15 +43,61 @@ def refer(screening: Screening, intake: Intake) -> Referral:
         urgency=fired[0].urgency,
         to=_destination(fired[0], intake),
         reasons=[Reason(id=rule.id, text=rule.text) for rule in fired],
+        call_emergency_services=any(rule.call for rule in fired),
     )
 
 
-def missing_answers(screening: Screening, knowledge: Knowledge) -> list[str]:
-    """One request per rule that missing answers keep from being ruled out."""
+def held_back(screening: Screening) -> tuple[list[Region], list[str]]:
+    """The regions whose chain, insoles and self-care wait for a clinician, and the reasons why."""
+    regions: set[Region] = set()
+    because: list[str] = []
+    for rule in screening.fired:
+        if rule.urgency not in RED_FLAG_LEVELS:
+            continue
+        concerns = ALL_REGIONS if rule.urgency in SEE_FIRST or "all" in rule.concerns else rule.concerns
+        regions.update(r for r in concerns if r != "all")
+        because.append(rule.id)
+    return [r for r in ALL_REGIONS if r in regions], because
+
+
+def screening_status(screening: Screening, knowledge: Knowledge) -> ScreeningStatus:
+    """The screening's completeness, its open questions (most urgent first) and what it holds back."""
+    words = knowledge.text.question
+    regions, because = held_back(screening)
+    return ScreeningStatus(
+        complete=screening.complete,
+        unanswered=[
+            OpenQuestion(id=name, question=words.get(name, name.replace("_", " ")), could_mean=level)
+            for name, level in screening.unanswered().items()
+        ],
+        held_back_regions=regions,
+        held_back_because=because,
+    )
+
+
+def missing_answers(status: ScreeningStatus) -> list[str]:
+    """One request per level of open questions, the most urgent first (they open the ``limits``)."""
     requests = []
-    for rule, missing in screening.undecided:
-        asked = "; ".join(dict.fromkeys(knowledge.text.question[name] for name in missing))
-        requests.append(
-            f"Not answered: {asked}. Needed to rule out {rule.id.replace('_', ' ')} ({rule.urgency} if present)."
-        )
+    for level, words in LEVEL_WORDS.items():
+        asked = [q.question for q in status.unanswered if q.could_mean == level]
+        if asked:
+            requests.append(
+                f"Not answered yet, and a “yes” {words}: " + "; ".join(dict.fromkeys(asked)) + "."
+            )
     return requests
+
+
+def held_back_note(status: ScreeningStatus, referral: Referral, knowledge: Knowledge) -> str | None:
+    """Why part of the advice is held back, in one sentence, or None when nothing is."""
+    if not status.held_back_regions:
+        return None
+    if referral.urgency in SEE_FIRST or set(status.held_back_regions) == set(ALL_REGIONS):
+        return (
+            "Because of the warning sign above, footchain holds back how your feet may link to your pain, "
+            "insole advice and self-care until a clinician has seen you; only safety advice stays."
+        )
+    names = ", ".join(knowledge.text.region[r] for r in status.held_back_regions)
+    return (
+        f"Because of the warning sign above, footchain holds back the foot links, insoles and self-care for "
+        f"these areas until a doctor has checked it: {names}."
+    )
