@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from footchain.findings.facts import Tri, missing_inputs, tri_all, tri_any
+from footchain.findings.facts import Tri, derive_facts, missing_inputs, tri_all, tri_any
 from footchain.knowledge import Knowledge, RedFlagRule
-from footchain.types import Urgency
+from footchain.types import FeetFindings, Health, Intake, Urgency
 
 URGENCY_RANK: dict[Urgency, int] = {"none": 0, "routine": 1, "soon": 2, "urgent": 3, "emergency": 4}
 MUST_BE_ANSWERED: frozenset[Urgency] = frozenset({"emergency", "urgent"})
@@ -81,3 +81,16 @@ def screen(facts: dict[str, Tri], knowledge: Knowledge) -> Screening:
         elif holds is None:
             undecided.append((rule, _missing(rule, facts)))
     return Screening(fired, undecided)
+
+
+def relevant_questions(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> dict[str, Urgency]:
+    """The screening questions worth asking this person, each with the most urgent rule it could
+    fire, most urgent first (emergency questions come first, domain.md §6).
+
+    The screening answers are set aside; a question whose every rule is already decided by what else
+    is known (age, sex, where it hurts) is not asked: children's questions only under 16, pregnancy
+    questions only where they apply.
+    """
+    unasked = intake.model_copy(update={"health": Health()})
+    levels = screen(derive_facts(unasked, feet, knowledge), knowledge).unanswered()
+    return {name: level for name, level in levels.items() if name in Health.model_fields}
