@@ -1,4 +1,8 @@
-"""The intake model accepts exactly what ``shared/contracts/intake.schema.json`` accepts.
+"""The intake model accepts exactly what the project's ``contracts/intake.schema.json`` accepts.
+
+The project's schema extends the shared v1 contract (``shared/contracts/intake.schema.json``) with the
+screening questions, regions and plausibility limits of domain.md §6; one rule cannot be written in JSON
+Schema (a pain cannot have lasted longer than the person has lived), so ``schema_accepts`` adds it.
 
 The JSON Schema is the contract; ``parse_intake`` is the implementation. Every test here feeds the
 same document to both (jsonschema's Draft 2020-12 validator and ``parse_intake``) and demands the same
@@ -28,7 +32,11 @@ from footchain.intake import load_intake, parse_intake
 from footchain.types import Intake
 from tests.shared import REPO, SHARED
 
-SCHEMA: dict[str, Any] = json.loads((SHARED / "contracts" / "intake.schema.json").read_text(encoding="utf-8"))
+SCHEMA: dict[str, Any] = json.loads((REPO / "contracts" / "intake.schema.json").read_text(encoding="utf-8"))
+SHARED_SCHEMA: dict[str, Any] = json.loads(
+    (SHARED / "contracts" / "intake.schema.json").read_text(encoding="utf-8")
+)
+WEEKS_PER_YEAR = 52.18
 VALIDATOR = Draft202012Validator(SCHEMA)
 CONTRACT_EXAMPLES = sorted((SHARED / "contracts" / "examples").glob("*.json"))
 REPO_EXAMPLES = sorted((REPO / "examples").glob("*.json"))
@@ -46,8 +54,23 @@ ITEM = "[]"  # marks "an item of this array" in a schema path
 # Helpers: the two verdicts, and walking the schema
 
 
+def _pain_older_than_the_person(document: object) -> bool:
+    """The one rule the JSON Schema cannot state (domain.md §6c): no pain outlasts the person's age."""
+    if not isinstance(document, dict):
+        return False
+    person, pains = document.get("person"), document.get("pain")
+    age = person.get("age_years") if isinstance(person, dict) else None
+    if not isinstance(age, int | float) or isinstance(age, bool) or not isinstance(pains, list):
+        return False
+    weeks = [p.get("duration_weeks") for p in pains if isinstance(p, dict)]
+    return any(
+        isinstance(w, int | float) and not isinstance(w, bool) and w > (age + 1) * WEEKS_PER_YEAR
+        for w in weeks
+    )
+
+
 def schema_accepts(document: object) -> bool:
-    return VALIDATOR.is_valid(document)
+    return VALIDATOR.is_valid(document) and not _pain_older_than_the_person(document)
 
 
 def model_accepts(document: object) -> bool:
@@ -636,3 +659,61 @@ def test_load_intake_prefixes_the_file_name(tmp_path: Path) -> None:
         load_intake(path)
     assert str(path) in str(caught.value)
     assert "person.sex" in str(caught.value)
+
+
+def _properties(schema: dict[str, Any], root: dict[str, Any], path: str = "") -> Iterator[str]:
+    """Every property path a schema names (following $ref)."""
+    while "$ref" in schema:
+        schema = root["$defs"][schema["$ref"].removeprefix("#/$defs/")]
+    for name, child in schema.get("properties", {}).items():
+        yield f"{path}.{name}"
+        yield from _properties(child, root, f"{path}.{name}")
+    if isinstance(schema.get("items"), dict):
+        yield from _properties(schema["items"], root, f"{path}[]")
+
+
+def test_the_project_schema_keeps_every_field_and_choice_of_the_shared_contract() -> None:
+    """Backward compatible: version 1 stays, no field or enum value of the shared contract is dropped."""
+    assert SCHEMA["properties"]["schema_version"] == SHARED_SCHEMA["properties"]["schema_version"]
+    missing = set(_properties(SHARED_SCHEMA, SHARED_SCHEMA)) - set(_properties(SCHEMA, SCHEMA))
+    assert not missing, f"fields of the shared contract missing from the project's schema: {sorted(missing)}"
+    for name, definition in SHARED_SCHEMA["$defs"].items():
+        if "enum" in definition:
+            assert set(definition["enum"]) <= set(SCHEMA["$defs"][name]["enum"]), name
+
+
+def test_every_screening_question_is_documented_in_the_schema() -> None:
+    from footchain.types import Health
+
+    documented = SCHEMA["properties"]["health"]["properties"]
+    assert set(documented) == set(Health.model_fields)
+    assert all(entry.get("description") for entry in documented.values())
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"person": {"shoe_size": {"system": "eu", "value": 400}}}, "shoe_size"),
+        ({"person": {"shoe_size": {"system": "uk", "value": -2.5}}}, "shoe_size"),
+        ({"person": {"age_years": 200}}, "age_years"),
+        ({"feet": {"footprint": {"left": {"foot_length_mm": 600}}}}, "foot_length_mm"),
+        ({"pain": [{"region": "knee", "intensity": 3, "duration_weeks": 52_000_000_000}]}, "duration_weeks"),
+        (
+            {"person": {"age_years": 5}, "pain": [{"region": "knee", "intensity": 3, "duration_weeks": 800}]},
+            "duration_weeks",
+        ),
+        ({"activity": {"running_km_per_week": 99_999}}, "running_km_per_week"),
+    ],
+)
+def test_impossible_values_are_refused_naming_the_field(document: dict[str, Any], field: str) -> None:
+    with pytest.raises(IntakeError, match=field):
+        parse_intake({"schema_version": 1, **document})
+
+
+def test_a_childrens_shoe_size_is_accepted_on_its_own_scale() -> None:
+    intake = parse_intake(
+        {"schema_version": 1, "person": {"shoe_size": {"system": "uk", "value": 10, "scale": "children"}}}
+    )
+    assert intake.person.shoe_size is not None and intake.person.shoe_size.scale == "children"
+    with pytest.raises(IntakeError, match="shoe_size"):
+        parse_intake({"schema_version": 1, "person": {"shoe_size": {"system": "uk", "value": 0.5}}})

@@ -120,7 +120,7 @@ class ShoeSize(IntakeModel):
     """A shoe size as the person knows it; ``scale`` says whether a UK or US size is a children's size."""
 
     system: SizeSystem
-    value: float = Field(ge=0, le=350)
+    value: float = Field(ge=0)
     scale: Literal["adult", "children"] | None = Field(
         default=None,
         description="UK and US sizes: 'children' for the children's scale (0-13.5); adult when left out",
@@ -413,7 +413,11 @@ class CareItem(OutputModel):
 class Assessment(OutputModel):
     schema_version: Literal[1] = 1
     referral: Referral
-    screening: ScreeningStatus
+    # Made by the engine; the default (an incomplete screening) is what an assessment built by hand
+    # may safely say: it never lets a report claim "No warning signs found".
+    screening: ScreeningStatus = ScreeningStatus(
+        complete=False, unanswered=[], held_back_regions=[], held_back_because=[]
+    )
     feet: FeetFindings
     conditions: list[Condition]
     chain: list[ChainEntry]
