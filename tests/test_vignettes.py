@@ -121,6 +121,8 @@ def _text_match(actual: Any, expected: str) -> bool:
 
 
 def _equal(actual: Any, expected: Any) -> bool:
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return actual is expected
     if isinstance(expected, int | float) and isinstance(actual, int | float):
         return not isinstance(actual, bool) and math.isclose(actual, expected, abs_tol=1e-6)
     return bool(actual == expected)
