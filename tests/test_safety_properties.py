@@ -28,7 +28,6 @@ from footchain.findings.redflags import URGENCY_RANK
 from footchain.knowledge import load_knowledge
 from footchain.plan.care import plan_care
 from footchain.plan.insole import length_from_shoe_size, size_from_length
-from footchain.present.text import render_text
 from footchain.types import (
     SHOE_SIZE_RANGES,
     WEEKS_PER_YEAR,
@@ -309,21 +308,3 @@ def test_walking_programme_replaces_stretches_for_claudication() -> None:
     """Claudication: a walking programme, not a calf stretch (domain.md §6, §8)."""
     plan = _care_ids({**_all_clear(), "claudication": True})
     assert "walking_programme" in plan and "calf_stretch" not in plan
-
-
-# ------------------------------------------------------------------------------------------------
-# The text report (footchain assess --format text) keeps the same promise (domain.md §6).
-
-
-@PROPERTY
-@given(intake=intakes())
-def test_the_text_report_says_no_warning_signs_only_when_complete(intake: Intake) -> None:
-    """ "No warning signs found" only with a complete screening; an open emergency question is
-    named in the top box, before the feet."""
-    assessment = assess(intake)
-    report = render_text(assessment, intake)
-    if "No warning signs found" in report:
-        assert assessment.screening.complete and assessment.referral.urgency == "none"
-    emergency_open = any(q.could_mean == "emergency" for q in assessment.screening.unanswered)
-    if emergency_open and assessment.referral.urgency != "emergency":
-        assert report.index("could mean an emergency") < report.index("Your feet")

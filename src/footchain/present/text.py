@@ -11,7 +11,6 @@ from rich.table import Table
 from rich.text import Text
 
 from footchain.knowledge import load_knowledge
-from footchain.plan.referral import missing_answers
 from footchain.types import Assessment, Intake
 
 URGENCY_STYLE = {
@@ -30,30 +29,10 @@ def _humanize(name: str) -> str:
     return name.replace("_", " ")
 
 
-NOT_ALL_ANSWERED = (
-    "No warning sign in the answers given so far, but not every warning-sign question was answered: "
-    "answer the questions above before relying on self-care."
-)
-
-
 def _referral(assessment: Assessment) -> Panel:
-    """The referral box. Unanswered emergency and urgent questions open it, and "No warning signs
-    found" is said only when the screening is complete (domain.md §6)."""
     referral = assessment.referral
     style, headline = URGENCY_STYLE[referral.urgency]
-    screening = assessment.screening
-    see_first = [q for q in screening.unanswered if q.could_mean in ("emergency", "urgent")]
-    open_questions = (
-        []
-        if referral.urgency == "emergency"
-        else missing_answers(screening.model_copy(update={"unanswered": see_first}))
-    )
-    if referral.urgency == "none" and not assessment.screening.complete:
-        headline = NOT_ALL_ANSWERED
-    body = Text()
-    for line in open_questions:
-        body.append(f"{line}\n", style="bold")
-    body.append(headline, style="bold")
+    body = Text(headline, style="bold")
     if referral.to:
         body.append(f"\nWho: {_humanize(referral.to)}")
     for reason in referral.reasons:
