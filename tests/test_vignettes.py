@@ -27,7 +27,21 @@ Expectation keys (all optional):
     care_include                             care ids, or tables {id, dose, caution = true/false, for}
     care_exclude                             care ids that must be absent
     care_empty                               true: no care plan at all
+    care_safety_only                         true: only safety advice (care.toml `safety = true`) remains
     limits_mention, limits_exclude           substrings (case-insensitive) found / not found in limits
+    first_limit_mention                      substrings found in the very first limit (what is shown first)
+    screening_complete                       screening.complete (true only when every emergency and
+                                             urgent question that could matter was answered)
+    call_emergency_services                  referral.call_emergency_services
+    held_back_regions_include / _exclude     regions in / not in screening.held_back_regions
+    held_back_empty                          true: nothing is held back
+    unanswered_include, unanswered_exclude   question ids in / not in screening.unanswered
+    unanswered_first_level                   could_mean of the first open question (most urgent first)
+    size_scale                               insole.size.scale ("adult" or "children")
+    sizes_positive                           true: every size of insole.size is above zero
+    refused                                  the intake must be refused as implausible: an IntakeError
+                                             whose message names this field (then no other key is allowed)
+    refused_mention                          substrings the refusal message must also hold
 
 In partial matches, text-like fields (because, text, explanation, sources, dose, basis) match by
 substring, case-insensitive, and a list field matches a single expected value when any item does.
@@ -43,31 +57,14 @@ from typing import Any
 import pytest
 
 from footchain import assess
+from footchain.errors import IntakeError
 from footchain.intake import parse_intake
+from footchain.knowledge import load_knowledge
+from footchain.types import Health
 
 VIGNETTES_FILE = Path(__file__).with_name("vignettes.toml")
-HEALTH_QUESTIONS = (
-    "saddle_numbness",
-    "new_bladder_or_bowel_problem",
-    "leg_weakness_or_numbness_both_legs",
-    "progressive_leg_weakness",
-    "fever_or_feeling_unwell",
-    "unexplained_weight_loss",
-    "history_of_cancer",
-    "recent_significant_trauma",
-    "cannot_bear_weight",
-    "unremitting_night_pain",
-    "immunosuppressed_or_iv_drug_use",
-    "long_term_steroids_or_osteoporosis",
-    "morning_stiffness_over_30_min",
-    "pain_better_with_movement_not_rest",
-    "hot_swollen_joint",
-    "diabetes",
-    "loss_of_foot_sensation",
-    "poor_foot_circulation",
-    "foot_ulcer_or_open_wound",
-    "hot_red_swollen_foot",
-)
+HEALTH_QUESTIONS: tuple[str, ...] = tuple(Health.model_fields)
+"""Every screening question of the intake model: `screened = true` answers each one (default "no")."""
 TEXT_FIELDS = frozenset({"because", "text", "explanation", "sources", "dose", "basis", "cautions"})
 CONFIDENCE_RANK = {"low": 0, "moderate": 1, "high": 2}
 EXPECT_KEYS = frozenset(
@@ -80,9 +77,15 @@ EXPECT_KEYS = frozenset(
         "unexplained_regions", "unexplained_include",
         "insole_status", "insole_arch", "size", "insole_why_mention", "fitting_mention", "benefit_mention",
         "care_include", "care_exclude", "care_empty",
-        "limits_mention", "limits_exclude",
+        "limits_mention", "limits_exclude", "first_limit_mention",
+        "care_safety_only", "screening_complete", "call_emergency_services",
+        "held_back_regions_include", "held_back_regions_exclude", "held_back_empty",
+        "unanswered_include", "unanswered_exclude", "unanswered_first_level",
+        "size_scale", "sizes_positive", "refused", "refused_mention",
     }
 )  # fmt: skip
+REFUSAL_KEYS = frozenset({"refused", "refused_mention"})
+SAFETY_CARE = frozenset(item.id for item in load_knowledge().care.item if item.safety)
 VIGNETTE_KEYS = frozenset({"id", "story", "screened", "unasked", "intake", "expect"})
 
 
@@ -118,6 +121,8 @@ def _text_match(actual: Any, expected: str) -> bool:
 
 
 def _equal(actual: Any, expected: Any) -> bool:
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return actual is expected
     if isinstance(expected, int | float) and isinstance(actual, int | float):
         return not isinstance(actual, bool) and math.isclose(actual, expected, abs_tol=1e-6)
     return bool(actual == expected)
@@ -272,15 +277,74 @@ def check_care(c: Checker, exp: dict[str, Any]) -> None:
             c.fail(f"care_plan should not include {cid!r} (for {care[cid]['for']!r})")
     if exp.get("care_empty") and care:
         c.fail(f"care_plan should be empty while a red flag comes first; got {list(care)}")
+    if exp.get("care_safety_only"):
+        other = [cid for cid in care if cid not in SAFETY_CARE]
+        if other:
+            c.fail(f"only safety advice may stay while a red flag comes first; got also {other}")
 
 
 def check_limits(c: Checker, exp: dict[str, Any]) -> None:
     limits = c.out["limits"]
     c.mentions("limits", limits, exp.get("limits_mention", []))
     c.mentions("limits", limits, exp.get("limits_exclude", []), present=False)
+    c.mentions("the first limit", limits[:1], exp.get("first_limit_mention", []))
 
 
-CHECKS = (check_referral, check_feet, check_conditions, check_chain, check_insole, check_care, check_limits)
+def check_screening(c: Checker, exp: dict[str, Any]) -> None:
+    screening = c.out["screening"]
+    if "screening_complete" in exp:
+        c.equal("screening.complete", screening["complete"], exp["screening_complete"])
+    if "call_emergency_services" in exp:
+        c.equal(
+            "referral.call_emergency_services",
+            c.out["referral"]["call_emergency_services"],
+            exp["call_emergency_services"],
+        )
+    held = screening["held_back_regions"]
+    for region in exp.get("held_back_regions_include", []):
+        if region not in held:
+            c.fail(f"screening.held_back_regions should include {region!r}; got {held}")
+    for region in exp.get("held_back_regions_exclude", []):
+        if region in held:
+            c.fail(f"screening.held_back_regions should not include {region!r}; got {held}")
+    if exp.get("held_back_empty") and (held or screening["held_back_because"]):
+        c.fail(f"nothing should be held back; got {held} because {screening['held_back_because']}")
+    open_ids = [q["id"] for q in screening["unanswered"]]
+    for qid in exp.get("unanswered_include", []):
+        if qid not in open_ids:
+            c.fail(f"screening.unanswered should include {qid!r}; got {open_ids}")
+    for qid in exp.get("unanswered_exclude", []):
+        if qid in open_ids:
+            c.fail(f"screening.unanswered should not include {qid!r}; got {open_ids}")
+    if "unanswered_first_level" in exp:
+        first = screening["unanswered"][0]["could_mean"] if screening["unanswered"] else None
+        c.equal("screening.unanswered[0].could_mean", first, exp["unanswered_first_level"])
+
+
+def check_size(c: Checker, exp: dict[str, Any]) -> None:
+    size = c.out["insole"]["size"]
+    if "size_scale" in exp:
+        c.equal("insole.size.scale", size["scale"] if size else None, exp["size_scale"])
+    if exp.get("sizes_positive"):
+        if size is None:
+            c.fail("insole.size should be given (sizes_positive)")
+            return
+        bad = {k: v for k, v in size.items() if isinstance(v, int | float) and v <= 0}
+        if bad:
+            c.fail(f"no size may be zero or negative; got {bad}")
+
+
+CHECKS = (
+    check_referral,
+    check_feet,
+    check_conditions,
+    check_chain,
+    check_insole,
+    check_care,
+    check_limits,
+    check_screening,
+    check_size,
+)
 
 
 def test_suite_shape() -> None:
@@ -298,10 +362,22 @@ def test_suite_shape() -> None:
         unknown = set(v.get("expect", {})) - EXPECT_KEYS
         assert v.get("expect"), f"{v.get('id')}: a vignette needs at least one expectation"
         assert not unknown, f"{v['id']}: unknown expectation keys {sorted(unknown)} (typo?)"
+        if "refused" in v["expect"]:
+            assert set(v["expect"]) <= REFUSAL_KEYS, f"{v['id']}: a refused intake has no assessment to check"
 
 
 @pytest.mark.parametrize("vignette", VIGNETTES, ids=[v["id"] for v in VIGNETTES])
 def test_vignette(vignette: dict[str, Any]) -> None:
+    expect = vignette["expect"]
+    if "refused" in expect:
+        with pytest.raises(IntakeError) as refusal:
+            assess(build_intake(vignette))
+        message = str(refusal.value)
+        for wanted in [expect["refused"], *expect.get("refused_mention", [])]:
+            assert wanted.lower() in message.lower(), (
+                f"vignette {vignette['id']!r}: the refusal should mention {wanted!r}; got {message!r}"
+            )
+        return
     intake = parse_intake(build_intake(vignette))  # a vignette must itself follow the intake schema
     out = assess(intake).to_json_dict()
     checker = Checker(out)

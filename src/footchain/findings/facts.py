@@ -54,7 +54,7 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
     ),
     "pregnant_or_postpartum": ("pregnant_or_postpartum",),
     "child": ("age_given",),
-    "age_9_to_15": ("age_given",),
+    "age_9_to_16": ("age_given",),
     "age_4_to_10": ("age_given",),
     "age_under_3": ("age_given",),
     "onset_before_45": ("age_given", "back_pain_over_3_months"),
@@ -192,7 +192,7 @@ def derive_facts(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> di
     facts.update(
         age_given=None if age is None else True,
         child=None if age is None else age < rules.child_below,
-        age_9_to_15=_age_in(age, *rules.sufe_ages),
+        age_9_to_16=_age_in(age, *rules.sufe_ages),
         age_4_to_10=_age_in(age, *rules.perthes_ages),
         age_under_3=None if age is None else age < rules.limp_urgent_below,
         fall_risk=tri_any(

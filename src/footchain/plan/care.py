@@ -14,6 +14,10 @@ from footchain.findings.facts import Tri, painful
 from footchain.knowledge import CareItemRule, Knowledge
 from footchain.types import CareItem, Condition, Intake, Region, ScreeningStatus
 
+FOOT_SHAPE = frozenset({"flat_foot", "high_arch", "overpronation", "supination", "rigid_flat_foot"})
+"""Foot shapes that are no problem to treat while nothing hurts (domain.md §6b painless flexible flat feet:
+reassurance only; §8 a flat foot without pain is not a problem to treat)."""
+
 
 def _reasons(
     item: CareItemRule, present: set[str], regions: set[Region], facts: dict[str, Tri], fired: set[str]
@@ -45,8 +49,8 @@ def plan_care(
 ) -> list[CareItem]:
     """Care items triggered by conditions, painful regions, facts or the red-flag rules that ``fired``,
     minus contraindicated ones and those for regions a red flag holds back."""
-    present = {c.id for c in conditions}
     regions: set[Region] = {p.region for p in painful(intake)}
+    present = {c.id for c in conditions if regions or c.id not in FOOT_SHAPE}
     held = set(screening.held_back_regions)
     plan = []
     for item in knowledge.care.item:

@@ -16,6 +16,7 @@ from footchain.types import (
     ArchType,
     Condition,
     FeetFindings,
+    FootprintMetrics,
     InsoleArch,
     InsolePlan,
     InsoleSize,
@@ -29,6 +30,13 @@ from footchain.types import (
 ARCH_ORDER: tuple[InsoleArch, ...] = ("low", "medium", "high", "extra_high")
 UNSAFE_ANSWERS = ("loss_of_foot_sensation", "poor_foot_circulation", "foot_ulcer_or_open_wound")
 UNSAFE_RULES = ("possible_charcot_foot", "diabetic_foot_ulcer", "diabetic_foot_infection")
+SHORTEST_FOOT_MM: float = next(
+    float(limit.ge)
+    for limit in FootprintMetrics.model_fields["foot_length_mm"].metadata
+    if hasattr(limit, "ge")
+)
+"""The shortest plausible foot (domain.md §6c: foot length 100-350 mm); a stated shoe size standing for a
+shorter foot gets no insole size, since the formulas give zero or negative sizes there (domain.md §6b)."""
 
 
 def _round_up(value: float, step: float) -> float:
@@ -107,6 +115,8 @@ def _foot_length(intake: Intake, knowledge: Knowledge) -> tuple[float | None, li
         return length, notes
     if shoe is not None:
         length = length_from_shoe_size(shoe, knowledge.insole.sizing)
+        if length < SHORTEST_FOOT_MM:
+            return None, [knowledge.text.insole["too_small"].format(shortest=SHORTEST_FOOT_MM)]
         return length, [
             f"Size from your shoe size ({shoe.system.replace('_', ' ')} {shoe.value:g}); measuring the foot is more exact."
         ]
@@ -221,7 +231,7 @@ def plan_insole(
         )
     arch, why = _arch_height(feet, present, intake, knowledge)
     if size is None:
-        why.append(knowledge.text.insole["needs_size"])
+        why += size_notes or [knowledge.text.insole["needs_size"]]
     if arch is None or size is None:
         return InsolePlan(
             status="deferred", arch_height=None, size=size, why=why, fitting=[], expected_benefit=benefit
