@@ -15,8 +15,10 @@ from footchain.types import FeetFindings, Intake, Pain, Region
 
 Tri = bool | None
 
-FOOT_REGIONS = frozenset({"ankle", "heel", "back_of_heel", "arch", "forefoot", "toes"})
-LEG_REGIONS = frozenset({"hip", "thigh", "knee", "shin", "calf"}) | FOOT_REGIONS
+FOOT_REGIONS: frozenset[Region] = frozenset({"ankle", "heel", "back_of_heel", "arch", "forefoot", "toes"})
+LEG_REGIONS: frozenset[Region] = frozenset({"hip", "thigh", "knee", "shin", "calf", *FOOT_REGIONS})
+SCIATICA_REGIONS: frozenset[Region] = frozenset({"buttock", "thigh", "calf", "shin"})
+HIP_OR_KNEE_REGIONS: frozenset[Region] = frozenset({"hip", "knee", "thigh"})
 NERVE_SYMPTOMS = (
     "saddle_numbness",
     "new_bladder_or_bowel_problem",
@@ -185,7 +187,7 @@ def derive_facts(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> di
         _duration_fact(back, limits.inflammatory_back_pain.duration_over_weeks, over=True) if back else False
     )
     onset_45 = _onset_before(age, back, limits.inflammatory_back_pain.onset_age_below)
-    hip_or_knee = _in(pains, frozenset({"hip", "knee", "thigh"}))
+    hip_or_knee = _in(pains, HIP_OR_KNEE_REGIONS)
     flat_sides = [side for side in (feet.left, feet.right) if side.arch_type == "flat"]
     arches = {feet.left.arch_type, feet.right.arch_type}
     runner = _runner(intake, rules.running_sports)
@@ -227,7 +229,7 @@ def derive_facts(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> di
         pain_down_both_legs=tri_all(
             [
                 health.pain_radiates_down_leg,
-                _both_sides(_in(pains, frozenset({"buttock", "thigh", "calf", "shin"}))),
+                _both_sides(_in(pains, SCIATICA_REGIONS)),
             ]
         ),
         nerve_symptom=tri_any(facts[name] for name in NERVE_SYMPTOMS),

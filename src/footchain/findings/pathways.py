@@ -41,9 +41,9 @@ def _merge(conditions: dict[str, Condition], cid: str, pain: Pain, level: Confid
         }
         side = "both" if len(sides) == 2 else next(iter(sides), None)
         reason_list = list(dict.fromkeys([*old.because, reason]))
-        conditions[cid] = Condition(id=cid, side=side, confidence=old.confidence, because=reason_list)  # type: ignore[arg-type]
+        conditions[cid] = Condition(id=cid, side=side, confidence=old.confidence, because=reason_list)
         return
-    conditions[cid] = Condition(id=cid, side=side, confidence=level, because=[reason])  # type: ignore[arg-type]
+    conditions[cid] = Condition(id=cid, side=side, confidence=level, because=[reason])
 
 
 def _severs(intake: Intake, pain: Pain, facts: dict[str, Tri], knowledge: Knowledge) -> bool:

@@ -225,9 +225,9 @@ def plan_insole(
     benefit = _expected_benefit(intake, knowledge)
     withheld = _withheld(intake, present, referral, screening, facts, knowledge)
     if withheld is not None:
-        status, why = withheld
+        status, reason = withheld
         return InsolePlan(
-            status=status, arch_height=None, size=size, why=[why], fitting=[], expected_benefit=benefit
+            status=status, arch_height=None, size=size, why=[reason], fitting=[], expected_benefit=benefit
         )
     arch, why = _arch_height(feet, present, intake, knowledge)
     if size is None:
