@@ -35,6 +35,7 @@ from rich.table import Table
 from footchain import assess
 from footchain.intake import parse_intake
 from footchain.knowledge import load_knowledge
+from footchain.types import Health
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -54,12 +55,7 @@ TRIGGERS = ["first_steps_morning", "after_rest", "standing", "walking", "running
 ARCHES = ["flat", "low", "normal", "high", "unknown"]
 WEAR = ["lateral_heel", "medial_heel", "medial_forefoot", "lateral_forefoot", "big_toe", "toe_tip", "even"]
 SIZES = {"us_men": (6, 13), "us_women": (5, 12), "uk": (3, 12), "eu": (35, 47), "mondopoint": (220, 300)}
-HEALTH = ["saddle_numbness", "new_bladder_or_bowel_problem", "leg_weakness_or_numbness_both_legs",
-          "progressive_leg_weakness", "fever_or_feeling_unwell", "unexplained_weight_loss", "history_of_cancer",
-          "recent_significant_trauma", "cannot_bear_weight", "unremitting_night_pain",
-          "immunosuppressed_or_iv_drug_use", "long_term_steroids_or_osteoporosis", "morning_stiffness_over_30_min",
-          "pain_better_with_movement_not_rest", "hot_swollen_joint", "diabetes", "loss_of_foot_sensation",
-          "poor_foot_circulation", "foot_ulcer_or_open_wound", "hot_red_swollen_foot"]  # fmt: skip
+HEALTH = list(Health.model_fields)  # every screening question the intake knows
 
 
 # ----------------------------------------------------------------------------------------------

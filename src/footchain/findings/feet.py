@@ -279,6 +279,12 @@ def assess_feet(intake: Intake, knowledge: Knowledge) -> tuple[FeetFindings, lis
     _add_arch_conditions(builder, readings, intake, knowledge)
     _add_posture_conditions(builder, readings, knowledge)
     _add_wear_support(builder, intake)
+    if intake.health.leg_length_difference:
+        builder.supports(
+            "gait_asymmetry",
+            (),
+            "a clinician found one leg shorter than the other: consistent with, not proof of, uneven loading",
+        )
     limits = _limits(readings, intake)
     conditions, disagreements = _disagreements(builder.build(knowledge.thresholds.confidence.shoe_wear))
     return findings, conditions, disagreements + limits
