@@ -86,15 +86,16 @@ class IntakeModel(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _no_nulls_or_broken_text(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            for key, value in data.items():
-                if value is None:
-                    raise ValueError(f"'{key}' may not be null: leave the field out when it is not known")
-                texts = value if isinstance(value, list) else [value]
-                if any(isinstance(t, str) and not t.isascii() and _broken_unicode(t) for t in texts):
-                    raise ValueError(
-                        f"'{key}' holds text that is not valid Unicode (a lone surrogate escape)"
-                    )
+        if not isinstance(data, dict):
+            return data
+        for key, value in data.items():
+            if value is None:
+                raise ValueError(f"'{key}' may not be null: leave the field out when it is not known")
+            if isinstance(value, bool | int | float | dict):  # most answers: nothing to check
+                continue
+            texts = value if isinstance(value, list) else [value]
+            if any(isinstance(t, str) and not t.isascii() and _broken_unicode(t) for t in texts):
+                raise ValueError(f"'{key}' holds text that is not valid Unicode (a lone surrogate escape)")
         return data
 
 

@@ -9,6 +9,7 @@ ages and painful regions with the cut-offs of ``thresholds.toml`` [screening] (d
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from footchain.knowledge import Knowledge
 from footchain.types import FeetFindings, Intake, Pain, Region
@@ -176,7 +177,8 @@ def derive_facts(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> di
     age = intake.person.age_years
     pains = painful(intake)
     back = _in(pains, rules.back_regions)
-    facts: dict[str, Tri] = dict(health.model_dump())
+    facts: dict[str, Tri] = dict(vars(health))  # the answers as they are (a plain copy, no dump)
+    regions = {p.region for p in pains}
     if not _could_be_pregnant(intake, rules.pregnancy_possible_ages):
         facts["pregnant_or_postpartum"] = False
     activity = intake.activity
@@ -211,15 +213,15 @@ def derive_facts(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> di
         ),
         back_or_leg_pain=bool(pains),
         back_pain=bool(back),
-        foot_or_leg_pain=bool(_in(pains, LEG_REGIONS)),
-        hip_or_thigh_pain=bool(_in(pains, rules.hip_or_thigh_regions)),
-        hip_thigh_or_knee_pain=bool(_in(pains, rules.hip_thigh_or_knee_regions)),
-        back_pelvis_hip_or_thigh_pain=bool(_in(pains, rules.back_pelvis_hip_or_thigh_regions)),
-        shin_or_calf_pain=bool(_in(pains, rules.shin_or_calf_regions)),
+        foot_or_leg_pain=not regions.isdisjoint(LEG_REGIONS),
+        hip_or_thigh_pain=not regions.isdisjoint(rules.hip_or_thigh_regions),
+        hip_thigh_or_knee_pain=not regions.isdisjoint(rules.hip_thigh_or_knee_regions),
+        back_pelvis_hip_or_thigh_pain=not regions.isdisjoint(rules.back_pelvis_hip_or_thigh_regions),
+        shin_or_calf_pain=not regions.isdisjoint(rules.shin_or_calf_regions),
         heel_pain=bool(heel),
-        buttock_pain=any(p.region == "buttock" for p in pains),
-        tendon_region_pain=bool(_in(pains, rules.tendon_regions)),
-        bone_stress_high_risk_site=bool(_in(pains, rules.bone_stress_high_risk_regions)),
+        buttock_pain="buttock" in regions,
+        tendon_region_pain=not regions.isdisjoint(rules.tendon_regions),
+        bone_stress_high_risk_site=not regions.isdisjoint(rules.bone_stress_high_risk_regions),
         heel_pain_at_rest_or_night=_triggered(heel, {"night", "constant", "sitting"}) if heel else False,
         hip_or_knee_pain_for_weeks=(
             _duration_fact(hip_or_knee, rules.pain_for_weeks_at_least - 1e-9, over=True)
@@ -260,7 +262,7 @@ def derive_facts(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> di
             if flat_sides and intake.feet.arch_flattens_when_standing is None
             else bool(flat_sides) and intake.feet.arch_flattens_when_standing is False
         ),
-        flat_foot_with_foot_pain=bool(flat_sides) and bool(_in(pains, FOOT_REGIONS)),
+        flat_foot_with_foot_pain=bool(flat_sides) and not regions.isdisjoint(FOOT_REGIONS),
         one_sided_high_arch="high" in arches and len(arches - {"unknown"}) == 2,
         long_standing=None if standing is None else standing >= limits.activity.long_standing_hours_at_least,
         hard_surfaces=activity.hard_surfaces,
@@ -306,11 +308,16 @@ def _contraindications(facts: dict[str, Tri]) -> dict[str, Tri]:
 
 def missing_inputs(name: str, facts: dict[str, Tri]) -> list[str]:
     """The unanswered questions (or facts) behind an unknown fact, most basic first."""
+    if name not in FACT_INPUTS:
+        return [name]
+    missing = [part for part in _basic_inputs(name) if facts.get(part) is None]
+    return missing or [name]
+
+
+@cache
+def _basic_inputs(name: str) -> tuple[str, ...]:
+    """The answers a derived fact reads in the end, through the facts it is made of."""
     inputs = FACT_INPUTS.get(name)
     if inputs is None or name in inputs:
-        return [name]
-    missing: list[str] = []
-    for part in inputs:
-        if facts.get(part) is None:
-            missing += missing_inputs(part, facts)
-    return list(dict.fromkeys(missing)) or [name]
+        return (name,)
+    return tuple(dict.fromkeys(basic for part in inputs for basic in _basic_inputs(part)))

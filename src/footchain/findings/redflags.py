@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from footchain.findings.facts import Tri, derive_facts, missing_inputs, tri_all, tri_any
+from footchain.findings.facts import Tri, derive_facts, missing_inputs
 from footchain.knowledge import Knowledge, RedFlagRule
 from footchain.types import FeetFindings, Health, Intake, Urgency
 
@@ -42,32 +42,54 @@ class Screening:
 
 
 def rule_holds(rule: RedFlagRule, facts: dict[str, Tri]) -> Tri:
-    """Whether ``rule`` holds for ``facts``: True, False, or None when answers are missing."""
-    parts: list[Tri] = []
-    if rule.all:
-        parts.append(tri_all(facts[name] for name in rule.all))
+    """Whether ``rule`` holds for ``facts``: True, False, or None when answers are missing.
+
+    Kleene logic over the rule's parts (``all``, each ``any`` group, ``at_least``), written as plain
+    loops: it runs for every rule of every assessment.
+    """
+    unknown = False
+    for name in rule.all:
+        value = facts[name]
+        if value is False:
+            return False
+        unknown |= value is None
     for group in rule.any:
-        parts.append(tri_any(facts[name] for name in group))
+        seen = False
+        for name in group:
+            value = facts[name]
+            if value is True:
+                break
+            seen |= value is None
+        else:
+            if not seen:
+                return False
+            unknown = True
     if rule.at_least:
         values = [facts[name] for name in rule.at_least.of]
-        true, unknown = values.count(True), values.count(None)
-        parts.append(
-            True if true >= rule.at_least.n else None if true + unknown >= rule.at_least.n else False
-        )
-    return tri_all(parts)
+        true, open_ = values.count(True), values.count(None)
+        if true + open_ < rule.at_least.n:
+            return False
+        unknown |= true < rule.at_least.n
+    return None if unknown else True
 
 
 def _missing(rule: RedFlagRule, facts: dict[str, Tri]) -> list[str]:
-    """The open questions that keep ``rule`` undecided (those of parts already false are moot)."""
-    names: list[str] = []
-    if rule.all and tri_all(facts[n] for n in rule.all) is None:
-        names += [n for n in rule.all if facts[n] is None]
+    """The open questions that keep ``rule`` undecided (those of parts already decided are moot)."""
+    open_names: list[str] = []
+    if rule.all:
+        values = [facts[name] for name in rule.all]
+        if None in values and False not in values:
+            open_names += [name for name, value in zip(rule.all, values, strict=True) if value is None]
     for group in rule.any:
-        if tri_any(facts[n] for n in group) is None:
-            names += [n for n in group if facts[n] is None]
+        values = [facts[name] for name in group]
+        if None in values and True not in values:
+            open_names += [name for name, value in zip(group, values, strict=True) if value is None]
     if rule.at_least:
-        names += [n for n in rule.at_least.of if facts[n] is None]
-    return list(dict.fromkeys(q for name in names for q in missing_inputs(name, facts)))
+        open_names += [name for name in rule.at_least.of if facts[name] is None]
+    missing: list[str] = []
+    for name in open_names:
+        missing += missing_inputs(name, facts)
+    return list(dict.fromkeys(missing))
 
 
 def screen(facts: dict[str, Tri], knowledge: Knowledge) -> Screening:

@@ -22,10 +22,14 @@ reassurance only; §8 a flat foot without pain is not a problem to treat)."""
 def _reasons(
     item: CareItemRule, present: set[str], regions: set[Region], facts: dict[str, Tri], fired: set[str]
 ) -> list[str]:
-    reasons = [c for c in item.for_conditions if c in present]
-    reasons += [r for r in item.for_regions if r in regions and r not in reasons]
-    reasons += [w for w in item.when if facts[w]]
-    reasons += [flag for flag in item.with_flags if flag in fired]
+    """What an item is offered for, in the order of its rule; empty when nothing calls for it."""
+    reasons = [c for c in item.for_conditions if c in present] if item.for_conditions else []
+    if item.for_regions:
+        reasons += [r for r in item.for_regions if r in regions and r not in reasons]
+    if item.when:
+        reasons += [w for w in item.when if facts[w]]
+    if item.with_flags:
+        reasons += [flag for flag in item.with_flags if flag in fired]
     return reasons
 
 

@@ -13,7 +13,7 @@ from typing import get_args
 from footchain.findings.facts import FOOT_REGIONS, painful
 from footchain.findings.redflags import URGENCY_RANK, Screening
 from footchain.knowledge import Knowledge, RedFlagRule
-from footchain.types import Intake, OpenQuestion, Reason, Referral, ReferTo, Region, ScreeningStatus
+from footchain.types import Intake, OpenQuestion, Reason, Referral, ReferTo, Region, ScreeningStatus, Urgency
 
 RED_FLAG_LEVELS = frozenset({"emergency", "urgent", "soon"})
 SEE_FIRST = frozenset({"emergency", "urgent"})
@@ -60,16 +60,25 @@ def held_back(screening: Screening) -> tuple[list[Region], list[str]]:
     return [r for r in ALL_REGIONS if r in regions], because
 
 
+_QUESTIONS: dict[tuple[str, Urgency], OpenQuestion] = {}
+
+
+def _open_question(name: str, level: Urgency, words: dict[str, str]) -> OpenQuestion:
+    """One open question, made once per question and level (a screening often has 30 open ones)."""
+    question = _QUESTIONS.get((name, level))
+    if question is None:
+        question = OpenQuestion(id=name, question=words.get(name, name.replace("_", " ")), could_mean=level)
+        _QUESTIONS[(name, level)] = question
+    return question
+
+
 def screening_status(screening: Screening, knowledge: Knowledge) -> ScreeningStatus:
     """The screening's completeness, its open questions (most urgent first) and what it holds back."""
     words = knowledge.text.question
     regions, because = held_back(screening)
     return ScreeningStatus(
         complete=screening.complete,
-        unanswered=[
-            OpenQuestion(id=name, question=words.get(name, name.replace("_", " ")), could_mean=level)
-            for name, level in screening.unanswered().items()
-        ],
+        unanswered=[_open_question(name, level, words) for name, level in screening.unanswered().items()],
         held_back_regions=regions,
         held_back_because=because,
     )
