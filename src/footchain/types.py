@@ -100,15 +100,17 @@ class IntakeModel(BaseModel):
 
 
 # Real ranges of each shoe-size system (domain.md §6c: "shoe sizes inside each system's real range, e.g.
-# EU 15–52"). UK and US sizes on the children's scale run 0–13.5 before the adult scale starts again at 1.
+# EU 15–52"), widened to what the sizing formulas of domain.md §8 give for the longest plausible foot
+# (350 mm: EU 55, UK 18.5, US men 19.5, US women 21). UK and US sizes on the children's scale run 0–13.5
+# before the adult scale starts again at 1.
 SHOE_SIZE_RANGES: dict[tuple[str, str], tuple[float, float]] = {
-    ("eu", "adult"): (15, 52),
-    ("eu", "children"): (15, 52),
+    ("eu", "adult"): (15, 55),
+    ("eu", "children"): (15, 55),
     ("mondopoint", "adult"): (100, 350),
     ("mondopoint", "children"): (100, 350),
-    ("uk", "adult"): (1, 16),
-    ("us_men", "adult"): (1, 17),
-    ("us_women", "adult"): (2, 18),
+    ("uk", "adult"): (1, 18.5),
+    ("us_men", "adult"): (1, 19.5),
+    ("us_women", "adult"): (2, 21),
     ("uk", "children"): (0, 13.5),
     ("us_men", "children"): (0, 13.5),
     ("us_women", "children"): (0, 13.5),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import get_args
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from footchain.knowledge import load_knowledge
+from footchain.plan.insole import SHORTEST_FOOT_MM as MIN_FOOT_MM
 from footchain.plan.insole import length_from_shoe_size, size_from_length
 from footchain.shop.sizes import band_foot_lengths_mm, band_holds, size_in
-from footchain.types import ShoeSize, SizeSystem
+from footchain.types import SHOE_SIZE_RANGES, ShoeSize, SizeSystem
 
 SIZING = load_knowledge().insole.sizing
 SYSTEMS: tuple[SizeSystem, ...] = get_args(SizeSystem)
@@ -35,11 +36,27 @@ def test_us_men_10_in_other_systems() -> None:
 @given(st.sampled_from(("uk", "us_men", "us_women", "eu")), st.integers(min_value=6, max_value=100))
 def test_a_half_size_survives_the_round_trip(system: SizeSystem, halves: int) -> None:
     value = halves / 2 if system != "eu" else 30 + halves / 2
+    low, high = SHOE_SIZE_RANGES[(system, "adult")]
+    assume(low <= value <= high)
     length = length_from_shoe_size(ShoeSize(system=system, value=value), SIZING)
-    assert size_in(size_from_length(length, SIZING), system) == value
+    size = size_from_length(length, SIZING)
+    assume(size.scale == "adult")  # below adult UK 1 the sizes move to the children's scale
+    assert size_in(size, system) == value
 
 
-@given(st.floats(min_value=200, max_value=350), st.sampled_from(("uk", "us_men", "us_women", "eu")))
+@given(st.sampled_from(("uk", "us_men")), st.integers(min_value=4, max_value=27))
+def test_a_childrens_half_size_survives_the_round_trip(system: SizeSystem, halves: int) -> None:
+    """Children's sizes (domain.md §6b) come back on the children's scale, never zero or negative."""
+    value = halves / 2
+    length = length_from_shoe_size(ShoeSize(system=system, value=value, scale="children"), SIZING)
+    assume(length >= MIN_FOOT_MM)
+    size = size_from_length(length, SIZING)
+    assert size.scale == "children" and size.uk > 0 and size.us_men > 0
+    if system == "uk" or value < 13.5:
+        assert size_in(size, system) == value
+
+
+@given(st.floats(min_value=215, max_value=340), st.sampled_from(("uk", "us_men", "us_women", "eu")))
 def test_rounding_up_never_gives_a_smaller_shoe(length_mm: float, system: SizeSystem) -> None:
     value = size_in(size_from_length(length_mm, SIZING), system)
     stands_for = length_from_shoe_size(ShoeSize(system=system, value=value), SIZING)
@@ -53,7 +70,7 @@ def test_band_edges_are_included() -> None:
     assert not band_holds(8, 10, 10.5) and not band_holds(8, 10, 7.5)
 
 
-@given(st.floats(min_value=200, max_value=320), st.sampled_from(SYSTEMS))
+@given(st.floats(min_value=215, max_value=320), st.sampled_from(SYSTEMS))
 def test_band_foot_lengths_agree_with_the_band_rule(length_mm: float, system: SizeSystem) -> None:
     size = size_in(size_from_length(length_mm, SIZING), system)
     step = 1.0 if system == "mondopoint" else 0.5

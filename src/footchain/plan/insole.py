@@ -27,6 +27,7 @@ from footchain.types import (
     ShoeSize,
 )
 
+CHILDREN_SCALE_TOP = 13.5
 ARCH_ORDER: tuple[InsoleArch, ...] = ("low", "medium", "high", "extra_high")
 UNSAFE_ANSWERS = ("loss_of_foot_sensation", "poor_foot_circulation", "foot_ulcer_or_open_wound")
 UNSAFE_RULES = ("possible_charcot_foot", "diabetic_foot_ulcer", "diabetic_foot_infection")
@@ -56,6 +57,8 @@ def size_from_length(foot_length_mm: float, sizing: Sizing) -> InsoleSize:
     if _round_up(uk, step) < 1:
         child_uk = _round_up(uk + sizing.children_scale_offset, step)
         child_us = _round_up(uk + sizing.children_scale_offset + sizing.us_children_over_uk_children, step)
+        if child_us > CHILDREN_SCALE_TOP:  # past US children's 13.5 the youth sizes start again at 1
+            child_us -= CHILDREN_SCALE_TOP
         return InsoleSize(
             foot_length_mm=round(foot_length_mm, 1),
             uk=child_uk,
