@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 
 from footchain.knowledge import load_knowledge
+from footchain.plan.referral import held_back_note
 from footchain.present.body_map import (
     EVIDENCE_STYLES,
     PAIN_COLOURS,
@@ -39,6 +40,7 @@ from footchain.types import (
     Referral,
     ReferTo,
     Region,
+    ScreeningStatus,
     Side,
     Urgency,
 )
@@ -124,12 +126,54 @@ LINK_NAMES: dict[ChainLink, str] = {
 
 @dataclass(frozen=True)
 class ReferralView:
-    """The referral box in words: a tag, a headline that says what to do, and advice around it."""
+    """The referral box in words: a tag, a headline that says what to do, and advice around it.
+
+    ``call`` is true when the advice is to call emergency services (999, 112 or 911): the web page then
+    offers the numbers as ``tel:`` links.
+    """
 
     urgency: Urgency
     tag: str
     headline: str
     advice: tuple[str, ...]
+    call: bool = False
+
+
+@dataclass(frozen=True)
+class OpenQuestionView:
+    """A warning-sign question not answered yet, in words, and what a "yes" could mean."""
+
+    id: str
+    words: str
+    level: Urgency
+
+
+@dataclass(frozen=True)
+class ScreeningView:
+    """The warning-sign questions still open (emergency ones first) and where the report shows them.
+
+    ``first`` is true when they open the report, before the referral; when the referral is already an
+    emergency they come right after it (domain.md §6).
+    """
+
+    questions: tuple[OpenQuestionView, ...]
+    first: bool
+
+    @property
+    def emergency(self) -> bool:
+        return any(q.level == "emergency" for q in self.questions)
+
+    @property
+    def groups(self) -> tuple[tuple[str, tuple[OpenQuestionView, ...]], ...]:
+        """The questions by level, emergency first, each under words saying what a "yes" could mean."""
+        return tuple(
+            (LEVEL_MEANING[level][:1].upper() + LEVEL_MEANING[level][1:], group)
+            for level in OPEN_LEVELS
+            if (group := tuple(q for q in self.questions if q.level == level))
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.questions)
 
 
 @dataclass(frozen=True)
@@ -156,8 +200,10 @@ class LinkView:
 
 
 def condition_name(identifier: str) -> str:
-    """A condition id in plain words; unknown ids just lose their underscores."""
-    words = load_knowledge().text.condition.get(identifier, identifier.replace("_", " "))
+    """A condition id (or a region a care item serves) in plain words; other ids lose their underscores."""
+    text = load_knowledge().text
+    regions: dict[str, str] = {str(key): words for key, words in text.region.items()}
+    words = text.condition.get(identifier) or regions.get(identifier) or identifier.replace("_", " ")
     return words[:1].upper() + words[1:]
 
 
@@ -179,25 +225,52 @@ def number(value: float) -> str:
     return str(int(rounded)) if rounded.is_integer() else f"{rounded:.1f}"
 
 
-def referral_view(referral: Referral, has_limits: bool) -> ReferralView:
-    """The referral box's words: the most urgent action first, in the plainest terms.
+CALL_NUMBERS: tuple[tuple[str, str], ...] = (("999", "UK"), ("112", "Europe"), ("911", "US and Canada"))
+"""Emergency numbers named when the advice is to call emergency services (domain.md §6)."""
+CALL_WORDS = "Call 999 (UK), 112 (Europe) or 911 (US and Canada) now"
+OPEN_LEVELS: tuple[Urgency, ...] = ("emergency", "urgent")
+"""Open questions of these levels keep "No warning signs found" from being said (domain.md §6)."""
+LEVEL_MEANING: dict[Urgency, str] = {
+    "emergency": "a “yes” could mean an emergency",
+    "urgent": "a “yes” could mean seeing a doctor today",
+}
+
+
+def referral_view(referral: Referral, has_limits: bool, *, complete: bool = True) -> ReferralView:
+    """The referral box's words: the most urgent action first, in the plainest terms (domain.md §6).
 
     ``has_limits`` says whether some things could not be judged; a "no referral" box then points to them,
-    because a missing screening answer is never read as "no".
+    because a missing screening answer is never read as "no". ``complete`` is the screening's own verdict:
+    only a complete screening with no referral may say "No warning signs found".
     """
     who = _WHO[referral.to] if referral.to is not None else None
     urgency = referral.urgency
-    if urgency == "emergency":
-        headline = "Go to an emergency department now"
+    call = urgency == "emergency" and referral.call_emergency_services
+    if call:
+        headline = CALL_WORDS
         advice: tuple[str, ...] = (
-            "Do not wait. If you cannot get there safely, call your local emergency number.",
+            "Call an ambulance now: these signs need help within minutes. Do not drive yourself.",
+            _AFTER_BEING_SEEN,
+        )
+    elif urgency == "emergency":
+        headline = "Go to an emergency department now"
+        advice = (
+            "Do not wait. If you cannot get there safely, call emergency services: 999 (UK), 112 (Europe) "
+            "or 911 (US and Canada).",
+            _AFTER_BEING_SEEN,
+        )
+    elif urgency == "urgent" and referral.to == "diabetic_foot_team":
+        headline = "See your diabetic foot team within one working day"
+        advice = (
+            "Ring them today. If you cannot reach them, be seen by a doctor the same day (out of hours: the "
+            "urgent-care line, NHS 111 in the UK). If you get much worse, go to an emergency department.",
             _AFTER_BEING_SEEN,
         )
     elif urgency == "urgent":
-        headline = f"See {who or 'a doctor'} within a working day"
+        headline = f"See {who or 'a doctor'} today"
         advice = (
-            "Ring today for an appointment today or tomorrow. If you get much worse before then, "
-            "go to an emergency department.",
+            "Ring today to be seen the same day. Out of hours, call the urgent-care line (NHS 111 in the UK). "
+            "If you get much worse, go to an emergency department.",
             _AFTER_BEING_SEEN,
         )
     elif urgency == "soon":
@@ -209,8 +282,15 @@ def referral_view(referral: Referral, has_limits: bool) -> ReferralView:
     elif urgency == "routine":
         headline = f"Book an appointment with {who or 'a podiatrist or physiotherapist'}"
         advice = ("This is not urgent, but it is worth a professional's look.",)
+    elif not complete:
+        headline = "Some warning-sign questions are not answered yet"
+        advice = (
+            "We cannot say that there are no warning signs until they are answered: a question left out is "
+            "never read as a “no”. The questions are listed in this report; answer them, and see a doctor "
+            "if any of them is true for you.",
+        )
     else:
-        headline = "Self-care is a reasonable start"
+        headline = "No warning signs found: self-care is a reasonable start"
         advice = (
             "Nothing in your answers points to a need to see a professional now. If the pain gets "
             "worse, new symptoms appear, or nothing improves within a few weeks, see a doctor or "
@@ -218,7 +298,24 @@ def referral_view(referral: Referral, has_limits: bool) -> ReferralView:
         )
         if has_limits:
             advice += ("Some things could not be checked: see “What we could not judge” at the end.",)
-    return ReferralView(urgency=urgency, tag=_URGENCY_TAGS[urgency], headline=headline, advice=advice)
+    tag = "Not finished" if urgency == "none" and not complete else _URGENCY_TAGS[urgency]
+    return ReferralView(urgency=urgency, tag=tag, headline=headline, advice=advice, call=call)
+
+
+def screening_view(screening: ScreeningStatus, referral: Referral) -> ScreeningView:
+    """The emergency and urgent questions still unanswered, emergency first, in the person's words."""
+    questions = tuple(
+        OpenQuestionView(q.id, q.question[:1].upper() + q.question[1:], q.could_mean)
+        for level in OPEN_LEVELS
+        for q in screening.unanswered
+        if q.could_mean == level
+    )
+    return ScreeningView(questions=questions, first=referral.urgency != "emergency")
+
+
+def held_back_words(assessment: Assessment) -> str | None:
+    """Why the chain, insoles or self-care are held back, shown next to the referral (domain.md §6)."""
+    return held_back_note(assessment.screening, assessment.referral, load_knowledge())
 
 
 def pain_views(intake: Intake) -> tuple[PainView, ...]:
@@ -430,7 +527,12 @@ def gait_view(filename: str, result: Mapping[str, Any], figures: Mapping[str, st
 def _context(assessment: Assessment, intake: Intake, measurements: Measurements | None) -> dict[str, Any]:
     return {
         "a": assessment,
-        "referral": referral_view(assessment.referral, bool(assessment.limits)),
+        "referral": referral_view(
+            assessment.referral, bool(assessment.limits), complete=assessment.screening.complete
+        ),
+        "screening": screening_view(assessment.screening, assessment.referral),
+        "level_meaning": LEVEL_MEANING,
+        "held_back": held_back_words(assessment),
         "body": build_body_map(assessment, intake),
         "pains": pain_views(intake),
         "links": link_views(assessment.chain),
