@@ -370,3 +370,16 @@ def test_a_call_for_emergency_services_is_the_headline_and_the_held_back_note_is
     section = html[html.index('<section id="referral"') : html.index("</section>")]
     assert '<h2 id="referral-title">Call 999 (UK), 112 (Europe) or 911 (US and Canada) now</h2>' in section
     assert 'id="held-back"' in section and "holds back" in section
+
+
+def test_open_questions_no_more_urgent_than_the_referral_follow_it() -> None:
+    assessment, intake = emergency()
+    urgent = Referral.model_validate(
+        {"urgency": "urgent", "to": "doctor", "reasons": [{"id": "suspected_dvt", "text": "calf"}]}
+    )
+    today = ScreeningStatus.model_validate(_open([("limp", "urgent")]))
+    html = render_html(assessment.model_copy(update={"referral": urgent, "screening": today}), intake)
+    assert html.index('id="referral"') < html.index('id="unanswered"')
+    now = ScreeningStatus.model_validate(_open([("limp", "urgent"), ("signs_of_sepsis", "emergency")]))
+    html = render_html(assessment.model_copy(update={"referral": urgent, "screening": now}), intake)
+    assert html.index('id="unanswered"') < html.index('id="referral"')

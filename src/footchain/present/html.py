@@ -152,8 +152,8 @@ class OpenQuestionView:
 class ScreeningView:
     """The warning-sign questions still open (emergency ones first) and where the report shows them.
 
-    ``first`` is true when they open the report, before the referral; when the referral is already an
-    emergency they come right after it (domain.md §6).
+    ``first`` is true for the questions that open the report, before the referral (a "yes" could mean
+    something more urgent than the referral itself); the others come right after the referral.
     """
 
     questions: tuple[OpenQuestionView, ...]
@@ -302,15 +302,23 @@ def referral_view(referral: Referral, has_limits: bool, *, complete: bool = True
     return ReferralView(urgency=urgency, tag=tag, headline=headline, advice=advice, call=call)
 
 
-def screening_view(screening: ScreeningStatus, referral: Referral) -> ScreeningView:
-    """The emergency and urgent questions still unanswered, emergency first, in the person's words."""
-    questions = tuple(
+def screening_view(screening: ScreeningStatus, referral: Referral) -> tuple[ScreeningView, ScreeningView]:
+    """The emergency and urgent questions still unanswered, in the person's words, split in two: those
+    whose "yes" could mean something more urgent than the referral open the report (domain.md §6: an
+    open emergency question comes before everything unless the referral is already an emergency); the
+    rest follow the referral."""
+    rank = {level: index for index, level in enumerate(("none", "routine", "soon", "urgent", "emergency"))}
+    questions = [
         OpenQuestionView(q.id, q.question[:1].upper() + q.question[1:], q.could_mean)
         for level in OPEN_LEVELS
         for q in screening.unanswered
         if q.could_mean == level
+    ]
+    more = [q for q in questions if rank[q.level] > rank[referral.urgency]]
+    return (
+        ScreeningView(questions=tuple(more), first=True),
+        ScreeningView(questions=tuple(q for q in questions if q not in more), first=False),
     )
-    return ScreeningView(questions=questions, first=referral.urgency != "emergency")
 
 
 def held_back_words(assessment: Assessment) -> str | None:
@@ -525,12 +533,14 @@ def gait_view(filename: str, result: Mapping[str, Any], figures: Mapping[str, st
 
 
 def _context(assessment: Assessment, intake: Intake, measurements: Measurements | None) -> dict[str, Any]:
+    open_before, open_after = screening_view(assessment.screening, assessment.referral)
     return {
         "a": assessment,
         "referral": referral_view(
             assessment.referral, bool(assessment.limits), complete=assessment.screening.complete
         ),
-        "screening": screening_view(assessment.screening, assessment.referral),
+        "open_before": open_before,
+        "open_after": open_after,
         "level_meaning": LEVEL_MEANING,
         "held_back": held_back_words(assessment),
         "body": build_body_map(assessment, intake),

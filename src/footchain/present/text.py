@@ -11,7 +11,13 @@ from rich.table import Table
 from rich.text import Text
 
 from footchain.knowledge import load_knowledge
-from footchain.present.html import condition_name, held_back_words, referral_view, screening_view
+from footchain.present.html import (
+    ScreeningView,
+    condition_name,
+    held_back_words,
+    referral_view,
+    screening_view,
+)
 from footchain.types import Assessment, Intake
 
 URGENCY_STYLE = {
@@ -49,23 +55,23 @@ def _referral(assessment: Assessment) -> Panel:
     )
 
 
-def _open_questions(assessment: Assessment) -> Panel | None:
-    """The emergency and urgent warning-sign questions not answered yet, emergency ones first."""
-    screening = screening_view(assessment.screening, assessment.referral)
+def _open_questions(assessment: Assessment, screening: ScreeningView) -> Panel | None:
+    """Emergency and urgent warning-sign questions not answered yet, emergency ones first."""
     if not screening:
         return None
-    if screening.emergency:
-        title = "Not answered yet: a “yes” could mean an emergency"
-        act = "go to an emergency department or call emergency services (999 / 112 / 911)"
-    else:
-        title = "Not answered yet: some warning-sign questions"
-        act = "be seen by a doctor today (out of hours: the urgent-care line, NHS 111 in the UK)"
     if not screening.first:
         title = "Questions still to answer"
-        intro = (
-            "These questions were not answered. Tell the staff who see you if any of them is true for you:"
+        who = (
+            "Tell the staff who see you" if assessment.referral.urgency == "emergency" else "Tell the doctor"
         )
+        intro = f"These questions were not answered. {who} if any of them is true for you:"
     else:
+        if screening.emergency:
+            title = "Not answered yet: a “yes” could mean an emergency"
+            act = "go to an emergency department or call emergency services (999 / 112 / 911)"
+        else:
+            title = "Not answered yet: a “yes” could mean seeing a doctor today"
+            act = "be seen by a doctor today (out of hours: the urgent-care line, NHS 111 in the UK)"
         intro = (
             "We cannot tell whether you have these warning signs; a question left out is never read as "
             f"“no”. If any is true for you now or started recently, {act}:"
@@ -143,13 +149,14 @@ def render_text(assessment: Assessment, intake: Intake, *, to_terminal: bool = F
     console = Console(
         file=buffer, width=100, force_terminal=to_terminal and sys.stdout.isatty(), highlight=False
     )
-    open_questions = _open_questions(assessment)
-    first = assessment.referral.urgency != "emergency"
-    if open_questions is not None and first:
-        console.print(open_questions)
-    console.print(_referral(assessment))
-    if open_questions is not None and not first:
-        console.print(open_questions)
+    before, after = screening_view(assessment.screening, assessment.referral)
+    for panel in (
+        _open_questions(assessment, before),
+        _referral(assessment),
+        _open_questions(assessment, after),
+    ):
+        if panel is not None:
+            console.print(panel)
     console.print(_feet(assessment))
     if assessment.conditions:
         console.print(Text("Findings", style="bold underline"))

@@ -36,10 +36,10 @@ from footchain.present.html import (
 from footchain.store import patients
 from footchain.store.models import PatientRow, VisitFileRow, VisitRow
 from footchain.types import MAX_PAIN_WEEKS, Assessment, Health, PainTrigger, Region, Side, WearZone
+from footchain.web import screening
 from footchain.web.auth import CsrfUser, CurrentUser, PageUser
 from footchain.web.dependencies import DbSession
 from footchain.web.errors import HttpError
-from footchain.web import screening
 from footchain.web.routes import api_clinic
 from footchain.web.routes.api_clinic import PatientIn, VisitIn, audit, patient_or_404, visit_or_404
 from footchain.web.templating import TEMPLATES
