@@ -69,6 +69,26 @@ def cli_assess(intake: dict[str, Any], folder: Path) -> dict[str, Any]:
     return answer
 
 
+CONTRAST = """(selector) => {
+  const element = document.querySelector(selector);
+  const box = element.closest("section");
+  const rgb = (text) => text.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const light = ([r, g, b]) => {
+    const c = [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const a = light(rgb(getComputedStyle(element).color));
+  const b = light(rgb(getComputedStyle(box).backgroundColor));
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def contrast(page: Page, selector: str) -> float:
+    """The contrast ratio (WCAG) of an element's text against its section's background."""
+    ratio: float = page.evaluate(CONTRAST, selector)
+    return ratio
+
+
 def verdict(assessment: dict[str, Any]) -> tuple[str, list[str]]:
     return assessment["referral"]["urgency"], [reason["id"] for reason in assessment["referral"]["reasons"]]
 
@@ -163,6 +183,7 @@ def test_a_new_pathway_through_the_wizard_matches_the_cli_and_the_api(
     assert wizard["referral"]["urgency"] == urgency
     assert wizard["referral"]["reasons"][0]["id"] == reason
     assert page.locator(f'#referral li[data-reason="{reason}"]').count() == 1
+    assert contrast(page, "#referral-title") >= 4.5, "the referral headline must be readable"
     if pathway == "swollen-calf":
         care = [item["id"] for item in wizard["care_plan"]]
         assert not any("calf" in item or "massage" in item or "ball" in item for item in care), care
