@@ -31,6 +31,7 @@ from footchain.types import (
     ChainEntry,
     ChainLink,
     Confidence,
+    Health,
     InsoleArch,
     InsoleSize,
     InsoleStatus,
@@ -139,6 +140,10 @@ class ReferralView:
     call: bool = False
 
 
+SCREENING_ANSWERS = frozenset(Health.model_fields)
+"""The yes/no screening answers; other open items (an age, how far one runs) are asked for in words."""
+
+
 @dataclass(frozen=True)
 class OpenQuestionView:
     """A warning-sign question not answered yet, in words, and what a "yes" could mean."""
@@ -165,12 +170,18 @@ class ScreeningView:
 
     @property
     def groups(self) -> tuple[tuple[str, tuple[OpenQuestionView, ...]], ...]:
-        """The questions by level, emergency first, each under words saying what a "yes" could mean."""
+        """The yes/no questions by level, emergency first, each under words saying what a "yes" could mean."""
         return tuple(
             (LEVEL_MEANING[level][:1].upper() + LEVEL_MEANING[level][1:], group)
             for level in OPEN_LEVELS
-            if (group := tuple(q for q in self.questions if q.level == level))
+            if (group := tuple(q for q in self.questions if q.level == level and q.id in SCREENING_ANSWERS))
         )
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """Other things the rules wait for that are not yes/no questions ("your age"), in words."""
+        words = (q.words[:1].lower() + q.words[1:] for q in self.questions if q.id not in SCREENING_ANSWERS)
+        return tuple(dict.fromkeys(words))
 
     def __bool__(self) -> bool:
         return bool(self.questions)

@@ -81,6 +81,8 @@ def _open_questions(assessment: Assessment, screening: ScreeningView) -> Panel |
         body.append(f"\n{meaning}:", style="bold")
         for question in group:
             body.append(f"\n• {question.words}", style="")
+    if screening.facts:
+        body.append(f"\nTo rule these signs out we also need {'; '.join(screening.facts)}.", style="")
     colour = "red" if screening.emergency else "dark_orange"
     return Panel(body, title=title, title_align="left", border_style=colour)
 
