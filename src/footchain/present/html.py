@@ -95,6 +95,16 @@ INSOLE_HEADLINES: dict[InsoleStatus, str] = {
     "not_recommended": "Off-the-shelf insoles are not advised for you",
     "deferred": "Insole advice is on hold until a clinician has seen you",
 }
+DEFERRED_FOR_ANSWERS = "Insole advice is on hold until a few more answers are given"
+"""An insole plan held back by missing answers (arch, size, diabetes) rather than by a referral."""
+
+
+def insole_headline(assessment: Assessment) -> str:
+    """The insole plan's headline: a deferral says whether a clinician or missing answers hold it back."""
+    status = assessment.insole.status
+    if status == "deferred" and assessment.referral.urgency not in ("emergency", "urgent"):
+        return DEFERRED_FOR_ANSWERS
+    return INSOLE_HEADLINES[status]
 ARCH_HEIGHT_WORDS: dict[InsoleArch, str] = {
     "low": "low arch support",
     "medium": "medium arch support",
@@ -564,7 +574,7 @@ def _context(assessment: Assessment, intake: Intake, measurements: Measurements 
         "arch_words": ARCH_WORDS,
         "posture_words": POSTURE_WORDS,
         "confidence_words": CONFIDENCE_WORDS,
-        "insole_headlines": INSOLE_HEADLINES,
+        "insole_headline": insole_headline(assessment),
         "arch_height_words": ARCH_HEIGHT_WORDS,
         "condition_name": condition_name,
         "place": place,
