@@ -105,6 +105,8 @@ def insole_headline(assessment: Assessment) -> str:
     if status == "deferred" and assessment.referral.urgency not in ("emergency", "urgent"):
         return DEFERRED_FOR_ANSWERS
     return INSOLE_HEADLINES[status]
+
+
 ARCH_HEIGHT_WORDS: dict[InsoleArch, str] = {
     "low": "low arch support",
     "medium": "medium arch support",
