@@ -13,6 +13,18 @@ DISCLAIMER = (
 
 UNKNOWN_FOOT: dict[str, Any] = {"arch_type": "unknown", "posture": "unknown", "basis": []}
 
+ALL_REGIONS = [
+    "lower_back", "pelvis", "hip", "buttock", "thigh", "knee", "shin", "calf", "ankle", "heel", "back_of_heel",
+    "arch", "forefoot", "toes",
+]  # fmt: skip
+SCREENED: dict[str, Any] = {
+    "complete": True,
+    "unanswered": [],
+    "held_back_regions": [],
+    "held_back_because": [],
+}
+"""Every warning-sign question answered, nothing held back."""
+
 NO_INSOLE_SIZE: dict[str, Any] = {
     "status": "deferred",
     "arch_height": None,
@@ -47,6 +59,11 @@ def emergency() -> tuple[Assessment, Intake]:
                         "the nerves at the bottom of the spine are squeezed (cauda equina syndrome).",
                     }
                 ],
+            },
+            "screening": {
+                **SCREENED,
+                "held_back_regions": ALL_REGIONS,
+                "held_back_because": ["suspected_cauda_equina"],
             },
             "feet": {"left": UNKNOWN_FOOT, "right": UNKNOWN_FOOT},
             "conditions": [],
@@ -95,6 +112,7 @@ def chain_both_sides() -> tuple[Assessment, Intake]:
     assessment = Assessment.model_validate(
         {
             "referral": {"urgency": "none", "to": None, "reasons": []},
+            "screening": SCREENED,
             "feet": {
                 "left": {
                     "arch_type": "flat",
@@ -225,6 +243,7 @@ def no_pain() -> tuple[Assessment, Intake]:
                     }
                 ],
             },
+            "screening": SCREENED,
             "feet": {
                 "left": {"arch_type": "normal", "posture": "normal", "basis": ["self-reported arch: normal"]},
                 "right": {

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 import footchain
+from footchain.types import Health
 from tests.shared import REPO, SHARED
 
 FOOTCHAIN = Path(sys.executable).with_name("footchain")
@@ -29,6 +30,7 @@ RUNNER = REPO / "examples" / "runner_flat_feet_knee.json"
 CONTRACT_KEYS = {
     "schema_version",
     "referral",
+    "screening",
     "feet",
     "conditions",
     "chain",
@@ -48,7 +50,7 @@ EVIDENCE = {"strong", "moderate", "limited", "very_limited", "theoretical"}
 CHAIN_LINKS = {"toes", "foot", "ankle", "shin", "knee", "thigh", "hip", "pelvis", "lower_back"}
 INSOLE_STATUS = {"recommended", "not_recommended", "deferred"}
 INSOLE_ARCH = {"low", "medium", "high", "extra_high", None}
-SIZE_KEYS = {"foot_length_mm", "us_men", "us_women", "uk", "eu", "mondopoint"}
+SIZE_KEYS = {"foot_length_mm", "us_men", "us_women", "uk", "eu", "mondopoint", "scale"}
 REGIONS = set(
     json.loads((SHARED / "contracts" / "intake.schema.json").read_text(encoding="utf-8"))["$defs"]["region"][
         "enum"
@@ -209,13 +211,20 @@ def test_saddle_numbness_with_back_pain_is_an_emergency(path: Path) -> None:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=EXAMPLE_IDS)
 def test_text_output_leads_with_the_referral(path: Path) -> None:
-    urgency = assess_json(path)["referral"]["urgency"]
+    data = assess_json(path)
+    urgency = data["referral"]["urgency"]
     result = run("assess", path, "--format", "text")
     assert result.returncode == 0, text(result.stderr)
     out = text(result.stdout)
-    headline = f"What to do first: {urgency}"
+    complete = data["screening"]["complete"]
+    headline = f"What to do first: {urgency if complete or urgency != 'none' else 'not finished'}"
     assert headline in out
     assert out.index(headline) < out.index("Your feet")
+    open_emergency = [q for q in data["screening"]["unanswered"] if q["could_mean"] == "emergency"]
+    if open_emergency:  # unanswered emergency questions first, or right after an emergency referral
+        questions = out.index("Not answered yet" if urgency != "emergency" else "Questions still to answer")
+        assert (questions < out.index(headline)) == (urgency != "emergency")
+        assert questions < out.index("Your feet")
     assert "\x1b[" not in out, "no colour codes when stdout is not a terminal"
 
 
@@ -405,3 +414,29 @@ def test_a_failed_run_keeps_the_previous_report(tmp_path: Path) -> None:
     assert_clean_failure(run("assess", bad, "--format", "json", "-o", target), "pain[0].intensity")
     assert target.read_text(encoding="utf-8") == "previous report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json", "report.json"]
+
+
+def test_no_warning_signs_found_is_never_said_without_screening_answers(tmp_path: Path) -> None:
+    intake = tmp_path / "unscreened.json"
+    intake.write_text(json.dumps({"schema_version": 1, "pain": [{"region": "knee", "intensity": 3}]}))
+    data = assess_json(intake)
+    assert data["referral"]["urgency"] == "none" and data["screening"]["complete"] is False
+    out = text(run("assess", intake, "--format", "text").stdout)
+    assert "No warning signs found" not in out
+    assert "Some warning-sign questions are not answered yet" in out
+    assert "Saddle" in out or "saddle" in out, "the open emergency questions are listed"
+    html = run("assess", intake, "--format", "html", "--output", tmp_path / "r.html")
+    assert html.returncode == 0, text(html.stderr)
+    report = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "No warning signs found" not in report
+    assert report.index('id="unanswered"') < report.index('id="referral"')
+
+
+def test_no_warning_signs_found_is_said_when_every_question_was_answered(tmp_path: Path) -> None:
+    health = {name: False for name in Health.model_fields}
+    document = {"schema_version": 1, "person": {"age_years": 40, "sex": "male"}, "health": health}
+    intake = tmp_path / "screened.json"
+    intake.write_text(json.dumps(document))
+    data = assess_json(intake)
+    assert data["screening"]["complete"] is True and data["referral"]["urgency"] == "none"
+    assert "No warning signs found" in text(run("assess", intake, "--format", "text").stdout)

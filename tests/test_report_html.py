@@ -11,7 +11,7 @@ from markupsafe import escape
 
 from footchain.present.body_map import NEUTRAL_FILL, PAIN_COLOURS, build_body_map, mirror_path
 from footchain.present.html import render_html
-from footchain.types import Assessment, Intake, Referral
+from footchain.types import Assessment, Intake, Referral, ScreeningStatus
 from tests.report_cases import CASES, chain_both_sides, emergency, no_pain
 
 
@@ -67,11 +67,11 @@ def test_referral_comes_first_then_the_body_map_then_the_rest(case: str) -> None
     ("urgency", "to", "headline"),
     [
         ("emergency", "emergency_department", "Go to an emergency department now"),
-        ("urgent", "diabetic_foot_team", "See your diabetic foot team within a working day"),
-        ("urgent", None, "See a doctor within a working day"),
+        ("urgent", "diabetic_foot_team", "See your diabetic foot team within one working day"),
+        ("urgent", None, "See a doctor today"),
         ("soon", "doctor", "See a doctor within about two weeks"),
         ("routine", "physiotherapist", "Book an appointment with a physiotherapist"),
-        ("none", None, "Self-care is a reasonable start"),
+        ("none", None, "No warning signs found: self-care is a reasonable start"),
     ],
 )
 def test_referral_box_says_what_to_do_and_is_coloured_by_urgency(
@@ -322,3 +322,64 @@ def test_mirroring_reflects_about_the_midline_and_flips_arcs() -> None:
     assert mirror_path("M 180 800 A 8 12 0 1 0 196 800 Z") == "M 220 800 A 8 12 0 1 1 204 800 Z"
     path = "M 140 30 L 182.5 30 C 133 85 138 55 140 30 Z"
     assert mirror_path(mirror_path(path)) == path
+
+
+def _open(questions: list[tuple[str, str]]) -> dict[str, object]:
+    return {
+        "complete": False,
+        "unanswered": [{"id": q, "question": f"words of {q}", "could_mean": level} for q, level in questions],
+        "held_back_regions": [],
+        "held_back_because": [],
+    }
+
+
+def test_unanswered_emergency_questions_open_the_report_and_no_warning_signs_is_not_said() -> None:
+    assessment, intake = CASES["chain"]()
+    screening = ScreeningStatus.model_validate(
+        _open([("saddle_numbness", "emergency"), ("limp", "urgent"), ("swollen_small_joints", "soon")])
+    )
+    html = render_html(assessment.model_copy(update={"screening": screening}), intake)
+    assert html.index('id="unanswered"') < html.index('id="referral"') < html.index('<svg class="body-map"')
+    section = html[html.index('<section id="unanswered"') : html.index('<section id="referral"')]
+    assert "could mean an emergency" in section
+    assert section.index('data-question="saddle_numbness"') < section.index('data-question="limp"')
+    assert 'data-question="swollen_small_joints"' not in section, "only emergency and urgent questions"
+    assert "No warning signs found" not in html
+    assert "Some warning-sign questions are not answered yet" in html
+
+
+def test_no_warning_signs_found_only_when_the_screening_is_complete() -> None:
+    assessment, intake = CASES["chain"]()
+    assert assessment.referral.urgency == "none" and assessment.screening.complete
+    html = render_html(assessment, intake)
+    assert "No warning signs found" in html and 'id="unanswered"' not in html
+
+
+def test_an_emergency_referral_comes_before_the_unanswered_questions() -> None:
+    assessment, intake = emergency()
+    screening = ScreeningStatus.model_validate(_open([("breathless_or_chest_pain", "emergency")]))
+    html = render_html(assessment.model_copy(update={"screening": screening}), intake)
+    assert html.index('id="referral"') < html.index('id="unanswered"') < html.index('<svg class="body-map"')
+    assert "Tell the staff who see you" in html
+
+
+def test_a_call_for_emergency_services_is_the_headline_and_the_held_back_note_is_beside_it() -> None:
+    assessment, intake = emergency()
+    referral = assessment.referral.model_copy(update={"call_emergency_services": True})
+    html = render_html(assessment.model_copy(update={"referral": referral}), intake)
+    section = html[html.index('<section id="referral"') : html.index("</section>")]
+    assert '<h2 id="referral-title">Call 999 (UK), 112 (Europe) or 911 (US and Canada) now</h2>' in section
+    assert 'id="held-back"' in section and "holds back" in section
+
+
+def test_open_questions_no_more_urgent_than_the_referral_follow_it() -> None:
+    assessment, intake = emergency()
+    urgent = Referral.model_validate(
+        {"urgency": "urgent", "to": "doctor", "reasons": [{"id": "suspected_dvt", "text": "calf"}]}
+    )
+    today = ScreeningStatus.model_validate(_open([("limp", "urgent")]))
+    html = render_html(assessment.model_copy(update={"referral": urgent, "screening": today}), intake)
+    assert html.index('id="referral"') < html.index('id="unanswered"')
+    now = ScreeningStatus.model_validate(_open([("limp", "urgent"), ("signs_of_sepsis", "emergency")]))
+    html = render_html(assessment.model_copy(update={"referral": urgent, "screening": now}), intake)
+    assert html.index('id="unanswered"') < html.index('id="referral"')

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import date
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from footchain.intake import parse_intake
 from footchain.knowledge import load_knowledge
 from footchain.store.models import PatientRow, VisitFileRow, VisitRow
+from footchain.types import Region
+from footchain.web.screening import levels
 from tests.clinic.conftest import ClinicUser, sign_in_page
 from tests.footprint.photo_cases import sheet_photo_case
 
@@ -274,3 +278,62 @@ def test_deleting_from_the_page_needs_the_confirmation(
         for table in (PatientRow, VisitRow, VisitFileRow):
             assert session.scalar(select(func.count()).select_from(table)) == 0
     assert clinic_client.get(f"/clinic/patients/{patient_id}").status_code == 404
+
+
+def _clinic_questions(page: str) -> list[tuple[str, str]]:
+    return re.findall(r'<tr data-question="(\w+)" data-level="(\w+)">', page)
+
+
+@pytest.mark.parametrize(
+    ("age", "sex", "limp", "pregnancy"),
+    [(12, "male", True, False), (40, "male", False, False), (30, "female", False, True)],
+)
+def test_the_visit_forms_screening_asks_emergency_questions_first_and_only_what_can_apply(
+    clinic_client: TestClient,
+    clinic_a: ClinicUser,
+    sessions: sessionmaker[Session],
+    age: int,
+    sex: str,
+    limp: bool,
+    pregnancy: bool,
+) -> None:
+    csrf = sign_in_page(clinic_client, sessions, clinic_a)
+    created = clinic_client.post(
+        "/clinic/patients",
+        data={
+            "csrf_token": csrf,
+            "name": "Sam Screen",
+            "birth_year": str(date.today().year - age),
+            "sex": sex,
+        },
+        follow_redirects=False,
+    )
+    patient_id = created.headers["location"].rsplit("/", 1)[1]
+    page = clinic_client.get(f"/clinic/patients/{patient_id}/visits/new").text
+    questions = _clinic_questions(page)
+    levels = [level for _, level in questions]
+    order = ["emergency", "urgent", "soon", "routine", "none"]
+    assert levels[0] == "emergency" and levels == sorted(levels, key=order.index)
+    headings = re.findall(r'<h3 class="screening-group group-\w+" id="screening-\w+">([^<]+)</h3>', page)
+    assert headings[:2] == ["Signs that need help now", "Signs that need a doctor today"]
+    assert headings[-1] == "Other health questions"
+    names = [name for name, _ in questions]
+    assert ("limp" in names) is limp
+    assert ("pregnant_or_postpartum" in names) is pregnancy
+    assert {"saddle_numbness", "breathless_or_chest_pain", "diabetes"} <= set(names)
+    assert len(names) == len(set(names))
+
+
+def test_the_visit_form_and_the_wizard_ask_in_the_same_order(
+    clinic_client: TestClient, clinic_a: ClinicUser, sessions: sessionmaker[Session]
+) -> None:
+    csrf = sign_in_page(clinic_client, sessions, clinic_a)
+    patient_id = register(clinic_client, csrf)  # born 1966, sex not recorded
+    clinic = [
+        name
+        for name, _ in _clinic_questions(clinic_client.get(f"/clinic/patients/{patient_id}/visits/new").text)
+    ]
+    person = {"age_years": date.today().year - 1966}
+    pains = [{"region": region, "side": "both", "intensity": 5} for region in get_args(Region)]
+    wizard = list(levels(parse_intake({"schema_version": 1, "person": person, "pain": pains})))
+    assert clinic[: len(wizard)] == wizard, "the same questions, in the same order, emergency first"

@@ -29,7 +29,7 @@ from tests.shared import CONTRACTS, DATA, REPO
 EXAMPLES = sorted((CONTRACTS / "examples").glob("*.json")) + sorted((REPO / "examples").glob("*.json"))
 EXAMPLE_IDS = [f"{p.parent.name}/{p.stem}" for p in EXAMPLES]
 CONTRACT_KEYS = {
-    "schema_version", "referral", "feet", "conditions", "chain", "unexplained", "insole", "care_plan",
+    "schema_version", "referral", "screening", "feet", "conditions", "chain", "unexplained", "insole", "care_plan",
     "limits", "disclaimer",
 }  # fmt: skip
 JSON = {"Content-Type": "application/json"}
@@ -211,6 +211,11 @@ def test_openapi_documents_the_body_responses_and_errors(client: TestClient) -> 
     assert {"201", "400", "413", "415", "422"} <= set(post["responses"])
     example = post["responses"]["201"]["content"]["application/json"]["example"]
     assert set(example) == CONTRACT_KEYS | {"id"}
+    schema = post["responses"]["201"]["content"]["application/json"]["schema"]
+    assert set(schema["properties"]) == CONTRACT_KEYS | {"id"}
+    screening = schema["properties"]["screening"]["properties"]
+    assert {"complete", "unanswered", "held_back_regions", "held_back_because"} <= set(screening)
+    assert "call_emergency_services" in schema["properties"]["referral"]["properties"]
     answer = post_intake(client, body["example"]).json()
     assert set(answer) == set(example)
     get = spec["paths"]["/api/v1/assessments/{assessment_id}"]["get"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html as html_module
 import re
+import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from footchain.errors import FootchainError
 from footchain.intake import parse_intake
+from footchain.knowledge import load_knowledge
 from footchain.store.models import AssessmentRow, DraftRow, UploadRow
 from footchain.web.app import create_app
 from footchain.web.routes.wizard.drafts import COOKIE, draft_to_intake
@@ -65,7 +68,7 @@ def _field_error(html: str, name: str) -> str:
         rf'id="{re.escape(name)}-error"><span class="visually-hidden">Error: </span>([^<]*)<', html
     )
     assert match, f"no message next to {name}"
-    return match.group(1)
+    return html_module.unescape(match.group(1))
 
 
 @pytest.fixture(scope="module")
@@ -143,27 +146,112 @@ def test_bad_values_come_back_with_a_message_beside_the_field_and_nothing_is_los
     app: FastAPI, client: TestClient
 ) -> None:
     client.get("/assess")
-    _post(client, "feet", {"age_years": "44", "self_reported_arch": "low"})
+    _post(client, "health", {"age_years": "44"})
+    _post(client, "feet", {"height_cm": "170", "self_reported_arch": "low"})
     response = client.post(
         "/assess/feet",
-        data={"age_years": "400", "height_cm": "tall", "weight_kg": "70,5", "shoe_size_value": "42"},
+        data={"height_cm": "tall", "weight_kg": "470,5", "shoe_size_value": "42"},
     )
     assert response.status_code == 422
-    assert _field_error(response.text, "age_years") == "Enter a number no higher than 120."
-    assert "Enter a number" in _field_error(response.text, "height_cm")
-    assert "size system" in _field_error(response.text, "shoe_size_system")
-    assert 'name="age_years" value="400"' in response.text and 'value="70,5"' in response.text
+    assert _field_error(response.text, "height_cm") == "Height: enter a number, like 42 or 7.5."
+    assert _field_error(response.text, "weight_kg") == "Weight: enter a number no higher than 400 kg."
+    assert "Shoe size: choose the size system" in _field_error(response.text, "shoe_size_system")
+    assert 'value="470,5"' in response.text
     assert 'class="error-summary"' in response.text and "Traceback" not in response.text
     stored = _draft(app, client).answers
     assert (
-        stored["sections"]["person"] == {"age_years": 44}
+        stored["sections"]["person"] == {"age_years": 44, "height_cm": 170}
         and stored["sections"]["feet"]["self_reported_arch"] == "low"
     )
+    old_age = client.post("/assess/health", data={"age_years": "400"})
+    assert old_age.status_code == 422
+    assert _field_error(old_age.text, "age_years") == "Age: enter a number no higher than 120 years."
     bad_pain = client.post("/assess/pain", data={"where": ["knee-left"], "knee-left-intensity": "11"})
     assert bad_pain.status_code == 422
-    assert _field_error(bad_pain.text, "knee-left-intensity") == "Enter a number no higher than 10."
+    assert _field_error(bad_pain.text, "knee-left-intensity") == (
+        "How much your left knee hurts: enter a number no higher than 10."
+    )
     made_up = client.post("/assess/pain", data={"where": ["elbow-left"]})
-    assert made_up.status_code == 422 and "Tick places" in _field_error(made_up.text, "where")
+    assert made_up.status_code == 422 and "tick places" in _field_error(made_up.text, "where")
+
+
+@pytest.mark.parametrize(
+    ("step", "data", "field", "message"),
+    [
+        ("activity", {"running_km_per_week": "401"}, "running_km_per_week",
+         "Running a week: enter a number no higher than 400 km."),
+        ("activity", {"walking_km_per_week": "701"}, "walking_km_per_week",
+         "Walking a week: enter a number no higher than 700 km."),
+        ("activity", {"standing_hours_per_day": "-1"}, "standing_hours_per_day",
+         "Hours on your feet a day: enter a number no lower than 0 hours."),
+        ("pain", {"where": ["heel-left"], "heel-left-intensity": "4", "heel-left-weeks": "6000"}, "heel-left-weeks",
+         "How long your left heel has hurt: enter a number no higher than 5218."),
+        ("feet", {"shoe_size_value": "14", "shoe_size_system": "uk_children"}, "shoe_size_value",
+         "Shoe size: UK children's size 14 does not exist: sizes run from 0 to 13.5."),
+        ("feet", {"shoe_size_value": "60", "shoe_size_system": "eu"}, "shoe_size_value",
+         "Shoe size: EU size 60 does not exist: sizes run from 15 to 52."),
+    ],
+)  # fmt: skip
+def test_implausible_numbers_are_refused_with_a_message_naming_the_field(
+    client: TestClient, step: str, data: dict[str, str | list[str]], field: str, message: str
+) -> None:
+    client.get("/assess")
+    response = client.post(f"/assess/{step}", data=data)
+    assert response.status_code == 422
+    assert _field_error(response.text, field) == message
+    summary = response.text[response.text.index('class="error-summary"') :]
+    summary = html_module.unescape(summary[: summary.index("</ul>")])
+    assert message in summary, "the summary at the top names the field too"
+
+
+def test_number_fields_carry_their_plausibility_limits(client: TestClient) -> None:
+    client.get("/assess")
+    pages = {step: client.get(f"/assess/{step}").text for step in ("health", "activity", "feet")}
+    for step, name, low, high in [
+        ("health", "age_years", "0", "120"),
+        ("activity", "running_km_per_week", "0", "400"),
+        ("activity", "walking_km_per_week", "0", "700"),
+        ("activity", "standing_hours_per_day", "0", "24"),
+        ("feet", "height_cm", "40", "260"),
+        ("feet", "weight_kg", "2", "400"),
+    ]:
+        tag = re.search(rf'<input [^>]*name="{name}"[^>]*>', pages[step])
+        assert tag is not None, name
+        assert f'min="{low}"' in tag.group(0) and f'max="{high}"' in tag.group(0), tag.group(0)
+        assert 'type="number"' in tag.group(0)
+
+
+def test_a_pain_longer_than_the_persons_life_is_refused_on_either_step(client: TestClient) -> None:
+    client.get("/assess")
+    _post(client, "pain", {"where": ["knee-left"], "knee-left-intensity": "4", "knee-left-weeks": "800"})
+    response = client.post("/assess/health", data={"age_years": "10"})
+    assert response.status_code == 422
+    assert _field_error(response.text, "age_years").startswith("Age: a pain you marked has lasted 800 weeks")
+    _post(client, "pain", {"where": ["knee-left"], "knee-left-intensity": "4", "knee-left-weeks": "8"})
+    _post(client, "health", {"age_years": "10"})
+    again = client.post(
+        "/assess/pain", data={"where": ["knee-left"], "knee-left-intensity": "4", "knee-left-weeks": "800"}
+    )
+    assert again.status_code == 422
+    assert _field_error(again.text, "knee-left-weeks").startswith(
+        "How long your left knee has hurt: 800 weeks is longer than your age (10 years)"
+    )
+
+
+def test_childrens_shoe_sizes_are_stored_on_the_childrens_scale(app: FastAPI, client: TestClient) -> None:
+    client.get("/assess")
+    _post(client, "feet", {"shoe_size_value": "12", "shoe_size_system": "uk_children"})
+    assert _draft(app, client).answers["sections"]["person"]["shoe_size"] == {
+        "system": "uk", "value": 12, "scale": "children"
+    }  # fmt: skip
+    _post(client, "feet", {"shoe_size_value": "2.5", "shoe_size_system": "us_children"})
+    assert _draft(app, client).answers["sections"]["person"]["shoe_size"] == {
+        "system": "us_men", "value": 2.5, "scale": "children"
+    }  # fmt: skip
+    assert "Shoe size: US children's 2.5" in html_module.unescape(client.get("/assess/review").text)
+    page = client.get("/assess/feet").text
+    assert '<option value="uk_children" ' not in page and '<option value="uk_children">UK children' in page
+    assert '<option value="us_children" selected>' in page
 
 
 def test_a_whole_walk_through_maps_to_a_valid_intake_with_every_answer(
@@ -171,7 +259,12 @@ def test_a_whole_walk_through_maps_to_a_valid_intake_with_every_answer(
 ) -> None:
     client.get("/assess")
     _post(client, "pain", BACK_PAIN)
-    _post(client, "health", {**NO_FLAGS, "health-diabetes": "no", "health-history_of_cancer": "unsure"})
+    _post(
+        client,
+        "health",
+        {**NO_FLAGS, "age_years": "38", "sex": "female", "health-diabetes": "no",
+         "health-history_of_cancer": "unsure"},
+    )  # fmt: skip
     _post(
         client,
         "activity",
@@ -181,7 +274,7 @@ def test_a_whole_walk_through_maps_to_a_valid_intake_with_every_answer(
     _post(
         client,
         "feet",
-        {"self_reported_arch": "flat", "arch_flattens_when_standing": "yes", "age_years": "38", "sex": "female",
+        {"self_reported_arch": "flat", "arch_flattens_when_standing": "yes",
          "height_cm": "168", "weight_kg": "64,5", "shoe_size_value": "39", "shoe_size_system": "eu"},
     )  # fmt: skip
     _post(
@@ -194,6 +287,7 @@ def test_a_whole_walk_through_maps_to_a_valid_intake_with_every_answer(
     intake = draft_to_intake(_draft(app, client).answers)
     parsed = parse_intake(intake)
     assert parsed.person.age_years == 38 and parsed.person.weight_kg == 64.5
+    assert parsed.person.sex == "female"
     assert parsed.person.shoe_size is not None and parsed.person.shoe_size.system == "eu"
     assert [(p.region, p.side, p.intensity) for p in parsed.pain] == [
         ("lower_back", "midline", 6),
@@ -212,6 +306,10 @@ def test_a_whole_walk_through_maps_to_a_valid_intake_with_every_answer(
     review = client.get("/assess/review").text
     assert "Left knee: 4 out of 10, worst with stairs" in review and "Sports: football, tennis" in review
     assert "Left shoe: inner edge of the heel, under the big toe" in review
+    health = review[review.index("<h2>Health questions</h2>") : review.index("<h2>Your day</h2>")]
+    assert "Age: 38" in health and "Sex: female" in health
+    feet = review[review.index("<h2>Your feet</h2>") : review.index("<h2>Your shoes</h2>")]
+    assert "Height: 168 cm" in feet and "Age" not in feet
 
 
 def test_saddle_numbness_with_a_bladder_change_shows_the_emergency_advice_first(client: TestClient) -> None:
@@ -236,7 +334,7 @@ def test_an_urgent_flag_found_later_still_comes_first(client: TestClient) -> Non
     _post(client, "health", {"health-history_of_cancer": "yes"})
     assert _post(client, "pain", BACK_PAIN) == "/assess/referral?next=health"
     page = client.get("/assess/referral?next=health").text
-    assert "within a working day" in page and "history of cancer" in page
+    assert "See a doctor today" in page and "history of cancer" in page
 
 
 def test_no_warning_sign_goes_straight_on(client: TestClient) -> None:
@@ -247,20 +345,132 @@ def test_no_warning_sign_goes_straight_on(client: TestClient) -> None:
 
 
 def test_screening_questions_use_the_knowledge_wording_and_mark_red_flags(client: TestClient) -> None:
+    words = load_knowledge().text.question
     client.get("/assess")
     page = client.get("/assess/health").text
-    assert "Numbness around the genitals, buttocks or inner thighs (the saddle area)" in page
+    assert words["saddle_numbness"][:1].upper() + words["saddle_numbness"][1:] in page
     assert 'data-redflag="urgent"' in page  # leg weakness that gets worse needs no pain to count
-    assert 'id="health-saddle_numbness" data-redflag' not in page, (
-        "without pain, saddle numbness alone is no rule"
-    )
     _post(client, "pain", BACK_PAIN)
     page = client.get("/assess/health").text
-    assert 'id="health-saddle_numbness" data-redflag="emergency"' in page
-    assert (
-        'id="health-diabetes" data-redflag' not in page
-        and 'id="health-history_of_cancer" data-redflag="urgent"' in page
+    assert re.search(r'id="health-saddle_numbness"[^>]*data-redflag="emergency"', page)
+    assert not re.search(r'id="health-diabetes"[^>]*data-redflag', page)
+    assert re.search(r'id="health-history_of_cancer"[^>]*data-redflag="urgent"', page)
+
+
+def _questions(page: str) -> list[tuple[str, str]]:
+    """(question, level) in page order, and only those shown (not hidden)."""
+    return [
+        (name, level)
+        for tag, name, level in re.findall(
+            r'(<fieldset [^>]*data-question="(\w+)" data-level="(\w+)"[^>]*>)', page
+        )
+        if " hidden" not in tag
+    ]
+
+
+def test_health_step_asks_age_and_sex_first_then_emergency_questions_before_any_other(
+    client: TestClient,
+) -> None:
+    client.get("/assess")
+    _post(client, "pain", BACK_PAIN)
+    page = client.get("/assess/health").text
+    assert page.index('name="age_years"') < page.index('name="sex"') < page.index("data-question=")
+    questions = _questions(page)
+    levels = [level for _, level in questions]
+    assert levels[0] == "emergency" and "urgent" in levels and "soon" in levels
+    last_emergency = max(i for i, level in enumerate(levels) if level == "emergency")
+    first_other = min(i for i, level in enumerate(levels) if level not in ("emergency", "urgent"))
+    assert last_emergency < first_other, "every emergency question comes before every routine one"
+    assert levels == sorted(levels, key=["emergency", "urgent", "soon", "routine", "none"].index)
+    headings = re.findall(r'<h2 class="question-intro" id="group-\w+">([^<]+)</h2>', page)
+    assert headings == [
+        "Signs that need help now",
+        "Signs that need a doctor today",
+        "Other health questions",
+    ]
+    assert page.index("Signs that need help now") < page.index('data-question="saddle_numbness"')
+    feet = client.get("/assess/feet").text
+    assert 'name="age_years"' not in feet and 'name="sex"' not in feet, "age and sex moved to the health step"
+
+
+KNEE = {"where": ["knee-left"], "knee-left-intensity": "5", "knee-left-weeks": "2"}
+
+
+def test_childrens_questions_only_for_children(client: TestClient) -> None:
+    client.get("/assess")
+    _post(client, "pain", KNEE)
+    unknown = dict(_questions(client.get("/assess/health").text))
+    assert "limp" in unknown, "without an age every question that could apply is asked"
+    _post(client, "health", {"age_years": "12"})
+    child = dict(_questions(client.get("/assess/health").text))
+    assert "limp" in child and child["limp"] in ("emergency", "urgent")
+    _post(client, "health", {"age_years": "40", "sex": "female"})
+    adult = dict(_questions(client.get("/assess/health").text))
+    assert "limp" not in adult
+    assert 'id="health-limp"' in client.get("/assess/health").text, "kept hidden for the page's script"
+    api = client.get("/assess/health/questions", params={"age": "12", "sex": "female"}).json()
+    assert "limp" in api["show"] and api["shown_for"] == "12|female"
+    assert "limp" not in client.get("/assess/health/questions", params={"age": "40"}).json()["show"]
+
+
+def test_pregnancy_questions_not_for_a_man(client: TestClient) -> None:
+    client.get("/assess")
+    _post(client, "pain", KNEE)
+    assert "pregnant_or_postpartum" in dict(_questions(client.get("/assess/health").text))
+    _post(client, "health", {"age_years": "30", "sex": "female"})
+    assert "pregnant_or_postpartum" in dict(_questions(client.get("/assess/health").text))
+    _post(client, "health", {"age_years": "30", "sex": "male"})
+    man = dict(_questions(client.get("/assess/health").text))
+    assert "pregnant_or_postpartum" not in man and "headache_or_visual_change" not in man
+    show = client.get("/assess/health/questions", params={"age": "30", "sex": "male"}).json()["show"]
+    assert "pregnant_or_postpartum" not in show
+
+
+def test_without_a_script_questions_newly_due_to_the_age_typed_are_asked_before_going_on(
+    app: FastAPI, client: TestClient
+) -> None:
+    client.get("/assess")
+    _post(client, "pain", KNEE)
+    _post(client, "health", {"age_years": "40", "sex": "male"})
+    response = client.post(
+        "/assess/health",
+        data={"age_years": "12", "sex": "male", "shown_for": "40|male", "health-diabetes": "no"},
     )
+    assert response.status_code == 200 and 'id="added-questions"' in response.text
+    assert 'href="#health-limp"' in response.text
+    assert "limp" in dict(_questions(response.text))
+    assert _draft(app, client).answers["sections"]["person"]["age_years"] == 12, "nothing typed is lost"
+    assert _draft(app, client).answers["sections"]["health"] == {"diabetes": False}
+    answered = client.post(
+        "/assess/health",
+        data={"age_years": "12", "sex": "male", "shown_for": "12|male", "health-limp": "unsure"},
+        follow_redirects=False,
+    )
+    assert answered.status_code == 303 and answered.headers["location"] == "/assess/activity"
+
+
+def test_a_childs_limp_with_knee_pain_shows_the_urgent_advice_at_once(client: TestClient) -> None:
+    client.get("/assess")
+    _post(client, "pain", KNEE)
+    _post(client, "health", {"age_years": "12"})
+    page = client.get("/assess/health").text
+    assert re.search(r'id="health-limp"[^>]*data-redflag="urgent"', page)
+    where = _post(client, "health", {"age_years": "12", "shown_for": "12|", "health-limp": "yes"})
+    assert where == "/assess/referral?next=activity"
+    assert "See a doctor today" in client.get(where).text
+
+
+def test_the_health_page_is_fast_with_every_question(client: TestClient) -> None:
+    client.get("/assess")
+    _post(client, "pain", {**BACK_PAIN, "where": [*BACK_PAIN["where"], "calf-right", "heel-left"],
+                           "calf-right-intensity": "3", "heel-left-intensity": "4"})  # fmt: skip
+    client.get("/assess/health")  # warm up
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        assert client.get("/assess/health").status_code == 200
+        times.append(time.perf_counter() - started)
+    assert min(times) < 0.150, f"the health page took {min(times) * 1000:.0f} ms"
 
 
 def test_an_unknown_cookie_starts_a_new_draft_gracefully(app: FastAPI, client: TestClient) -> None:

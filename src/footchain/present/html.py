@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 
 from footchain.knowledge import load_knowledge
+from footchain.plan.referral import held_back_note
 from footchain.present.body_map import (
     EVIDENCE_STYLES,
     PAIN_COLOURS,
@@ -30,6 +31,7 @@ from footchain.types import (
     ChainEntry,
     ChainLink,
     Confidence,
+    Health,
     InsoleArch,
     InsoleSize,
     InsoleStatus,
@@ -39,6 +41,7 @@ from footchain.types import (
     Referral,
     ReferTo,
     Region,
+    ScreeningStatus,
     Side,
     Urgency,
 )
@@ -92,6 +95,18 @@ INSOLE_HEADLINES: dict[InsoleStatus, str] = {
     "not_recommended": "Off-the-shelf insoles are not advised for you",
     "deferred": "Insole advice is on hold until a clinician has seen you",
 }
+DEFERRED_FOR_ANSWERS = "Insole advice is on hold until a few more answers are given"
+"""An insole plan held back by missing answers (arch, size, diabetes) rather than by a referral."""
+
+
+def insole_headline(assessment: Assessment) -> str:
+    """The insole plan's headline: a deferral says whether a clinician or missing answers hold it back."""
+    status = assessment.insole.status
+    if status == "deferred" and assessment.referral.urgency not in ("emergency", "urgent"):
+        return DEFERRED_FOR_ANSWERS
+    return INSOLE_HEADLINES[status]
+
+
 ARCH_HEIGHT_WORDS: dict[InsoleArch, str] = {
     "low": "low arch support",
     "medium": "medium arch support",
@@ -124,12 +139,64 @@ LINK_NAMES: dict[ChainLink, str] = {
 
 @dataclass(frozen=True)
 class ReferralView:
-    """The referral box in words: a tag, a headline that says what to do, and advice around it."""
+    """The referral box in words: a tag, a headline that says what to do, and advice around it.
+
+    ``call`` is true when the advice is to call emergency services (999, 112 or 911): the web page then
+    offers the numbers as ``tel:`` links.
+    """
 
     urgency: Urgency
     tag: str
     headline: str
     advice: tuple[str, ...]
+    call: bool = False
+
+
+SCREENING_ANSWERS = frozenset(Health.model_fields)
+"""The yes/no screening answers; other open items (an age, how far one runs) are asked for in words."""
+
+
+@dataclass(frozen=True)
+class OpenQuestionView:
+    """A warning-sign question not answered yet, in words, and what a "yes" could mean."""
+
+    id: str
+    words: str
+    level: Urgency
+
+
+@dataclass(frozen=True)
+class ScreeningView:
+    """The warning-sign questions still open (emergency ones first) and where the report shows them.
+
+    ``first`` is true for the questions that open the report, before the referral (a "yes" could mean
+    something more urgent than the referral itself); the others come right after the referral.
+    """
+
+    questions: tuple[OpenQuestionView, ...]
+    first: bool
+
+    @property
+    def emergency(self) -> bool:
+        return any(q.level == "emergency" for q in self.questions)
+
+    @property
+    def groups(self) -> tuple[tuple[str, tuple[OpenQuestionView, ...]], ...]:
+        """The yes/no questions by level, emergency first, each under words saying what a "yes" could mean."""
+        return tuple(
+            (LEVEL_MEANING[level][:1].upper() + LEVEL_MEANING[level][1:], group)
+            for level in OPEN_LEVELS
+            if (group := tuple(q for q in self.questions if q.level == level and q.id in SCREENING_ANSWERS))
+        )
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """Other things the rules wait for that are not yes/no questions ("your age"), in words."""
+        words = (q.words[:1].lower() + q.words[1:] for q in self.questions if q.id not in SCREENING_ANSWERS)
+        return tuple(dict.fromkeys(words))
+
+    def __bool__(self) -> bool:
+        return bool(self.questions)
 
 
 @dataclass(frozen=True)
@@ -156,8 +223,10 @@ class LinkView:
 
 
 def condition_name(identifier: str) -> str:
-    """A condition id in plain words; unknown ids just lose their underscores."""
-    words = load_knowledge().text.condition.get(identifier, identifier.replace("_", " "))
+    """A condition id (or a region a care item serves) in plain words; other ids lose their underscores."""
+    text = load_knowledge().text
+    regions: dict[str, str] = {str(key): words for key, words in text.region.items()}
+    words = text.condition.get(identifier) or regions.get(identifier) or identifier.replace("_", " ")
     return words[:1].upper() + words[1:]
 
 
@@ -179,25 +248,52 @@ def number(value: float) -> str:
     return str(int(rounded)) if rounded.is_integer() else f"{rounded:.1f}"
 
 
-def referral_view(referral: Referral, has_limits: bool) -> ReferralView:
-    """The referral box's words: the most urgent action first, in the plainest terms.
+CALL_NUMBERS: tuple[tuple[str, str], ...] = (("999", "UK"), ("112", "Europe"), ("911", "US and Canada"))
+"""Emergency numbers named when the advice is to call emergency services (domain.md §6)."""
+CALL_WORDS = "Call 999 (UK), 112 (Europe) or 911 (US and Canada) now"
+OPEN_LEVELS: tuple[Urgency, ...] = ("emergency", "urgent")
+"""Open questions of these levels keep "No warning signs found" from being said (domain.md §6)."""
+LEVEL_MEANING: dict[Urgency, str] = {
+    "emergency": "a “yes” could mean an emergency",
+    "urgent": "a “yes” could mean seeing a doctor today",
+}
+
+
+def referral_view(referral: Referral, has_limits: bool, *, complete: bool = True) -> ReferralView:
+    """The referral box's words: the most urgent action first, in the plainest terms (domain.md §6).
 
     ``has_limits`` says whether some things could not be judged; a "no referral" box then points to them,
-    because a missing screening answer is never read as "no".
+    because a missing screening answer is never read as "no". ``complete`` is the screening's own verdict:
+    only a complete screening with no referral may say "No warning signs found".
     """
     who = _WHO[referral.to] if referral.to is not None else None
     urgency = referral.urgency
-    if urgency == "emergency":
-        headline = "Go to an emergency department now"
+    call = urgency == "emergency" and referral.call_emergency_services
+    if call:
+        headline = CALL_WORDS
         advice: tuple[str, ...] = (
-            "Do not wait. If you cannot get there safely, call your local emergency number.",
+            "Call an ambulance now: these signs need help within minutes. Do not drive yourself.",
+            _AFTER_BEING_SEEN,
+        )
+    elif urgency == "emergency":
+        headline = "Go to an emergency department now"
+        advice = (
+            "Do not wait. If you cannot get there safely, call emergency services: 999 (UK), 112 (Europe) "
+            "or 911 (US and Canada).",
+            _AFTER_BEING_SEEN,
+        )
+    elif urgency == "urgent" and referral.to == "diabetic_foot_team":
+        headline = "See your diabetic foot team within one working day"
+        advice = (
+            "Ring them today. If you cannot reach them, be seen by a doctor the same day (out of hours: the "
+            "urgent-care line, NHS 111 in the UK). If you get much worse, go to an emergency department.",
             _AFTER_BEING_SEEN,
         )
     elif urgency == "urgent":
-        headline = f"See {who or 'a doctor'} within a working day"
+        headline = f"See {who or 'a doctor'} today"
         advice = (
-            "Ring today for an appointment today or tomorrow. If you get much worse before then, "
-            "go to an emergency department.",
+            "Ring today to be seen the same day. Out of hours, call the urgent-care line (NHS 111 in the UK). "
+            "If you get much worse, go to an emergency department.",
             _AFTER_BEING_SEEN,
         )
     elif urgency == "soon":
@@ -209,8 +305,15 @@ def referral_view(referral: Referral, has_limits: bool) -> ReferralView:
     elif urgency == "routine":
         headline = f"Book an appointment with {who or 'a podiatrist or physiotherapist'}"
         advice = ("This is not urgent, but it is worth a professional's look.",)
+    elif not complete:
+        headline = "Some warning-sign questions are not answered yet"
+        advice = (
+            "We cannot say that there are no warning signs until they are answered: a question left out is "
+            "never read as a “no”. The questions are listed in this report; answer them, and see a doctor "
+            "if any of them is true for you.",
+        )
     else:
-        headline = "Self-care is a reasonable start"
+        headline = "No warning signs found: self-care is a reasonable start"
         advice = (
             "Nothing in your answers points to a need to see a professional now. If the pain gets "
             "worse, new symptoms appear, or nothing improves within a few weeks, see a doctor or "
@@ -218,7 +321,32 @@ def referral_view(referral: Referral, has_limits: bool) -> ReferralView:
         )
         if has_limits:
             advice += ("Some things could not be checked: see “What we could not judge” at the end.",)
-    return ReferralView(urgency=urgency, tag=_URGENCY_TAGS[urgency], headline=headline, advice=advice)
+    tag = "Not finished" if urgency == "none" and not complete else _URGENCY_TAGS[urgency]
+    return ReferralView(urgency=urgency, tag=tag, headline=headline, advice=advice, call=call)
+
+
+def screening_view(screening: ScreeningStatus, referral: Referral) -> tuple[ScreeningView, ScreeningView]:
+    """The emergency and urgent questions still unanswered, in the person's words, split in two: those
+    whose "yes" could mean something more urgent than the referral open the report (domain.md §6: an
+    open emergency question comes before everything unless the referral is already an emergency); the
+    rest follow the referral."""
+    rank = {level: index for index, level in enumerate(("none", "routine", "soon", "urgent", "emergency"))}
+    questions = [
+        OpenQuestionView(q.id, q.question[:1].upper() + q.question[1:], q.could_mean)
+        for level in OPEN_LEVELS
+        for q in screening.unanswered
+        if q.could_mean == level
+    ]
+    more = [q for q in questions if rank[q.level] > rank[referral.urgency]]
+    return (
+        ScreeningView(questions=tuple(more), first=True),
+        ScreeningView(questions=tuple(q for q in questions if q not in more), first=False),
+    )
+
+
+def held_back_words(assessment: Assessment) -> str | None:
+    """Why the chain, insoles or self-care are held back, shown next to the referral (domain.md §6)."""
+    return held_back_note(assessment.screening, assessment.referral, load_knowledge())
 
 
 def pain_views(intake: Intake) -> tuple[PainView, ...]:
@@ -428,9 +556,16 @@ def gait_view(filename: str, result: Mapping[str, Any], figures: Mapping[str, st
 
 
 def _context(assessment: Assessment, intake: Intake, measurements: Measurements | None) -> dict[str, Any]:
+    open_before, open_after = screening_view(assessment.screening, assessment.referral)
     return {
         "a": assessment,
-        "referral": referral_view(assessment.referral, bool(assessment.limits)),
+        "referral": referral_view(
+            assessment.referral, bool(assessment.limits), complete=assessment.screening.complete
+        ),
+        "open_before": open_before,
+        "open_after": open_after,
+        "level_meaning": LEVEL_MEANING,
+        "held_back": held_back_words(assessment),
         "body": build_body_map(assessment, intake),
         "pains": pain_views(intake),
         "links": link_views(assessment.chain),
@@ -441,7 +576,7 @@ def _context(assessment: Assessment, intake: Intake, measurements: Measurements 
         "arch_words": ARCH_WORDS,
         "posture_words": POSTURE_WORDS,
         "confidence_words": CONFIDENCE_WORDS,
-        "insole_headlines": INSOLE_HEADLINES,
+        "insole_headline": insole_headline(assessment),
         "arch_height_words": ARCH_HEIGHT_WORDS,
         "condition_name": condition_name,
         "place": place,

@@ -11,17 +11,21 @@ from rich.table import Table
 from rich.text import Text
 
 from footchain.knowledge import load_knowledge
+from footchain.present.html import (
+    ScreeningView,
+    condition_name,
+    held_back_words,
+    referral_view,
+    screening_view,
+)
 from footchain.types import Assessment, Intake
 
 URGENCY_STYLE = {
-    "emergency": ("bold white on red", "Go to an emergency department now."),
-    "urgent": (
-        "bold black on dark_orange",
-        "See a doctor (or your diabetic foot team) within a working day.",
-    ),
-    "soon": ("bold black on yellow", "See a doctor within about two weeks."),
-    "routine": ("bold white on blue", "Book a routine visit."),
-    "none": ("bold white on green", "No warning signs found: self-care is appropriate."),
+    "emergency": "bold white on red",
+    "urgent": "bold black on dark_orange",
+    "soon": "bold black on yellow",
+    "routine": "bold white on blue",
+    "none": "bold white on green",
 }
 
 
@@ -30,19 +34,57 @@ def _humanize(name: str) -> str:
 
 
 def _referral(assessment: Assessment) -> Panel:
+    """What to do first: the same headline and advice as the HTML report (present/html.py)."""
     referral = assessment.referral
-    style, headline = URGENCY_STYLE[referral.urgency]
-    body = Text(headline, style="bold")
+    view = referral_view(referral, bool(assessment.limits), complete=assessment.screening.complete)
+    style = "bold black on yellow" if view.tag == "Not finished" else URGENCY_STYLE[referral.urgency]
+    body = Text(view.headline + ".", style="bold")
     if referral.to:
         body.append(f"\nWho: {_humanize(referral.to)}")
     for reason in referral.reasons:
         body.append(f"\n• {reason.text}")
+    for sentence in view.advice:
+        body.append(f"\n{sentence}")
+    if note := held_back_words(assessment):
+        body.append(f"\n{note}", style="bold")
     return Panel(
         body,
-        title=f"What to do first: {referral.urgency}",
+        title=f"What to do first: {'not finished' if view.tag == 'Not finished' else referral.urgency}",
         title_align="left",
         border_style=style.split()[-1],
     )
+
+
+def _open_questions(assessment: Assessment, screening: ScreeningView) -> Panel | None:
+    """Emergency and urgent warning-sign questions not answered yet, emergency ones first."""
+    if not screening:
+        return None
+    if not screening.first:
+        title = "Questions still to answer"
+        who = (
+            "Tell the staff who see you" if assessment.referral.urgency == "emergency" else "Tell the doctor"
+        )
+        intro = f"These questions were not answered. {who} if any of them is true for you:"
+    else:
+        if screening.emergency:
+            title = "Not answered yet: a “yes” could mean an emergency"
+            act = "go to an emergency department or call emergency services (999 / 112 / 911)"
+        else:
+            title = "Not answered yet: a “yes” could mean seeing a doctor today"
+            act = "be seen by a doctor today (out of hours: the urgent-care line, NHS 111 in the UK)"
+        intro = (
+            "We cannot tell whether you have these warning signs; a question left out is never read as "
+            f"“no”. If any is true for you now or started recently, {act}:"
+        )
+    body = Text(intro, style="bold")
+    for meaning, group in screening.groups:
+        body.append(f"\n{meaning}:", style="bold")
+        for question in group:
+            body.append(f"\n• {question.words}", style="")
+    if screening.facts:
+        body.append(f"\nTo rule these signs out we also need {'; '.join(screening.facts)}.", style="")
+    colour = "red" if screening.emergency else "dark_orange"
+    return Panel(body, title=title, title_align="left", border_style=colour)
 
 
 def _feet(assessment: Assessment) -> Table:
@@ -109,14 +151,21 @@ def render_text(assessment: Assessment, intake: Intake, *, to_terminal: bool = F
     console = Console(
         file=buffer, width=100, force_terminal=to_terminal and sys.stdout.isatty(), highlight=False
     )
-    console.print(_referral(assessment))
+    before, after = screening_view(assessment.screening, assessment.referral)
+    for panel in (
+        _open_questions(assessment, before),
+        _referral(assessment),
+        _open_questions(assessment, after),
+    ):
+        if panel is not None:
+            console.print(panel)
     console.print(_feet(assessment))
     if assessment.conditions:
         console.print(Text("Findings", style="bold underline"))
         for condition in assessment.conditions:
             side = f" ({condition.side})" if condition.side else ""
             console.print(
-                f"• {_humanize(condition.id)}{side}, {condition.confidence} confidence: "
+                f"• {condition_name(condition.id)}{side}, {condition.confidence} confidence: "
                 + "; ".join(condition.because)
             )
     console.print(_chain(assessment))

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from footchain.intake import MAX_INTAKE_BYTES
 from footchain.store import repository
-from footchain.types import Intake
+from footchain.types import Assessment, Intake
 from footchain.web.assessments import assess_and_store
 from footchain.web.dependencies import DbSession
 from footchain.web.errors import HttpError
@@ -45,7 +45,26 @@ EXAMPLE_INTAKE: dict[str, Any] = {
 EXAMPLE_ASSESSMENT: dict[str, Any] = {  # abridged: lists cut to their first items
     "id": "q3Zr8Xw0sYl2bN9cD4eF5gH6iJ7kL8mN",
     "schema_version": 1,
-    "referral": {"urgency": "none", "to": None, "reasons": []},
+    "referral": {
+        "urgency": "routine",
+        "to": "podiatrist",
+        "reasons": [
+            {"id": "painful_flat_foot", "text": "A flat foot that hurts deserves a podiatrist's examination."}
+        ],
+        "call_emergency_services": False,
+    },
+    "screening": {
+        "complete": False,
+        "unanswered": [
+            {
+                "id": "saddle_numbness",
+                "question": "new numbness around the genitals, buttocks or inner thighs (where a bike saddle touches)",
+                "could_mean": "emergency",
+            }
+        ],
+        "held_back_regions": [],
+        "held_back_because": [],
+    },
     "feet": {
         "left": {"arch_type": "flat", "posture": "unknown", "basis": ["self-reported flat arch"]},
         "right": {"arch_type": "flat", "posture": "unknown", "basis": ["self-reported flat arch"]},
@@ -61,11 +80,14 @@ EXAMPLE_ASSESSMENT: dict[str, Any] = {  # abridged: lists cut to their first ite
     "chain": [],
     "unexplained": [],
     "insole": {
-        "status": "recommended",
+        "status": "deferred",
         "arch_height": "low",
         "size": None,
-        "why": ["An insole whose arch matches your own arch; ... Your flat arch → a low insole arch."],
-        "fitting": ["Insoles are sold in bands of 2–3 sizes: pick the band that holds your shoe size."],
+        "why": [
+            "An insole whose arch matches your own arch; ... Your flat arch → a low insole arch.",
+            "No foot length or shoe size given: stand on paper, mark heel and longest toe, and measure.",
+        ],
+        "fitting": [],
         "expected_benefit": "Heel: For heel pain, insoles give a small benefit over the medium term ...",
     },
     "care_plan": [
@@ -78,7 +100,10 @@ EXAMPLE_ASSESSMENT: dict[str, Any] = {  # abridged: lists cut to their first ite
             "evidence": "A small trial found this stretch helped chronic heel pain more than a calf stretch alone.",
         }
     ],
-    "limits": ["Not answered: numbness around the genitals, buttocks or inner thighs (the saddle area); ..."],
+    "limits": [
+        "Not answered yet, and a “yes” could mean an emergency: new numbness around the genitals, buttocks or "
+        "inner thighs (where a bike saddle touches); ..."
+    ],
     "disclaimer": "footchain is not a diagnosis ...",
 }
 
@@ -119,11 +144,21 @@ INTAKE_BODY: dict[str, Any] = {
         },
     }
 }
+ASSESSMENT_SCHEMA: dict[str, Any] = _inline_refs(
+    {
+        **Assessment.model_json_schema(by_alias=True, mode="serialization"),
+        "title": "Assessment (with its id)",
+    }
+)
+ASSESSMENT_SCHEMA["properties"] = {"id": {"type": "string"}, **ASSESSMENT_SCHEMA["properties"]}
 CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
     201: {
-        "description": "The assessment contract (assessment.md) with its `id` first.",
+        "description": "The assessment contract (assessment.md) with its `id` first. `screening` says "
+        "whether every emergency and urgent question was answered (`complete`), lists the open ones, most "
+        "urgent first, and what is held back; `referral.call_emergency_services` is true when the advice is "
+        "to call 999, 112 or 911.",
         "headers": {"Location": {"description": "The assessment's URL.", "schema": {"type": "string"}}},
-        "content": {"application/json": {"example": EXAMPLE_ASSESSMENT}},
+        "content": {"application/json": {"schema": ASSESSMENT_SCHEMA, "example": EXAMPLE_ASSESSMENT}},
     },
     400: _message("The body is empty, not UTF-8, or not valid JSON (the message gives line and column)."),
     413: _message("The intake is larger than 1 MB, or the body is over the server's upload limit."),
@@ -218,7 +253,7 @@ async def create_assessment(request: Request) -> JSONResponse:
     summary="Read an assessment again",
     responses={
         200: {"description": "The assessment as it was returned when it was made.",
-              "content": {"application/json": {"example": EXAMPLE_ASSESSMENT}}},
+              "content": {"application/json": {"schema": ASSESSMENT_SCHEMA, "example": EXAMPLE_ASSESSMENT}}},
         404: _message("No assessment has this id."),
     },
 )  # fmt: skip

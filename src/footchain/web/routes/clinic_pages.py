@@ -35,7 +35,8 @@ from footchain.present.html import (
 )
 from footchain.store import patients
 from footchain.store.models import PatientRow, VisitFileRow, VisitRow
-from footchain.types import Assessment, Health, PainTrigger, Region, Side, WearZone
+from footchain.types import MAX_PAIN_WEEKS, Assessment, Health, PainTrigger, Region, Side, WearZone
+from footchain.web import screening
 from footchain.web.auth import CsrfUser, CurrentUser, PageUser
 from footchain.web.dependencies import DbSession
 from footchain.web.errors import HttpError
@@ -198,6 +199,18 @@ def _fpi_text() -> list[Any]:
     return list(load_knowledge().text.fpi6.item)
 
 
+def _person_today(patient: PatientRow) -> dict[str, Any]:
+    """The patient's age this year and sex, as far as the record knows them (they decide which
+    screening questions apply: a child's, or pregnancy)."""
+    person: dict[str, Any] = {}
+    age = date.today().year - patient.birth_year
+    if 0 <= age <= 120:
+        person["age_years"] = age
+    if patient.details.get("sex") in ("female", "male", "other"):
+        person["sex"] = patient.details["sex"]
+    return person
+
+
 def _form_context(user: CurrentUser, patient: PatientRow, values: dict[str, list[str]], errors: list[str]
                   ) -> dict[str, Any]:  # fmt: skip
     words = load_knowledge().text
@@ -217,7 +230,8 @@ def _form_context(user: CurrentUser, patient: PatientRow, values: dict[str, list
         "wear_zones": get_args(WearZone),
         "pain_rows": range(1, PAIN_ROWS + 1),
         "psfs_rows": range(1, PSFS_ROWS + 1),
-        "health": [(name, words.question.get(name, name.replace("_", " "))) for name in HEALTH_FIELDS],
+        "health_groups": screening.clinic_groups(_person_today(patient)),
+        "max_weeks": f"{MAX_PAIN_WEEKS:.0f}",
     }
 
 

@@ -54,6 +54,10 @@ NO_TEMPLATE = {
         "Insole advice is on hold until a clinician has seen you, so there is no trim template yet. "
         "Please follow the advice at the top of your report first."
     ),
+    "answers": (
+        "Insole advice is on hold until a few more answers are given (see “Insoles” in your report), so "
+        "there is no trim template yet."
+    ),
     "no_size": (
         "Your plan has no insole size, because no foot length or shoe size was given. Start again and add "
         "your foot length or shoe size to get a trim template."
@@ -113,6 +117,8 @@ def _measurements(
 def _template_refusal(assessment: Assessment) -> str | None:
     """Why the plan gives no trim template, in words; None when it does."""
     insole = assessment.insole
+    if insole.status == "deferred" and assessment.referral.urgency not in ("emergency", "urgent"):
+        return NO_TEMPLATE["no_size"] if insole.size is None else NO_TEMPLATE["answers"]
     if insole.status != "recommended":
         return NO_TEMPLATE[insole.status]
     if insole.size is None:

@@ -9,29 +9,42 @@ at once. ``POST /assess/submit`` stores the assessment and opens its results pag
 
 from __future__ import annotations
 
+import copy
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from footchain.errors import FootchainError
-from footchain.present.html import referral_view
+from footchain.present.html import CALL_NUMBERS, referral_view
 from footchain.store import repository
 from footchain.store.database import write_transaction
+from footchain.types import Intake
+from footchain.web import screening
 from footchain.web.assessments import assess_and_store
 from footchain.web.dependencies import AppSettings, DbSession, get_settings
 from footchain.web.errors import HttpError
 from footchain.web.limits import megabytes
-from footchain.web.routes.wizard import drafts, steps, views
+from footchain.web.routes.wizard import drafts, maps, steps, views
 from footchain.web.routes.wizard.drafts import Draft
-from footchain.web.routes.wizard.forms import PARSERS, Errors, Form
+from footchain.web.routes.wizard.forms import (
+    PARSERS,
+    Errors,
+    Form,
+    age_conflicts,
+    field_name,
+    first,
+    merge_sections,
+)
 from footchain.web.templating import TEMPLATES
 from footchain.web.uploads import analyze_footprint_upload, analyze_gait_upload, run_analysis
 
 router = APIRouter(tags=["self-assessment pages"], include_in_schema=False)
 PAPERS = ("a4", "letter")
+SEXES = ("female", "male", "other")
+MAX_AGE = 120  # types.Person.age_years
 
 
 def _to(url: str) -> RedirectResponse:
@@ -45,6 +58,17 @@ def _step_url(name: str | None) -> str:
 def _form(data: FormData) -> Form:
     """A posted form as ``{name: [text values]}`` (files left out)."""
     return {key: [v for v in data.getlist(key) if isinstance(v, str)] for key in data}
+
+
+def _saved_form(draft: Draft, step_name: str) -> Form:
+    """A step's form as last saved; the age and sex fall back on the person's saved facts (a draft
+    started before they moved to the health step keeps them)."""
+    form = dict(draft.forms().get(step_name, {}))
+    person = draft.answers.get("sections", {}).get("person", {})
+    if step_name == "health":
+        form.setdefault("age_years", [str(person["age_years"])] if "age_years" in person else [])
+        form.setdefault("sex", [person["sex"]] if "sex" in person else [])
+    return form
 
 
 def _render(
@@ -70,7 +94,7 @@ def _render(
         "total": len(steps.STEPS),
         "back_url": _step_url(previous) if previous else "/",
         "skip_url": _step_url(steps.next_step(step_name)),
-        "form": form if form is not None else draft.forms().get(step_name, {}),
+        "form": form if form is not None else _saved_form(draft, step_name),
         "errors": errors or {},
         "banner": referral_view(referral, has_limits=False) if referral else None,
         "lost": draft.lost,
@@ -144,6 +168,7 @@ def referral_page(
     context = {
         "referral": referral,
         "view": referral_view(referral, has_limits=False) if referral else None,
+        "call_numbers": CALL_NUMBERS,
         "next_url": _step_url(following),
     }
     return TEMPLATES.TemplateResponse(request, "wizard/referral.html.j2", context)
@@ -268,8 +293,68 @@ async def save_step(step_name: str, request: Request, session: DbSession) -> Res
     parse = PARSERS.get(step_name)
     if parse is not None:
         sections, errors = parse(form)
+        merged = copy.deepcopy(draft.answers.get("sections", {}))
+        merge_sections(merged, step_name, sections)
+        if not errors:
+            errors = _age_errors(step_name, merged)
         if errors:
             return _render(request, session, draft, step_name, form=form, errors=errors, status=422)
-        draft.answers.setdefault("sections", {}).update(sections)
+        draft.answers["sections"] = merged
         draft.forms()[step_name] = form
+        if step_name == "health" and (added := _newly_asked(form, draft)):
+            drafts.save(session, draft)  # nothing typed is lost; the page asks the new questions
+            return _render(request, session, draft, step_name, added=added)
     return _save_and_go_on(request, session, draft, step_name)
+
+
+def _age_errors(step_name: str, sections: dict[str, Any]) -> Errors:
+    """A pain cannot have lasted longer than the person has lived: say so beside the field just typed."""
+    errors: Errors = {}
+    pains = sections.get("pain", [])
+    for index, weeks, age in age_conflicts(sections):
+        if step_name == "pain":
+            name = f"{maps.part_key_of(pains[index])}-weeks"
+            errors[name] = (
+                f"{field_name(name)}: {weeks:g} weeks is longer than your age ({age} years). "
+                "Give the time in weeks, or check your age on the health step."
+            )
+        elif step_name == "health":
+            errors["age_years"] = (
+                f"Age: a pain you marked has lasted {weeks:g} weeks, longer than {age} years. "
+                "Check your age here, or the weeks on “Where it hurts”."
+            )
+    return errors
+
+
+def _with_person(intake: Intake, age: str, sex: str) -> Intake:
+    """The intake with the age and sex as typed on the page (unknown when blank or impossible)."""
+    known: dict[str, Any] = {"age_years": None, "sex": None}
+    if age.isdigit() and int(age) <= MAX_AGE:
+        known["age_years"] = int(age)
+    if sex in SEXES:
+        known["sex"] = sex
+    return intake.model_copy(update={"person": intake.person.model_copy(update=known)})
+
+
+def _newly_asked(form: Form, draft: Draft) -> list[str]:
+    """Questions that apply to the age or sex just typed, were hidden on the page the person saw (drawn
+    for another age or sex, and no script re-showed them) and are not answered: they must be asked."""
+    age, _, sex = first(form, "shown_for").partition("|")
+    intake = drafts.screening_intake(draft.answers)
+    seen = set(screening.applying_questions(_with_person(intake, age, sex)))
+    return [
+        q for q in screening.applying_questions(intake) if q not in seen and not first(form, f"health-{q}")
+    ]
+
+
+@router.get("/assess/health/questions")
+def health_questions(request: Request, session: DbSession, age: str = "", sex: str = "") -> JSONResponse:
+    """For the health page's script: the questions that apply to the age and sex typed on the page."""
+    draft = drafts.open_draft(session, request, create=False)
+    answers = draft.answers if draft else {}
+    intake = _with_person(drafts.screening_intake(answers), age, sex)
+    person = intake.person.model_dump(exclude_none=True)
+    return JSONResponse(
+        {"show": screening.applying_questions(intake), "shown_for": views.shown_for(person)},
+        headers={"Cache-Control": "no-store"},
+    )

@@ -22,18 +22,18 @@ from sqlalchemy.orm import Session
 
 from footchain.engine import assess
 from footchain.intake import parse_intake
-from footchain.knowledge import load_knowledge
 from footchain.store import repository
 from footchain.store.database import write_transaction
 from footchain.types import Assessment, Intake, Referral
+from footchain.web import screening
 from footchain.web.dependencies import get_settings
-from footchain.web.routes.wizard.forms import HEALTH_QUESTIONS
+from footchain.web.screening import QuestionFlag
 
 COOKIE = "footchain_draft"
 DAY_S = 24 * 3600
 SECTIONS = ("person", "pain", "activity", "feet", "shoe_wear", "health")
 FILE_LISTS = {"footprint": "footprint_images", "gait": "gait_recordings"}
-SEE_FIRST = ("emergency", "urgent")
+SEE_FIRST = screening.SEE_FIRST
 """Referral urgencies shown at once, before any other question."""
 
 
@@ -161,40 +161,18 @@ def unseen_referral(answers: dict[str, Any]) -> Referral | None:
     return referral
 
 
-@dataclass(frozen=True)
-class QuestionFlag:
-    """A screening question whose "yes" would, with the answers so far, call for help at once."""
-
-    urgency: str
-    advice: tuple[str, ...]
-
-
 def red_flag_questions(answers: dict[str, Any]) -> dict[str, QuestionFlag]:
-    """Which screening questions are red flags for this person, decided by the engine and its knowledge.
+    """Which screening questions are red flags for this person, decided by the engine's rules: a "yes"
+    on top of the saved answers that brings an emergency or urgent reason "no" does not bring."""
+    intake = screening_intake(answers)
+    return screening.flags(intake, list(screening.levels(intake)))
 
-    Each question is answered "yes" (and then "no") on top of the saved answers; when "yes" brings an
-    emergency or urgent reason that "no" does not, the page marks the question and carries the reason's
-    words, so a "yes" can show the advice at once.
-    """
-    base = draft_to_intake(answers)
-    base.pop("files", None)
-    flags: dict[str, QuestionFlag] = {}
-    for question in HEALTH_QUESTIONS:
-        results = {}
-        for answer in (True, False):
-            intake = {**base, "health": {**base.get("health", {}), question: answer}}
-            results[answer] = assess(parse_intake(intake)).referral
-        yes, no = results[True], results[False]
-        if yes.urgency not in SEE_FIRST:
-            continue
-        before = {reason.id for reason in no.reasons}
-        new = [reason.text for reason in yes.reasons if reason.id not in before]
-        if new:
-            flags[question] = QuestionFlag(urgency=yes.urgency, advice=tuple(new))
-    return flags
+
+def health_groups(answers: dict[str, Any]) -> tuple[screening.Group, ...]:
+    """The health step's questions for the answers so far, grouped, emergency first."""
+    return screening.wizard_groups(screening_intake(answers))
 
 
 def question_words() -> dict[str, str]:
     """Each screening question in plain words, from the knowledge's ``text.toml``, capitalised."""
-    words = load_knowledge().text.question
-    return {q: words[q][:1].upper() + words[q][1:] for q in HEALTH_QUESTIONS}
+    return screening.question_words()

@@ -14,10 +14,22 @@ import math
 from collections.abc import Mapping
 from typing import Any, get_args
 
+import annotated_types
 from pydantic import BaseModel, ValidationError
 
 from footchain.present.body_map import REGIONS, region_parts
-from footchain.types import Activity, Feet, Health, Pain, Person, ShoeWear, WearZone
+from footchain.types import (
+    MAX_PAIN_WEEKS,
+    SHOE_SIZE_RANGES,
+    WEEKS_PER_YEAR,
+    Activity,
+    Feet,
+    Pain,
+    Person,
+    ShoeWear,
+    WearZone,
+)
+from footchain.web.screening import HEALTH_QUESTIONS
 
 Form = dict[str, list[str]]
 Errors = dict[str, str]
@@ -27,7 +39,62 @@ YES_NO = {"yes": True, "no": False}
 UNSURE = "unsure"
 WEAR_ZONES: tuple[WearZone, ...] = get_args(WearZone)
 SHOE_SIDES = ("left", "right")
-HEALTH_QUESTIONS: tuple[str, ...] = tuple(Health.model_fields)
+PERSON_FIELDS: dict[str, tuple[str, ...]] = {
+    "health": ("age_years", "sex"),
+    "feet": ("height_cm", "weight_kg", "shoe_size"),
+}
+"""Which step asks which facts about the person: age and sex come before the screening questions, so
+that the questions for children or for pregnancy can be asked only where they apply."""
+SIZE_CHOICES: dict[str, tuple[str, str | None]] = {
+    "eu": ("eu", None),
+    "uk": ("uk", None),
+    "uk_children": ("uk", "children"),
+    "us_men": ("us_men", None),
+    "us_women": ("us_women", None),
+    "us_children": ("us_men", "children"),
+    "mondopoint": ("mondopoint", None),
+}
+"""Shoe-size choices of the form → the intake's system and scale (US children's sizes are the same for
+boys and girls, so they are stored on the US men's children's scale)."""
+FIELD_NAMES: dict[str, tuple[str, str]] = {
+    "age_years": ("Age", " years"),
+    "height_cm": ("Height", " cm"),
+    "weight_kg": ("Weight", " kg"),
+    "shoe_size_value": ("Shoe size", ""),
+    "standing_hours_per_day": ("Hours on your feet a day", " hours"),
+    "walking_km_per_week": ("Walking a week", " km"),
+    "running_km_per_week": ("Running a week", " km"),
+}
+"""Each number field's name and unit, so a message says which answer is wrong."""
+
+
+def bounds(model: type[BaseModel], field: str) -> tuple[float | None, float | None]:
+    """The lowest and highest value a model allows for a number field (its plausibility limits)."""
+    low = high = None
+    for rule in model.model_fields[field].metadata:
+        if isinstance(rule, annotated_types.Ge):
+            low = float(rule.ge)  # type: ignore[arg-type]
+        elif isinstance(rule, annotated_types.Le):
+            high = float(rule.le)  # type: ignore[arg-type]
+    return low, high
+
+
+def limits() -> dict[str, tuple[str, str]]:
+    """``min`` and ``max`` of each number field, as the page writes them."""
+    found = {
+        name: bounds(model, name)
+        for model, names in (
+            (Person, ("age_years", "height_cm", "weight_kg")),
+            (Activity, ("standing_hours_per_day", "walking_km_per_week", "running_km_per_week")),
+        )
+        for name in names
+    }
+    found["weeks"] = (0, MAX_PAIN_WEEKS)
+    found["shoe_size_value"] = (
+        min(low for low, _ in SHOE_SIZE_RANGES.values()),
+        max(high for _, high in SHOE_SIZE_RANGES.values()),
+    )
+    return {name: (_limit(low), _limit(high)) for name, (low, high) in found.items()}
 
 
 def first(form: Mapping[str, list[str]], name: str) -> str:
@@ -41,6 +108,23 @@ def part_key(region: str, part: str) -> str:
     return f"{region}-{part}"
 
 
+def field_name(name: str) -> str:
+    """The words a message uses for a form field ("Age", "How long your left knee has hurt")."""
+    if name in FIELD_NAMES:
+        return FIELD_NAMES[name][0]
+    if name.endswith("-weeks"):
+        return f"How long your {_place(name.removesuffix('-weeks'))} has hurt"
+    if name.endswith("-intensity"):
+        return f"How much your {_place(name.removesuffix('-intensity'))} hurts"
+    return "This answer"
+
+
+def _place(key: str) -> str:
+    region, _, part = key.rpartition("-")
+    words = region.replace("_", " ")
+    return f"{part} {words}" if part in ("left", "right") else words
+
+
 def _number(form: Form, name: str, errors: Errors, *, whole: bool = False) -> float | int | None:
     raw = first(form, name).replace(",", ".")
     if not raw:
@@ -50,11 +134,11 @@ def _number(form: Form, name: str, errors: Errors, *, whole: bool = False) -> fl
     except ValueError:
         value = math.nan
     if not math.isfinite(value):
-        errors[name] = "Enter a number, like 42 or 7.5."
+        errors[name] = f"{field_name(name)}: enter a number, like 42 or 7.5."
         return None
     if whole:
         if not value.is_integer():
-            errors[name] = "Enter a whole number, like 42."
+            errors[name] = f"{field_name(name)}: enter a whole number, like 42."
             return None
         return int(value)
     return value
@@ -65,19 +149,23 @@ def _limit(value: object) -> str:
     return str(int(number)) if number.is_integer() else f"{number:g}"
 
 
-def _message(error: Mapping[str, Any]) -> str:
-    """A pydantic complaint about one field in words a person can act on."""
+def _message(error: Mapping[str, Any], name: str) -> str:
+    """A pydantic complaint about one field in words a person can act on, naming the field."""
     ctx = error.get("ctx") or {}
     kind = error["type"]
+    label = field_name(name)
+    unit = FIELD_NAMES.get(name, ("", ""))[1]
     if kind in ("less_than_equal", "less_than"):
-        return f"Enter a number no higher than {_limit(ctx.get('le', ctx.get('lt')))}."
+        return f"{label}: enter a number no higher than {_limit(ctx.get('le', ctx.get('lt')))}{unit}."
     if kind in ("greater_than_equal", "greater_than"):
-        return f"Enter a number no lower than {_limit(ctx.get('ge', ctx.get('gt')))}."
+        return f"{label}: enter a number no lower than {_limit(ctx.get('ge', ctx.get('gt')))}{unit}."
     if kind == "string_too_long":
         return f"Keep each entry under {ctx.get('max_length')} characters."
     if kind == "literal_error":
-        return "Choose one of the options."
-    return "Check this answer."
+        return f"{label}: choose one of the options."
+    if kind == "value_error":
+        return f"{label}: {str(error.get('msg', '')).removeprefix('Value error, ')}."
+    return f"{label}: check this answer."
 
 
 def _validated(
@@ -90,7 +178,7 @@ def _validated(
         for error in exc.errors(include_url=False):
             loc = error["loc"]
             name = fields.get(str(loc[0]), str(loc[0])) if loc else "form"
-            errors.setdefault(name, _message(error))
+            errors.setdefault(name, _message(error, name))
 
 
 def _tri(form: Form, name: str, values: dict[str, Any], key: str) -> None:
@@ -111,7 +199,7 @@ def parse_pain(form: Form) -> tuple[Sections, Errors]:
     pains: list[dict[str, Any]] = []
     for key in dict.fromkeys(form.get("where", [])):
         if key not in known:
-            errors["where"] = "Tick places on the body map or in the list."
+            errors["where"] = "Where it hurts: tick places on the body map or in the list."
             continue
         region, part = known[key]
         entry: dict[str, Any] = {
@@ -122,7 +210,7 @@ def parse_pain(form: Form) -> tuple[Sections, Errors]:
             "worst_with": list(dict.fromkeys(form.get(f"{key}-worst", []))),
         }
         if entry["intensity"] is None and f"{key}-intensity" not in errors:
-            errors[f"{key}-intensity"] = "Choose how much it hurts, from 0 to 10."
+            errors[f"{key}-intensity"] = f"{field_name(key + '-intensity')}: choose from 0 to 10."
         entry = _drop_empty(entry)
         fields = {
             "intensity": f"{key}-intensity",
@@ -134,12 +222,41 @@ def parse_pain(form: Form) -> tuple[Sections, Errors]:
     return {"pain": pains}, errors
 
 
+def _person(form: Form, errors: Errors, names: tuple[str, ...]) -> dict[str, Any]:
+    """The facts about the person that one step asks (``PERSON_FIELDS``), checked by the intake model."""
+    person: dict[str, Any] = {}
+    if "age_years" in names:
+        person["age_years"] = _number(form, "age_years", errors, whole=True)
+    if "sex" in names:
+        person["sex"] = first(form, "sex") or None
+    if "height_cm" in names:
+        person["height_cm"] = _number(form, "height_cm", errors)
+        person["weight_kg"] = _number(form, "weight_kg", errors)
+    if "shoe_size" in names:
+        size = _number(form, "shoe_size_value", errors)
+        choice = first(form, "shoe_size_system")
+        if size is not None and not choice:
+            errors["shoe_size_system"] = "Shoe size: choose the size system, for example EU or UK."
+        elif size is not None and choice not in SIZE_CHOICES:
+            errors["shoe_size_system"] = "Shoe size: choose one of the size systems."
+        elif size is not None:
+            system, scale = SIZE_CHOICES[choice]
+            person["shoe_size"] = {"system": system, "value": size} | ({"scale": scale} if scale else {})
+    person = _drop_empty(person)
+    fields = {name: name for name in Person.model_fields} | {"shoe_size": "shoe_size_value"}
+    _validated(Person, person, fields, errors)
+    return person
+
+
 def parse_health(form: Form) -> tuple[Sections, Errors]:
-    """Step 2: the screening questions; "not sure" and unanswered stay out."""
+    """Step 2: age and sex first (they decide which questions apply), then the screening questions;
+    "not sure" and unanswered stay out."""
+    errors: Errors = {}
+    person = _person(form, errors, PERSON_FIELDS["health"])
     health: dict[str, Any] = {}
     for question in HEALTH_QUESTIONS:
         _tri(form, f"health-{question}", health, question)
-    return {"health": health}, {}
+    return {"health": health, "person": person}, errors
 
 
 def parse_activity(form: Form) -> tuple[Sections, Errors]:
@@ -168,22 +285,30 @@ def parse_feet(form: Form) -> tuple[Sections, Errors]:
         feet["self_reported_arch"] = arch
     _tri(form, "arch_flattens_when_standing", feet, "arch_flattens_when_standing")
     _validated(Feet, feet, {name: name for name in Feet.model_fields}, errors)
-    person: dict[str, Any] = {
-        "age_years": _number(form, "age_years", errors, whole=True),
-        "sex": first(form, "sex") or None,
-        "height_cm": _number(form, "height_cm", errors),
-        "weight_kg": _number(form, "weight_kg", errors),
-    }
-    size = _number(form, "shoe_size_value", errors)
-    system = first(form, "shoe_size_system")
-    if size is not None and not system:
-        errors["shoe_size_system"] = "Choose the size system, for example EU or UK."
-    elif size is not None:
-        person["shoe_size"] = {"system": system, "value": size}
-    person = _drop_empty(person)
-    fields = {name: name for name in Person.model_fields} | {"shoe_size": "shoe_size_value"}
-    _validated(Person, person, fields, errors)
+    person = _person(form, errors, PERSON_FIELDS["feet"])
     return {"feet": feet, "person": person}, errors
+
+
+def merge_sections(current: Sections, step: str, new: Sections) -> None:
+    """Put one step's sections into the draft's; the person's facts are shared by two steps, so each step
+    replaces only the facts it asks."""
+    for name, value in new.items():
+        if name == "person":
+            kept = {k: v for k, v in current.get("person", {}).items() if k not in PERSON_FIELDS[step]}
+            value = {**kept, **value}
+        current[name] = value
+
+
+def age_conflicts(sections: Sections) -> list[tuple[int, float, int]]:
+    """Pains said to have lasted longer than the person has lived: (index, weeks, age) each."""
+    age = sections.get("person", {}).get("age_years")
+    if age is None:
+        return []
+    return [
+        (index, pain["duration_weeks"], age)
+        for index, pain in enumerate(sections.get("pain", []))
+        if pain.get("duration_weeks") is not None and pain["duration_weeks"] > (age + 1) * WEEKS_PER_YEAR
+    ]
 
 
 def parse_shoes(form: Form) -> tuple[Sections, Errors]:

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from footchain.present.html import ARCH_WORDS, TRIGGER_WORDS, number
 from footchain.store import repository
-from footchain.web.routes.wizard import drafts, maps
+from footchain.web import screening
+from footchain.web.routes.wizard import drafts, forms, maps
 from footchain.web.routes.wizard.drafts import Draft
 
 ARCH_CHOICES: tuple[tuple[str, str, str], ...] = (
@@ -27,8 +28,10 @@ SEX_CHOICES = (("female", "Female"), ("male", "Male"), ("other", "Other"), ("", 
 SIZE_SYSTEMS = (
     ("eu", "EU"),
     ("uk", "UK"),
+    ("uk_children", "UK children's"),
     ("us_men", "US men's"),
     ("us_women", "US women's"),
+    ("us_children", "US children's"),
     ("mondopoint", "Mondopoint (mm)"),
 )
 TILT_CHOICES = (
@@ -38,15 +41,6 @@ TILT_CHOICES = (
     ("unsure", "Not sure"),
 )
 TRI_WORDS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
-
-
-@dataclass(frozen=True)
-class Question:
-    """One screening question, its words, and the advice a "yes" brings for this person (if urgent)."""
-
-    name: str
-    words: str
-    flag: drafts.QuestionFlag | None
 
 
 @dataclass(frozen=True)
@@ -158,10 +152,18 @@ def summary(session: Session, draft: Draft) -> tuple[SummarySection, ...]:
     health = sections.get("health", {})
     yes = [words[q] for q, answer in health.items() if answer is True]
     no = sum(1 for answer in health.values() if answer is False)
-    unsure = len(words) - len(yes) - no
-    health_lines = [f"Yes: {w}" for w in yes] + [
-        f"No: {no} question{'' if no == 1 else 's'}; not sure or not answered: {unsure}"
-    ]
+    person = sections.get("person", {})
+    about = [f"Age: {_number(person['age_years'])}"] if "age_years" in person else []
+    about += (
+        [f"Sex: {dict(SEX_CHOICES).get(person['sex'], person['sex']).lower()}"] if "sex" in person else []
+    )
+    asked = screening.applying_questions(drafts.screening_intake(draft.answers))
+    unsure = sum(1 for q in asked if q not in health)
+    health_lines = (
+        about
+        + [f"Yes: {w}" for w in yes]
+        + [f"No: {no} question{'' if no == 1 else 's'}; not sure or not answered: {unsure}"]
+    )
     activity = sections.get("activity", {})
     activity_lines = [
         text
@@ -189,20 +191,15 @@ def summary(session: Session, draft: Draft) -> tuple[SummarySection, ...]:
     flattens = feet_form.get("arch_flattens_when_standing", [""])[0]
     if flattens:
         feet_lines.append(f"Arch flattens when you stand: {TRI_WORDS.get(flattens, '')}")
-    person = sections.get("person", {})
     for key, text in (
-        ("age_years", "Age: {}"),
         ("height_cm", "Height: {} cm"),
         ("weight_kg", "Weight: {} kg"),
     ):
         if key in person:
             feet_lines.append(text.format(_number(person[key])))
-    if "sex" in person:
-        feet_lines.append(f"Sex: {person['sex']}")
     if "shoe_size" in person:
-        systems = dict(SIZE_SYSTEMS)
         size = person["shoe_size"]
-        feet_lines.append(f"Shoe size: {systems[size['system']]} {_number(size['value'])}")
+        feet_lines.append(f"Shoe size: {size_system_words(size)} {_number(size['value'])}")
     wear = sections.get("shoe_wear", {})
     zones = maps.zone_words()
     shoe_lines = [
@@ -220,7 +217,9 @@ def summary(session: Session, draft: Draft) -> tuple[SummarySection, ...]:
     none = ("Nothing entered",)
     return (
         SummarySection("Where it hurts", "pain", tuple(pain_lines) or ("No pain marked",)),
-        SummarySection("Health questions", "health", tuple(health_lines) if health else ("Not answered",)),
+        SummarySection(
+            "Health questions", "health", tuple(health_lines) if health or about else ("Not answered",)
+        ),
         SummarySection("Your day", "activity", tuple(activity_lines) or none),
         SummarySection("Your feet", "feet", tuple(feet_lines) or none),
         SummarySection("Your shoes", "shoes", tuple(shoe_lines) or none),
@@ -232,15 +231,18 @@ def summary(session: Session, draft: Draft) -> tuple[SummarySection, ...]:
 def step_context(step: str, draft: Draft, session: Session) -> dict[str, Any]:
     """The extra things one step's template shows."""
     if step == "pain":
-        return {"rows": maps.body_rows(), "viewbox": maps.BODY_VIEWBOX, "triggers": maps.TRIGGERS}
+        return {
+            "rows": maps.body_rows(),
+            "viewbox": maps.BODY_VIEWBOX,
+            "triggers": maps.TRIGGERS,
+            "limits": forms.limits(),
+        }
     if step == "health":
-        flags = drafts.red_flag_questions(draft.answers)
-        words = drafts.question_words()
-        return {"questions": [Question(q, words[q], flags.get(q)) for q in words]}
+        return health_context(draft)
     if step == "activity":
-        return {}
+        return {"limits": forms.limits()}
     if step == "feet":
-        return {"arch_choices": ARCH_CHOICES, "sex_choices": SEX_CHOICES, "size_systems": SIZE_SYSTEMS}
+        return {"arch_choices": ARCH_CHOICES, "size_systems": SIZE_SYSTEMS, "limits": forms.limits()}
     if step == "shoes":
         return {"soles": maps.soles(), "zone_words": maps.zone_words(), "tilt_choices": TILT_CHOICES}
     if step in ("footprint", "gait"):
@@ -248,3 +250,28 @@ def step_context(step: str, draft: Draft, session: Session) -> dict[str, Any]:
     if step == "review":
         return {"summary": summary(session, draft)}
     return {}
+
+
+def size_system_words(size: dict[str, Any]) -> str:
+    """A stored shoe size's system as the form names it, e.g. "UK children's"."""
+    choice = next(
+        (key for key, value in forms.SIZE_CHOICES.items() if value == (size["system"], size.get("scale"))),
+        size["system"],
+    )
+    return dict(SIZE_SYSTEMS).get(choice, choice)
+
+
+def shown_for(person: dict[str, Any]) -> str:
+    """The age and sex the health page was drawn for, e.g. "41|female" ("|" when neither is known)."""
+    return f"{person.get('age_years', '')}|{person.get('sex', '')}"
+
+
+def health_context(draft: Draft) -> dict[str, Any]:
+    """The health step: age and sex, then the questions that could apply, emergency ones first."""
+    person = draft.answers.get("sections", {}).get("person", {})
+    return {
+        "groups": drafts.health_groups(draft.answers),
+        "sex_choices": SEX_CHOICES,
+        "limits": forms.limits(),
+        "shown_for": shown_for(person),
+    }
