@@ -181,6 +181,8 @@ def derive_facts(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> di
     regions = {p.region for p in pains}
     if not _could_be_pregnant(intake, rules.pregnancy_possible_ages):
         facts["pregnant_or_postpartum"] = False
+    if age is not None and age < rules.child_below and facts["new_sexual_dysfunction"] is None:
+        facts["new_sexual_dysfunction"] = False  # not asked of children (domain.md §6: ask conditionally)
     activity = intake.activity
     standing = activity.standing_hours_per_day
     night_pain = True if _triggered(pains, {"night"}) else health.unremitting_night_pain
