@@ -239,6 +239,7 @@ class Health(IntakeModel):
     minor_fall_or_strain: bool | None = None
     cannot_bear_weight: bool | None = None
     limp: bool | None = None
+    unexplained_injuries: bool | None = None
     unexplained_weight_loss: bool | None = None
     history_of_cancer: bool | None = None
     unremitting_night_pain: bool | None = None

@@ -136,7 +136,9 @@ def test_a_person_walks_through_with_a_footprint_photo(
     page.get_by_role("button", name="Upload and measure").click()
     overlay = page.locator("img.overlay")
     expect(overlay).to_be_visible(timeout=60_000)
-    page.wait_for_function("document.querySelector('img.overlay').complete")  # decoded, even on a busy machine
+    page.wait_for_function(
+        "document.querySelector('img.overlay').complete"
+    )  # decoded, even on a busy machine
     assert page.evaluate("document.querySelector('img.overlay').naturalWidth") > 100
     arch_index = page.locator(".arch-index").first.inner_text()
     assert re.fullmatch(r"0\.\d\d", arch_index)
