@@ -9,7 +9,7 @@ The assessment models follow ``shared/contracts/assessment.md`` (v1) field for f
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -82,17 +82,25 @@ class IntakeModel(BaseModel):
     """Base of every intake object: strict types, no unknown fields, no explicit nulls."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+    _text_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._text_fields = frozenset(
+            name for name, field in cls.model_fields.items() if "str" in str(field.annotation)
+        )
 
     @model_validator(mode="before")
     @classmethod
     def _no_nulls_or_broken_text(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        for key, value in data.items():
-            if value is None:
-                raise ValueError(f"'{key}' may not be null: leave the field out when it is not known")
-            if isinstance(value, bool | int | float | dict):  # most answers: nothing to check
-                continue
+        if None in data.values():
+            key = next(key for key, value in data.items() if value is None)
+            raise ValueError(f"'{key}' may not be null: leave the field out when it is not known")
+        for key in cls._text_fields.intersection(data):
+            value = data[key]
             texts = value if isinstance(value, list) else [value]
             if any(isinstance(t, str) and not t.isascii() and _broken_unicode(t) for t in texts):
                 raise ValueError(f"'{key}' holds text that is not valid Unicode (a lone surrogate escape)")

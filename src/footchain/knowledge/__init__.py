@@ -7,7 +7,7 @@ below, so a missing source, an unknown urgency or a misspelt key fails at load t
 from __future__ import annotations
 
 import tomllib
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Annotated, Any, Literal, get_args
 
@@ -354,6 +354,11 @@ class CareItemRule(Sourced):
     avoid_if: list[str] = []
     caution: str
     evidence: str = NonEmpty
+
+    @cached_property
+    def triggers(self) -> frozenset[str]:
+        """Every condition, region, fact or red flag that can call for this item."""
+        return frozenset([*self.for_conditions, *self.for_regions, *self.when, *self.with_flags])
 
 
 class ConditionRegions(Sourced):

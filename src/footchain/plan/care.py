@@ -56,8 +56,11 @@ def plan_care(
     regions: set[Region] = {p.region for p in painful(intake)}
     present = {c.id for c in conditions if regions or c.id not in FOOT_SHAPE}
     held = set(screening.held_back_regions)
+    active = present | regions | fired | {name for name, value in facts.items() if value}
     plan = []
     for item in knowledge.care.item:
+        if item.triggers.isdisjoint(active):
+            continue
         reasons = _reasons(item, present, regions, facts, fired)
         if not reasons or any(facts[a] for a in item.avoid_if):
             continue
