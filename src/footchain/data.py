@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -242,3 +243,22 @@ def _download(entry: Recording, target: Path, *, timeout_s: float) -> None:
             f"(its SHA-256 differs from {entry.sha256}), so it was not kept"
         )
     shutil.copyfile(member, target)
+
+
+def _main(argv: Sequence[str]) -> int:
+    """``python -m footchain.data [NAME ...]``: print a folder holding the named recordings (all)."""
+    if any(arg in ("-h", "--help") for arg in argv):
+        print("usage: python -m footchain.data [NAME ...]   e.g. gaitpdb/GaCo01_01.txt")
+        print("Prints a folder that holds the named recordings (all registered ones by default),")
+        print("found in FOOTCHAIN_DATA or the download cache, or downloaded and checked by SHA-256.")
+        return 0
+    try:
+        print(fetch_all(list(argv) or None))
+    except DataUnavailable as error:
+        print(f"footchain.data: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main(sys.argv[1:]))
