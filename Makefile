@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: run test lint typecheck unit bench system-deps clean
+.PHONY: run test lint typecheck unit bench system-deps clean docs docs-serve dist
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,21 @@ unit: $(STAMP) system-deps
 
 test: lint typecheck unit
 
+# The documentation site (MkDocs Material), built strictly: a broken link or reference fails it.
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir build/site
+
+docs-serve: $(STAMP)
+	$(BIN)/mkdocs serve
+
+# The release files: sdist and wheel in dist/ (an isolated build), checked by twine.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
 bench: $(STAMP)
+	$(BIN)/python benchmarks/cli_speed.py
 	$(BIN)/python benchmarks/assess_speed.py
 	$(BIN)/python benchmarks/footprint_speed.py
 	$(BIN)/python benchmarks/gait_events_accuracy.py
@@ -43,4 +57,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/clinic_load.py
 
 clean:
-	rm -rf $(VENV) out build test-artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) out build dist test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.shared import SHARED
+from tests.shared import data_dir
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if not (SHARED / "contracts" / "intake.schema.json").is_file():
-        raise pytest.UsageError(
-            f"The shared contracts and data were not found at {SHARED}. Lay the 'shared' folder beside "
-            "the repository, or set FOOTCHAIN_SHARED to its path."
-        )
+    from footchain.data import DataUnavailable
+
+    try:
+        data_dir()
+    except DataUnavailable as error:
+        message = str(error)
+        raise pytest.UsageError(f"{message[0].upper()}{message[1:]}.") from None

@@ -18,13 +18,11 @@ import pytest
 
 import footchain
 from footchain.types import Health
-from tests.shared import REPO, SHARED
+from tests.shared import CONTRACTS, REPO
 
 FOOTCHAIN = Path(sys.executable).with_name("footchain")
-EXAMPLES = sorted((SHARED / "contracts" / "examples").glob("*.json")) + sorted(
-    (REPO / "examples").glob("*.json")
-)
-EXAMPLE_IDS = [f"{p.parent.name}/{p.stem}" for p in EXAMPLES]
+EXAMPLES = sorted((CONTRACTS / "examples").glob("*.json")) + sorted((REPO / "examples").glob("*.json"))
+EXAMPLE_IDS = [p.relative_to(REPO).with_suffix("").as_posix() for p in EXAMPLES]
 RUNNER = REPO / "examples" / "runner_flat_feet_knee.json"
 
 CONTRACT_KEYS = {
@@ -52,9 +50,7 @@ INSOLE_STATUS = {"recommended", "not_recommended", "deferred"}
 INSOLE_ARCH = {"low", "medium", "high", "extra_high", None}
 SIZE_KEYS = {"foot_length_mm", "us_men", "us_women", "uk", "eu", "mondopoint", "scale"}
 REGIONS = set(
-    json.loads((SHARED / "contracts" / "intake.schema.json").read_text(encoding="utf-8"))["$defs"]["region"][
-        "enum"
-    ]
+    json.loads((CONTRACTS / "intake.schema.json").read_text(encoding="utf-8"))["$defs"]["region"]["enum"]
 )
 
 
@@ -183,7 +179,7 @@ def test_json_output_follows_the_assessment_contract(path: Path) -> None:
         assert all(isinstance(x, str) for x in item["for"])
 
     assert all(isinstance(line, str) and line for line in data["limits"])
-    questions = json.loads((SHARED / "contracts" / "intake.schema.json").read_text(encoding="utf-8"))
+    questions = json.loads((CONTRACTS / "intake.schema.json").read_text(encoding="utf-8"))
     all_questions = set(questions["properties"]["health"]["properties"])
     if set(intake.get("health", {})) < all_questions:
         assert data["limits"], "missing screening answers are listed under limits"
@@ -193,7 +189,7 @@ def test_json_output_follows_the_assessment_contract(path: Path) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        SHARED / "contracts" / "examples" / "back_pain_red_flags.json",
+        CONTRACTS / "examples" / "back_pain_red_flags.json",
         REPO / "examples" / "back_pain_numb_saddle.json",
     ],
     ids=lambda p: p.stem,

@@ -1,6 +1,6 @@
 """The intake model accepts exactly what the project's ``contracts/intake.schema.json`` accepts.
 
-The project's schema extends the shared v1 contract (``shared/contracts/intake.schema.json``) with the
+The project's schema extends the shared v1 contract (``contracts/shared-v1/intake.schema.json``) with the
 screening questions, regions and plausibility limits of domain.md §6; one rule cannot be written in JSON
 Schema (a pain cannot have lasted longer than the person has lived), so ``schema_accepts`` adds it.
 
@@ -30,15 +30,13 @@ from footchain import assess
 from footchain.errors import IntakeError
 from footchain.intake import load_intake, parse_intake
 from footchain.types import Intake
-from tests.shared import REPO, SHARED
+from tests.shared import CONTRACTS, REPO, SHARED_V1
 
 SCHEMA: dict[str, Any] = json.loads((REPO / "contracts" / "intake.schema.json").read_text(encoding="utf-8"))
-SHARED_SCHEMA: dict[str, Any] = json.loads(
-    (SHARED / "contracts" / "intake.schema.json").read_text(encoding="utf-8")
-)
+SHARED_SCHEMA: dict[str, Any] = json.loads((SHARED_V1 / "intake.schema.json").read_text(encoding="utf-8"))
 WEEKS_PER_YEAR = 52.18
 VALIDATOR = Draft202012Validator(SCHEMA)
-CONTRACT_EXAMPLES = sorted((SHARED / "contracts" / "examples").glob("*.json"))
+CONTRACT_EXAMPLES = sorted((CONTRACTS / "examples").glob("*.json"))
 REPO_EXAMPLES = sorted((REPO / "examples").glob("*.json"))
 
 PROPERTY_SETTINGS = settings(

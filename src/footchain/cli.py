@@ -1,7 +1,11 @@
 """The ``footchain`` command line (Typer + Rich).
 
-Heavy modules are imported inside the commands that need them, so ``footchain --help`` and
-``--version`` start fast. Errors a person can fix are printed without a traceback, exit code 2.
+The console script starts in :mod:`footchain._launch`, which answers ``footchain --help`` and
+``--version`` without importing this module (Typer and everything else); every other command comes
+here. Heavy modules are imported inside the commands that need them. Help is plain text (click's
+formatter, no Rich), so the launcher's stored top-level help is the same text this app prints
+(``tests/test_cli_speed.py`` checks it; ``python scripts/cli-help`` rewrites it). Errors a person
+can fix are printed without a traceback, exit code 2.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no Rich import, and the launcher's stored help matches it
 )
 
 
@@ -466,6 +471,7 @@ users_app = typer.Typer(
     name="users",
     help="Clinic accounts: create the first admin of a clinic, or more users.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(users_app)
 
