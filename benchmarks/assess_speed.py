@@ -38,7 +38,6 @@ from footchain.knowledge import load_knowledge
 from footchain.types import Health
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 FOOTCHAIN = Path(sys.executable).with_name("footchain")
 
 ASSESS_TARGET_PER_S = 2_000
@@ -63,7 +62,7 @@ HEALTH = list(Health.model_fields)  # every screening question the intake knows
 
 
 def example_intakes() -> list[dict[str, Any]]:
-    paths = sorted((SHARED / "contracts" / "examples").glob("*.json")) + sorted(
+    paths = sorted((REPO / "contracts" / "examples").glob("*.json")) + sorted(
         (REPO / "examples").glob("*.json")
     )
     return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
