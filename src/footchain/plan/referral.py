@@ -16,7 +16,8 @@ from footchain.knowledge import Knowledge, RedFlagRule
 from footchain.types import Intake, OpenQuestion, Reason, Referral, ReferTo, Region, ScreeningStatus, Urgency
 
 RED_FLAG_LEVELS = frozenset({"emergency", "urgent", "soon"})
-SEE_FIRST = frozenset({"emergency", "urgent"})
+SEE_FIRST: frozenset[Urgency] = frozenset({"emergency", "urgent"})
+"""Referral urgencies that hold back all product advice and are shown at once, before any other question."""
 ALL_REGIONS: tuple[Region, ...] = get_args(Region)
 LEVEL_WORDS = {
     "emergency": "could mean an emergency",

@@ -16,12 +16,10 @@ from footchain.findings.facts import derive_facts
 from footchain.findings.feet import assess_feet
 from footchain.findings.redflags import URGENCY_RANK, relevant_questions, screen
 from footchain.knowledge import load_knowledge
-from footchain.plan.referral import refer
+from footchain.plan.referral import SEE_FIRST, refer
 from footchain.types import Health, Intake, Person, Region, Urgency
 
 HEALTH_QUESTIONS: tuple[str, ...] = tuple(Health.model_fields)
-SEE_FIRST: frozenset[Urgency] = frozenset({"emergency", "urgent"})
-"""Referral urgencies shown at once, before any other question."""
 PLAN_QUESTIONS: tuple[str, ...] = ("pain_radiates_down_leg",)
 """Asked with any pain even when no red-flag rule waits for them: the insole plan reads them."""
 GROUPS: tuple[tuple[str, str, frozenset[str]], ...] = (

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from footchain.engine import assess
 from footchain.intake import parse_intake
+from footchain.plan.referral import SEE_FIRST
 from footchain.store import repository
 from footchain.store.database import write_transaction
 from footchain.types import Assessment, Intake, Referral
@@ -33,7 +34,6 @@ COOKIE = "footchain_draft"
 DAY_S = 24 * 3600
 SECTIONS = ("person", "pain", "activity", "feet", "shoe_wear", "health")
 FILE_LISTS = {"footprint": "footprint_images", "gait": "gait_recordings"}
-SEE_FIRST = screening.SEE_FIRST
 """Referral urgencies shown at once, before any other question."""
 
 
@@ -171,8 +171,3 @@ def red_flag_questions(answers: dict[str, Any]) -> dict[str, QuestionFlag]:
 def health_groups(answers: dict[str, Any]) -> tuple[screening.Group, ...]:
     """The health step's questions for the answers so far, grouped, emergency first."""
     return screening.wizard_groups(screening_intake(answers))
-
-
-def question_words() -> dict[str, str]:
-    """Each screening question in plain words, from the knowledge's ``text.toml``, capitalised."""
-    return screening.question_words()

@@ -148,7 +148,7 @@ def summary(session: Session, draft: Draft) -> tuple[SummarySection, ...]:
         if pain.get("worst_with"):
             line += ", worst with " + ", ".join(TRIGGER_WORDS[t] for t in pain["worst_with"])
         pain_lines.append(line)
-    words = drafts.question_words()
+    words = screening.question_words()
     health = sections.get("health", {})
     yes = [words[q] for q, answer in health.items() if answer is True]
     no = sum(1 for answer in health.values() if answer is False)
