@@ -8,7 +8,7 @@ ages and painful regions with the cut-offs of ``thresholds.toml`` [screening] (d
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 from footchain.knowledge import Knowledge
@@ -35,6 +35,15 @@ INFECTION_SIGNS = (
     "foot_ulcer_or_open_wound",
 )
 CHILD_NIGHT_WARNINGS = ("fever_or_feeling_unwell", "unexplained_weight_loss", "limp")
+HOT_OR_INFECTED = ("hot_red_swollen_foot", "hot_swollen_joint", "prosthetic_joint", "signs_of_sepsis")
+OPEN_WOUND = ("foot_ulcer_or_open_wound", "visible_deformity_or_open_wound", "black_skin_on_foot")
+LOST_SENSATION_OR_CIRCULATION = (
+    "loss_of_foot_sensation",
+    "poor_foot_circulation",
+    "rest_pain_foot",
+    "cold_pale_painful_leg",
+)
+TENDON_AT_RISK = ("taking_fluoroquinolone", "sudden_snap_back_of_heel")
 
 # The answers (or other facts) each derived fact reads, to name what is missing when it is unknown.
 # Facts read only from pain, age or activity are named by their own words in text.toml [question].
@@ -64,26 +73,16 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
     "onset_before_35": ("age_given", "back_pain_over_3_months"),
     "suspected_dvt": ("calf_swelling_one_leg",),
     "claudication": ("calf_pain_walking_eased_by_rest",),
-    "hot_or_infected_area": (
-        "hot_red_swollen_foot",
-        "hot_swollen_joint",
-        "prosthetic_joint",
-        "signs_of_sepsis",
-    ),
-    "open_wound": ("foot_ulcer_or_open_wound", "visible_deformity_or_open_wound", "black_skin_on_foot"),
+    "hot_or_infected_area": HOT_OR_INFECTED,
+    "open_wound": OPEN_WOUND,
     "fracture_or_bone_stress": (
         "focal_bone_pain",
         "visible_deformity_or_open_wound",
         "fall",
         "cannot_bear_weight",
     ),
-    "lost_sensation_or_circulation": (
-        "loss_of_foot_sensation",
-        "poor_foot_circulation",
-        "rest_pain_foot",
-        "cold_pale_painful_leg",
-    ),
-    "tendon_at_risk": ("taking_fluoroquinolone", "sudden_snap_back_of_heel"),
+    "lost_sensation_or_circulation": LOST_SENSATION_OR_CIRCULATION,
+    "tendon_at_risk": TENDON_AT_RISK,
 }
 
 
@@ -91,6 +90,17 @@ def tri_any(values: Iterable[Tri]) -> Tri:
     """Kleene OR: True if any is True, False if all are False, else unknown."""
     seen_unknown = False
     for value in values:
+        if value is True:
+            return True
+        seen_unknown |= value is None
+    return None if seen_unknown else False
+
+
+def any_named(facts: dict[str, Tri], names: Sequence[str]) -> Tri:
+    """Kleene OR of the named facts (a plain loop: it runs many times per assessment)."""
+    seen_unknown = False
+    for name in names:
+        value = facts[name]
         if value is True:
             return True
         seen_unknown |= value is None
@@ -236,22 +246,22 @@ def derive_facts(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> di
                 _both_sides(_in(pains, SCIATICA_REGIONS)),
             ]
         ),
-        nerve_symptom=tri_any(facts[name] for name in NERVE_SYMPTOMS),
-        infection_sign=tri_any(facts[name] for name in INFECTION_SIGNS),
-        fall=tri_any([health.recent_significant_trauma, health.minor_fall_or_strain]),
-        ulcer_with_poor_circulation=tri_all([health.foot_ulcer_or_open_wound, health.poor_foot_circulation]),
+        nerve_symptom=any_named(facts, NERVE_SYMPTOMS),
+        infection_sign=any_named(facts, INFECTION_SIGNS),
+        fall=tri_any((health.recent_significant_trauma, health.minor_fall_or_strain)),
+        ulcer_with_poor_circulation=tri_all((health.foot_ulcer_or_open_wound, health.poor_foot_circulation)),
         night_pain=night_pain,
-        bone_pain_at_night=tri_all([health.focal_bone_pain, night_pain]),
-        night_pain_with_warning_sign=tri_all([night_pain, tri_any(facts[n] for n in CHILD_NIGHT_WARNINGS)]),
+        bone_pain_at_night=tri_all((health.focal_bone_pain, night_pain)),
+        night_pain_with_warning_sign=tri_all((night_pain, any_named(facts, CHILD_NIGHT_WARNINGS))),
         running=runner,
-        runner_or_load_increase=tri_any([runner, activity.recent_load_increase]),
+        runner_or_load_increase=tri_any((runner, activity.recent_load_increase)),
         new_pain=_duration_fact(pains, limits.pain.new_within_weeks, over=False) if pains else False,
         back_pain_over_3_months=back_long,
         onset_before_45=onset_45,
         onset_before_35=_onset_before(age, back, limits.inflammatory_back_pain.early_onset_age_below),
         back_night_waking=_triggered(back, {"night"}) if back else False,
-        inflammatory_back_pattern=tri_all([back_long, onset_45, health.pain_better_with_movement_not_rest]),
-        diabetes_or_lost_sensation=tri_any([health.diabetes, health.loss_of_foot_sensation]),
+        inflammatory_back_pattern=tri_all((back_long, onset_45, health.pain_better_with_movement_not_rest)),
+        diabetes_or_lost_sensation=tri_any((health.diabetes, health.loss_of_foot_sensation)),
         persistent_or_severe_pain=(
             True
             if any(p.intensity >= limits.pain.severe_at_least for p in pains)
@@ -280,31 +290,17 @@ def _contraindications(facts: dict[str, Tri]) -> dict[str, Tri]:
     return {
         "suspected_dvt": facts["calf_swelling_one_leg"],
         "claudication": facts["calf_pain_walking_eased_by_rest"],
-        "hot_or_infected_area": tri_any(
-            facts[n]
-            for n in ("hot_red_swollen_foot", "hot_swollen_joint", "prosthetic_joint", "signs_of_sepsis")
-        ),
-        "open_wound": tri_any(
-            facts[n]
-            for n in ("foot_ulcer_or_open_wound", "visible_deformity_or_open_wound", "black_skin_on_foot")
-        ),
+        "hot_or_infected_area": any_named(facts, HOT_OR_INFECTED),
+        "open_wound": any_named(facts, OPEN_WOUND),
         "fracture_or_bone_stress": tri_any(
-            [
+            (
                 facts["focal_bone_pain"],
                 facts["visible_deformity_or_open_wound"],
-                tri_all([facts["fall"], facts["cannot_bear_weight"]]),
-            ]
-        ),
-        "lost_sensation_or_circulation": tri_any(
-            facts[n]
-            for n in (
-                "loss_of_foot_sensation",
-                "poor_foot_circulation",
-                "rest_pain_foot",
-                "cold_pale_painful_leg",
+                tri_all((facts["fall"], facts["cannot_bear_weight"])),
             )
         ),
-        "tendon_at_risk": tri_any([facts["taking_fluoroquinolone"], facts["sudden_snap_back_of_heel"]]),
+        "lost_sensation_or_circulation": any_named(facts, LOST_SENSATION_OR_CIRCULATION),
+        "tendon_at_risk": any_named(facts, TENDON_AT_RISK),
     }
 
 

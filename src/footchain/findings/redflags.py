@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from footchain.findings.facts import Tri, derive_facts, missing_inputs
+from footchain.findings.facts import FACT_INPUTS, Tri, derive_facts, missing_inputs
 from footchain.knowledge import Knowledge, RedFlagRule
 from footchain.types import FeetFindings, Health, Intake, Urgency
 
@@ -73,19 +73,27 @@ def rule_holds(rule: RedFlagRule, facts: dict[str, Tri]) -> Tri:
     return None if unknown else True
 
 
+def _open_names(names: list[str], facts: dict[str, Tri], decided_by: bool) -> list[str]:
+    """The unknown ``names`` of one part, or none when a ``decided_by`` value already settles the part."""
+    open_names = []
+    for name in names:
+        value = facts[name]
+        if value is decided_by:
+            return []
+        if value is None:
+            open_names.append(name)
+    return open_names
+
+
 def _missing(rule: RedFlagRule, facts: dict[str, Tri]) -> list[str]:
     """The open questions that keep ``rule`` undecided (those of parts already decided are moot)."""
-    open_names: list[str] = []
-    if rule.all:
-        values = [facts[name] for name in rule.all]
-        if None in values and False not in values:
-            open_names += [name for name, value in zip(rule.all, values, strict=True) if value is None]
+    open_names = _open_names(rule.all, facts, False)
     for group in rule.any:
-        values = [facts[name] for name in group]
-        if None in values and True not in values:
-            open_names += [name for name, value in zip(group, values, strict=True) if value is None]
+        open_names += _open_names(group, facts, True)
     if rule.at_least:
         open_names += [name for name in rule.at_least.of if facts[name] is None]
+    if len(open_names) == 1 and open_names[0] not in FACT_INPUTS:
+        return open_names
     missing: list[str] = []
     for name in open_names:
         missing += missing_inputs(name, facts)
@@ -93,15 +101,26 @@ def _missing(rule: RedFlagRule, facts: dict[str, Tri]) -> list[str]:
 
 
 def screen(facts: dict[str, Tri], knowledge: Knowledge) -> Screening:
-    """Evaluate every red-flag rule against the person's facts."""
+    """Evaluate every red-flag rule against the person's facts.
+
+    Most answers are "no", so most rules are ruled out by one false name or one all-false ``any`` group:
+    set operations find those at once, and only the rest are judged name by name.
+    """
+    false = {name for name, value in facts.items() if value is False}
     fired: list[RedFlagRule] = []
     undecided: list[tuple[RedFlagRule, list[str]]] = []
     for rule in knowledge.redflags.rule:
-        holds = rule_holds(rule, facts)
-        if holds:
-            fired.append(rule)
-        elif holds is None:
-            undecided.append((rule, _missing(rule, facts)))
+        if not rule.all_names.isdisjoint(false):
+            continue
+        for group in rule.any_groups:
+            if group <= false:
+                break
+        else:
+            holds = rule_holds(rule, facts)
+            if holds:
+                fired.append(rule)
+            elif holds is None:
+                undecided.append((rule, _missing(rule, facts)))
     return Screening(fired, undecided)
 
 

@@ -283,6 +283,16 @@ class RedFlagRule(Sourced):
             raise ValueError(f"rule {self.id}: only an emergency calls emergency services")
         return self
 
+    @cached_property
+    def all_names(self) -> frozenset[str]:
+        """The ``all`` names as a set: one of them false rules the rule out."""
+        return frozenset(self.all)
+
+    @cached_property
+    def any_groups(self) -> tuple[frozenset[str], ...]:
+        """The ``any`` groups as sets: a group whose names are all false rules the rule out."""
+        return tuple(frozenset(group) for group in self.any)
+
     def names(self) -> list[str]:
         """Every answer or fact this rule reads."""
         grouped = [name for group in self.any for name in group]
@@ -381,6 +391,11 @@ class Care(Knowledge_):
             if not isinstance(regions, list) or set(regions) - known:
                 raise ValueError(f"care.toml: [condition_regions] {condition} names unknown regions")
         return self
+
+    @cached_property
+    def trigger_facts(self) -> tuple[str, ...]:
+        """Every fact some item's ``when`` reads (the plan looks up only these, not every fact)."""
+        return tuple(dict.fromkeys(name for item in self.item for name in item.when))
 
 
 class ArchHeight(Sourced):

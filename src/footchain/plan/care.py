@@ -10,7 +10,7 @@ flag stands, care for the regions it concerns is held back; safety advice always
 
 from __future__ import annotations
 
-from footchain.findings.facts import Tri, painful
+from footchain.findings.facts import Tri, any_named, painful
 from footchain.knowledge import CareItemRule, Knowledge
 from footchain.types import CareItem, Condition, Intake, Region, ScreeningStatus
 
@@ -56,13 +56,13 @@ def plan_care(
     regions: set[Region] = {p.region for p in painful(intake)}
     present = {c.id for c in conditions if regions or c.id not in FOOT_SHAPE}
     held = set(screening.held_back_regions)
-    active = present | regions | fired | {name for name, value in facts.items() if value}
+    active = present | regions | fired | {name for name in knowledge.care.trigger_facts if facts[name]}
     plan = []
     for item in knowledge.care.item:
         if item.triggers.isdisjoint(active):
             continue
         reasons = _reasons(item, present, regions, facts, fired)
-        if not reasons or any(facts[a] for a in item.avoid_if):
+        if not reasons or (item.avoid_if and any_named(facts, item.avoid_if) is True):
             continue
         if (
             not item.safety
@@ -70,7 +70,11 @@ def plan_care(
             and (_regions_served(item, reasons, regions, knowledge) & held or not regions)
         ):
             continue
-        cautions = [item.caution] if item.caution and any(facts[a] is None for a in item.avoid_if) else []
+        cautions = (
+            [item.caution]
+            if item.caution and item.avoid_if and any_named(facts, item.avoid_if) is None
+            else []
+        )
         plan.append(
             CareItem(
                 id=item.id,

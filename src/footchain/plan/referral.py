@@ -19,7 +19,7 @@ RED_FLAG_LEVELS = frozenset({"emergency", "urgent", "soon"})
 SEE_FIRST: frozenset[Urgency] = frozenset({"emergency", "urgent"})
 """Referral urgencies that hold back all product advice and are shown at once, before any other question."""
 ALL_REGIONS: tuple[Region, ...] = get_args(Region)
-LEVEL_WORDS = {
+LEVEL_WORDS: dict[Urgency, str] = {
     "emergency": "could mean an emergency",
     "urgent": "could need a doctor today",
     "soon": "could need a doctor within two weeks",
@@ -55,21 +55,19 @@ def held_back(screening: Screening) -> tuple[list[Region], list[str]]:
     for rule in screening.fired:
         if rule.urgency not in RED_FLAG_LEVELS:
             continue
-        concerns = ALL_REGIONS if rule.urgency in SEE_FIRST or "all" in rule.concerns else rule.concerns
-        regions.update(r for r in concerns if r != "all")
+        everywhere = rule.urgency in SEE_FIRST or "all" in rule.concerns
+        regions.update(ALL_REGIONS if everywhere else rule.concerns)  # type: ignore[arg-type]
         because.append(rule.id)
-    return [r for r in ALL_REGIONS if r in regions], because
+    return [r for r in ALL_REGIONS if r in regions] if regions else [], because
 
 
 _QUESTIONS: dict[tuple[str, Urgency], OpenQuestion] = {}
+"""Open questions made once per question and level (a screening often has 30 open ones)."""
 
 
 def _open_question(name: str, level: Urgency, words: dict[str, str]) -> OpenQuestion:
-    """One open question, made once per question and level (a screening often has 30 open ones)."""
-    question = _QUESTIONS.get((name, level))
-    if question is None:
-        question = OpenQuestion(id=name, question=words.get(name, name.replace("_", " ")), could_mean=level)
-        _QUESTIONS[(name, level)] = question
+    question = OpenQuestion(id=name, question=words.get(name, name.replace("_", " ")), could_mean=level)
+    _QUESTIONS[(name, level)] = question
     return question
 
 
@@ -79,7 +77,9 @@ def screening_status(screening: Screening, knowledge: Knowledge) -> ScreeningSta
     regions, because = held_back(screening)
     return ScreeningStatus(
         complete=screening.complete,
-        unanswered=[_open_question(name, level, words) for name, level in screening.unanswered().items()],
+        unanswered=[
+            _QUESTIONS.get(key) or _open_question(*key, words) for key in screening.unanswered().items()
+        ],
         held_back_regions=regions,
         held_back_because=because,
     )
@@ -87,14 +87,14 @@ def screening_status(screening: Screening, knowledge: Knowledge) -> ScreeningSta
 
 def missing_answers(status: ScreeningStatus) -> list[str]:
     """One request per level of open questions, the most urgent first (they open the ``limits``)."""
-    requests = []
-    for level, words in LEVEL_WORDS.items():
-        asked = [q.question for q in status.unanswered if q.could_mean == level]
-        if asked:
-            requests.append(
-                f"Not answered yet, and a “yes” {words}: " + "; ".join(dict.fromkeys(asked)) + "."
-            )
-    return requests
+    asked: dict[Urgency, dict[str, None]] = {}
+    for question in status.unanswered:
+        asked.setdefault(question.could_mean, {})[question.question] = None
+    return [
+        f"Not answered yet, and a “yes” {words}: " + "; ".join(asked[level]) + "."
+        for level, words in LEVEL_WORDS.items()
+        if level in asked
+    ]
 
 
 def held_back_note(status: ScreeningStatus, referral: Referral, knowledge: Knowledge) -> str | None:
