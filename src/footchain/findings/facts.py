@@ -122,12 +122,20 @@ def painful(intake: Intake) -> list[Pain]:
     return [p for p in intake.pain if p.intensity > 0]
 
 
+NIGHT = frozenset({"night"})
+AT_REST_OR_NIGHT = frozenset({"night", "constant", "sitting"})
+
+
 def _duration_fact(pains: list[Pain], test: float, *, over: bool) -> Tri:
     """Whether any pain lasted over (or under) ``test`` weeks; unknown when a duration is missing."""
-    return tri_any(
-        None if p.duration_weeks is None else (p.duration_weeks > test if over else p.duration_weeks < test)
-        for p in pains
-    )
+    unknown = False
+    for pain in pains:
+        weeks = pain.duration_weeks
+        if weeks is None:
+            unknown = True
+        elif weeks > test if over else weeks < test:
+            return True
+    return None if unknown else False
 
 
 def _onset_before(age: int | None, back: list[Pain], age_below: float) -> Tri:
@@ -136,9 +144,13 @@ def _onset_before(age: int | None, back: list[Pain], age_below: float) -> Tri:
         return False
     if age is None:
         return None
-    return tri_any(
-        None if p.duration_weeks is None else age - p.duration_weeks / 52 < age_below for p in back
-    )
+    unknown = False
+    for pain in back:
+        if pain.duration_weeks is None:
+            unknown = True
+        elif age - pain.duration_weeks / 52 < age_below:
+            return True
+    return None if unknown else False
 
 
 def _age_in(age: int | None, low: int, high: int) -> Tri:
@@ -149,13 +161,15 @@ def _in(pains: list[Pain], regions: frozenset[Region]) -> list[Pain]:
     return [p for p in pains if p.region in regions]
 
 
-def _triggered(pains: list[Pain], triggers: set[str]) -> Tri:
+def _triggered(pains: list[Pain], triggers: frozenset[str]) -> Tri:
     """Whether any pain is worst with one of ``triggers``; unknown when a pain says nothing of triggers."""
-    if not pains:
-        return False
-    if any(triggers & set(p.worst_with) for p in pains):
-        return True
-    return False if all(p.worst_with for p in pains) else None
+    unknown = False
+    for pain in pains:
+        if not pain.worst_with:
+            unknown = True
+        elif not triggers.isdisjoint(pain.worst_with):
+            return True
+    return None if unknown else False
 
 
 def _both_sides(pains: list[Pain]) -> bool:
@@ -167,7 +181,7 @@ def _runner(intake: Intake, sports: list[str]) -> Tri:
     activity = intake.activity
     if activity.running_km_per_week:
         return True
-    if any(word in sport.lower() for sport in activity.sports for word in sports):
+    if activity.sports and any(word in sport.lower() for sport in activity.sports for word in sports):
         return True
     return False if activity.running_km_per_week == 0 else None
 
@@ -186,22 +200,23 @@ def derive_facts(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> di
     health = intake.health
     age = intake.person.age_years
     pains = painful(intake)
-    back = _in(pains, rules.back_regions)
-    facts: dict[str, Tri] = dict(vars(health))  # the answers as they are (a plain copy, no dump)
     regions = {p.region for p in pains}
+    facts: dict[str, Tri] = dict(vars(health))  # the answers as they are (a plain copy, no dump)
+    for name, group in rules.region_facts:
+        facts[name] = not regions.isdisjoint(group)
+    facts["foot_or_leg_pain"] = not regions.isdisjoint(LEG_REGIONS)
     if not _could_be_pregnant(intake, rules.pregnancy_possible_ages):
         facts["pregnant_or_postpartum"] = False
     if age is not None and age < rules.child_below and facts["new_sexual_dysfunction"] is None:
         facts["new_sexual_dysfunction"] = False  # not asked of children (domain.md §6: ask conditionally)
     activity = intake.activity
     standing = activity.standing_hours_per_day
-    night_pain = True if _triggered(pains, {"night"}) else health.unremitting_night_pain
-    heel = _in(pains, rules.heel_regions)
-    back_long = (
-        _duration_fact(back, limits.inflammatory_back_pain.duration_over_weeks, over=True) if back else False
-    )
+    back = _in(pains, rules.back_regions) if facts["back_pain"] else []
+    heel = _in(pains, rules.heel_regions) if facts["heel_pain"] else []
+    night_pain = True if pains and _triggered(pains, NIGHT) else health.unremitting_night_pain
+    back_long = _duration_fact(back, limits.inflammatory_back_pain.duration_over_weeks, over=True)
     onset_45 = _onset_before(age, back, limits.inflammatory_back_pain.onset_age_below)
-    hip_or_knee = _in(pains, HIP_OR_KNEE_REGIONS)
+    hip_or_knee = _in(pains, HIP_OR_KNEE_REGIONS) if facts["hip_thigh_or_knee_pain"] else []
     flat_sides = [side for side in (feet.left, feet.right) if side.arch_type == "flat"]
     arches = {feet.left.arch_type, feet.right.arch_type}
     runner = _runner(intake, rules.running_sports)
@@ -212,39 +227,28 @@ def derive_facts(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> di
         age_4_to_10=_age_in(age, *rules.perthes_ages),
         age_under_3=None if age is None else age < rules.limp_urgent_below,
         fall_risk=tri_any(
-            [
+            (
                 None if age is None else age >= rules.hip_fracture_fall_age_at_least,
                 health.long_term_steroids_or_osteoporosis,
-            ]
+            )
         ),
         fragile_bone=tri_any(
-            [
+            (
                 None if age is None else age >= rules.fragility_age_at_least,
                 health.long_term_steroids_or_osteoporosis,
-            ]
+            )
         ),
         back_or_leg_pain=bool(pains),
-        back_pain=bool(back),
-        foot_or_leg_pain=not regions.isdisjoint(LEG_REGIONS),
-        hip_or_thigh_pain=not regions.isdisjoint(rules.hip_or_thigh_regions),
-        hip_thigh_or_knee_pain=not regions.isdisjoint(rules.hip_thigh_or_knee_regions),
-        back_pelvis_hip_or_thigh_pain=not regions.isdisjoint(rules.back_pelvis_hip_or_thigh_regions),
-        shin_or_calf_pain=not regions.isdisjoint(rules.shin_or_calf_regions),
-        heel_pain=bool(heel),
         buttock_pain="buttock" in regions,
-        tendon_region_pain=not regions.isdisjoint(rules.tendon_regions),
-        bone_stress_high_risk_site=not regions.isdisjoint(rules.bone_stress_high_risk_regions),
-        heel_pain_at_rest_or_night=_triggered(heel, {"night", "constant", "sitting"}) if heel else False,
-        hip_or_knee_pain_for_weeks=(
-            _duration_fact(hip_or_knee, rules.pain_for_weeks_at_least - 1e-9, over=True)
-            if hip_or_knee
-            else False
+        heel_pain_at_rest_or_night=_triggered(heel, AT_REST_OR_NIGHT),
+        hip_or_knee_pain_for_weeks=_duration_fact(
+            hip_or_knee, rules.pain_for_weeks_at_least - 1e-9, over=True
         ),
         pain_down_both_legs=tri_all(
-            [
+            (
                 health.pain_radiates_down_leg,
-                _both_sides(_in(pains, SCIATICA_REGIONS)),
-            ]
+                bool(pains) and _both_sides(_in(pains, SCIATICA_REGIONS)),
+            )
         ),
         nerve_symptom=any_named(facts, NERVE_SYMPTOMS),
         infection_sign=any_named(facts, INFECTION_SIGNS),
@@ -255,19 +259,17 @@ def derive_facts(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> di
         night_pain_with_warning_sign=tri_all((night_pain, any_named(facts, CHILD_NIGHT_WARNINGS))),
         running=runner,
         runner_or_load_increase=tri_any((runner, activity.recent_load_increase)),
-        new_pain=_duration_fact(pains, limits.pain.new_within_weeks, over=False) if pains else False,
+        new_pain=_duration_fact(pains, limits.pain.new_within_weeks, over=False),
         back_pain_over_3_months=back_long,
         onset_before_45=onset_45,
         onset_before_35=_onset_before(age, back, limits.inflammatory_back_pain.early_onset_age_below),
-        back_night_waking=_triggered(back, {"night"}) if back else False,
+        back_night_waking=_triggered(back, NIGHT),
         inflammatory_back_pattern=tri_all((back_long, onset_45, health.pain_better_with_movement_not_rest)),
         diabetes_or_lost_sensation=tri_any((health.diabetes, health.loss_of_foot_sensation)),
         persistent_or_severe_pain=(
             True
             if any(p.intensity >= limits.pain.severe_at_least for p in pains)
             else _duration_fact(pains, limits.pain.persistent_over_weeks, over=True)
-            if pains
-            else False
         ),
         rigid_flat_foot=(
             None
@@ -279,7 +281,7 @@ def derive_facts(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> di
         long_standing=None if standing is None else standing >= limits.activity.long_standing_hours_at_least,
         hard_surfaces=activity.hard_surfaces,
         recent_load_increase=activity.recent_load_increase,
-        runner_with_leg_pain=bool(runner) and bool(_in(pains, LEG_REGIONS)),
+        runner_with_leg_pain=bool(runner) and facts["foot_or_leg_pain"],
     )
     facts.update(_contraindications(facts))
     return facts

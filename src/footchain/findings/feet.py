@@ -50,7 +50,7 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
-@dataclass
+@dataclass(slots=True)
 class SideReading:
     """What the inputs say about one foot, before it becomes a FootFinding."""
 
@@ -266,15 +266,16 @@ def _add_wear_support(builder: ConditionBuilder, intake: Intake) -> None:
         )
 
 
+def _finding(reading: SideReading) -> FootFinding:
+    return FootFinding(
+        arch_type=reading.arch_type, posture=reading.posture, basis=reading.basis or ["no information"]
+    )
+
+
 def assess_feet(intake: Intake, knowledge: Knowledge) -> tuple[FeetFindings, list[Condition], list[str]]:
     """Per-side findings, the conditions they support, and what could not be judged."""
     readings = {side: read_side(intake, side, knowledge) for side in SIDES}
-    findings = FeetFindings(
-        **{
-            side: FootFinding(arch_type=r.arch_type, posture=r.posture, basis=r.basis or ["no information"])
-            for side, r in readings.items()
-        }
-    )
+    findings = FeetFindings(left=_finding(readings["left"]), right=_finding(readings["right"]))
     builder = ConditionBuilder()
     _add_arch_conditions(builder, readings, intake, knowledge)
     _add_posture_conditions(builder, readings, knowledge)

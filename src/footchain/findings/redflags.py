@@ -109,10 +109,10 @@ def screen(facts: dict[str, Tri], knowledge: Knowledge) -> Screening:
     false = {name for name, value in facts.items() if value is False}
     fired: list[RedFlagRule] = []
     undecided: list[tuple[RedFlagRule, list[str]]] = []
-    for rule in knowledge.redflags.rule:
-        if not rule.all_names.isdisjoint(false):
+    for all_names, any_groups, rule in knowledge.redflags.quick_checks:
+        if not all_names.isdisjoint(false):
             continue
-        for group in rule.any_groups:
+        for group in any_groups:
             if group <= false:
                 break
         else:

@@ -18,6 +18,7 @@ from footchain.types import (
     Evidence,
     InsoleArch,
     Posture,
+    Reason,
     ReferTo,
     Region,
     SizeSystem,
@@ -152,6 +153,20 @@ class Screening(Sourced):
     running_sports: list[str] = NonEmpty
     grade: Grade
 
+    @cached_property
+    def region_facts(self) -> tuple[tuple[str, frozenset[Region]], ...]:
+        """Each "pain in this group of regions" fact the rules read, with its regions."""
+        return (
+            ("back_pain", self.back_regions),
+            ("heel_pain", self.heel_regions),
+            ("hip_or_thigh_pain", self.hip_or_thigh_regions),
+            ("hip_thigh_or_knee_pain", self.hip_thigh_or_knee_regions),
+            ("back_pelvis_hip_or_thigh_pain", self.back_pelvis_hip_or_thigh_regions),
+            ("shin_or_calf_pain", self.shin_or_calf_regions),
+            ("tendon_region_pain", self.tendon_regions),
+            ("bone_stress_high_risk_site", self.bone_stress_high_risk_regions),
+        )
+
 
 class Osteoarthritis(Sourced):
     age_at_least: int
@@ -284,6 +299,11 @@ class RedFlagRule(Sourced):
         return self
 
     @cached_property
+    def reason(self) -> Reason:
+        """The referral reason this rule gives when it fires (made once: it never changes)."""
+        return Reason(id=self.id, text=self.text)
+
+    @cached_property
     def all_names(self) -> frozenset[str]:
         """The ``all`` names as a set: one of them false rules the rule out."""
         return frozenset(self.all)
@@ -301,6 +321,11 @@ class RedFlagRule(Sourced):
 
 class RedFlags(Knowledge_):
     rule: list[RedFlagRule] = NonEmpty
+
+    @cached_property
+    def quick_checks(self) -> tuple[tuple[frozenset[str], tuple[frozenset[str], ...], RedFlagRule], ...]:
+        """Each rule with its ``all`` names and ``any`` groups as sets, to rule most rules out at once."""
+        return tuple((rule.all_names, rule.any_groups, rule) for rule in self.rule)
 
 
 class Link(Knowledge_):
@@ -374,10 +399,13 @@ class CareItemRule(Sourced):
 class ConditionRegions(Sourced):
     model_config = ConfigDict(extra="allow", frozen=True)
 
+    @cached_property
+    def by_condition(self) -> dict[str, list[Region]]:
+        return dict(self.model_extra or {})
+
     def of(self, condition: str) -> list[Region]:
         """The painful regions a condition's care is for (none known: an empty list)."""
-        regions: list[Region] = (self.model_extra or {}).get(condition, [])
-        return regions
+        return self.by_condition.get(condition, [])
 
 
 class Care(Knowledge_):

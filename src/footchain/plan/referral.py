@@ -13,7 +13,7 @@ from typing import get_args
 from footchain.findings.facts import FOOT_REGIONS, painful
 from footchain.findings.redflags import URGENCY_RANK, Screening
 from footchain.knowledge import Knowledge, RedFlagRule
-from footchain.types import Intake, OpenQuestion, Reason, Referral, ReferTo, Region, ScreeningStatus, Urgency
+from footchain.types import Intake, OpenQuestion, Referral, ReferTo, Region, ScreeningStatus, Urgency
 
 RED_FLAG_LEVELS = frozenset({"emergency", "urgent", "soon"})
 SEE_FIRST: frozenset[Urgency] = frozenset({"emergency", "urgent"})
@@ -43,7 +43,7 @@ def refer(screening: Screening, intake: Intake) -> Referral:
     return Referral(
         urgency=fired[0].urgency,
         to=_destination(fired[0], intake),
-        reasons=[Reason(id=rule.id, text=rule.text) for rule in fired],
+        reasons=[rule.reason for rule in fired],
         call_emergency_services=any(rule.call for rule in fired),
     )
 
