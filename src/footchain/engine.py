@@ -55,10 +55,8 @@ def assess(
     screening = screen(facts, knowledge)
     referral = refer(screening, intake)
     status = screening_status(screening, knowledge)
-    chain, unexplained, chain_limits = reason_chain(intake, feet, conditions, knowledge)
-    held = set(status.held_back_regions)
-    chain = [entry for entry in chain if entry.region not in held]
-    unexplained = [entry for entry in unexplained if entry.region not in held]
+    held = frozenset(status.held_back_regions)
+    chain, unexplained, chain_limits = reason_chain(intake, feet, conditions, knowledge, held)
     insole = plan_insole(intake, feet, conditions, referral, status, facts, knowledge)
     care = plan_care(intake, conditions, status, {rule.id for rule in screening.fired}, facts, knowledge)
     limits = missing_answers(status)

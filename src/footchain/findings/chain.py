@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from footchain.findings.facts import painful
 from footchain.knowledge import Knowledge, Link
-from footchain.types import ChainEntry, Condition, FeetFindings, FootSide, Intake, Pain, Unexplained
+from footchain.types import ChainEntry, Condition, FeetFindings, FootSide, Intake, Pain, Region, Unexplained
 
 # Regions a condition explains by itself: the pain is what the condition is made of.
 SELF_EXPLAINED = {
@@ -82,18 +82,25 @@ def _applies(link: Link, intake: Intake) -> bool:
 
 
 def reason_chain(
-    intake: Intake, feet: FeetFindings, conditions: list[Condition], knowledge: Knowledge
+    intake: Intake,
+    feet: FeetFindings,
+    conditions: list[Condition],
+    knowledge: Knowledge,
+    held_back: frozenset[Region] = frozenset(),
 ) -> tuple[list[ChainEntry], list[Unexplained], list[str]]:
-    """Chain entries per painful region, the regions left unexplained, and what limited the reasoning."""
+    """Chain entries per painful region, the regions left unexplained, and what limited the reasoning.
+
+    Regions in ``held_back`` (a red flag stands for them, domain.md §6) get no reasoning at all.
+    """
     present = {c.id: c for c in conditions}
     entries: dict[tuple[str, str, str | None], ChainEntry] = {}
     unexplained: list[Unexplained] = []
     limits: list[str] = []
     for pain in painful(intake):
+        if pain.region in held_back:
+            continue
         drawn = False
-        for link in knowledge.chain.link:
-            if pain.region not in link.regions:
-                continue
+        for link in knowledge.chain.links_by_region[pain.region]:
             for cid in link.conditions:
                 condition = present.get(cid)
                 if condition is None:
@@ -114,7 +121,7 @@ def reason_chain(
                         condition=cid,
                         region=pain.region,
                         side=side,
-                        path=knowledge.chain.path_to(pain.region),
+                        path=list(knowledge.chain.paths[pain.region]),
                         evidence=link.evidence,
                         explanation=link.explanation
                         + (UNCERTAIN_FINDING if condition.confidence == "low" else ""),

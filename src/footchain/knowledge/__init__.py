@@ -365,6 +365,18 @@ class Chain(Knowledge_):
             raise ValueError(f"chain.toml: region_link lacks {sorted(missing)}")
         return self
 
+    @cached_property
+    def links_by_region(self) -> dict[Region, tuple[Link, ...]]:
+        """The links that reach each region, in the order of chain.toml."""
+        return {
+            region: tuple(link for link in self.link if region in link.regions) for region in get_args(Region)
+        }
+
+    @cached_property
+    def paths(self) -> dict[Region, tuple[ChainLink, ...]]:
+        """The chain from the foot to each region (made once: the chain never changes)."""
+        return {region: tuple(self.path_to(region)) for region in get_args(Region)}
+
     def path_to(self, region: Region) -> list[ChainLink]:
         """The chain from the foot up to (or down to) the link where ``region`` sits."""
         target = self.region_link.link_of(region)

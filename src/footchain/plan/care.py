@@ -56,32 +56,28 @@ def plan_care(
     regions: set[Region] = {p.region for p in painful(intake)}
     present = {c.id for c in conditions if regions or c.id not in FOOT_SHAPE}
     held = set(screening.held_back_regions)
+    # Everything that hurts is held back: only safety advice can stay.
+    only_safety = bool(held) and (not regions or regions <= held)
     active = present | regions | fired | {name for name in knowledge.care.trigger_facts if facts[name]}
     plan = []
     for item in knowledge.care.item:
-        if item.triggers.isdisjoint(active):
+        if (only_safety and not item.safety) or item.triggers.isdisjoint(active):
             continue
         reasons = _reasons(item, present, regions, facts, fired)
-        if not reasons or (item.avoid_if and any_named(facts, item.avoid_if) is True):
+        if not reasons:
             continue
-        if (
-            not item.safety
-            and held
-            and (_regions_served(item, reasons, regions, knowledge) & held or not regions)
+        contraindicated = any_named(facts, item.avoid_if) if item.avoid_if else False
+        if contraindicated or (
+            held and not item.safety and _regions_served(item, reasons, regions, knowledge) & held
         ):
             continue
-        cautions = (
-            [item.caution]
-            if item.caution and item.avoid_if and any_named(facts, item.avoid_if) is None
-            else []
-        )
         plan.append(
             CareItem(
                 id=item.id,
                 text=item.text,
                 dose=item.dose,
                 for_=reasons,
-                cautions=cautions,
+                cautions=[item.caution] if item.caution and contraindicated is None else [],
                 evidence=item.evidence,
             )
         )
