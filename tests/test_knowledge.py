@@ -8,7 +8,7 @@ import pytest
 
 from footchain.findings.facts import derive_facts
 from footchain.findings.feet import assess_feet
-from footchain.knowledge import KNOWLEDGE_FILES, load_knowledge, read_toml
+from footchain.knowledge import KNOWLEDGE_FILES, RedFlags, load_knowledge, read_toml
 from footchain.types import Intake
 
 # text.toml holds wording only (no numbers, no rules), so it is the one file without sources.
@@ -61,6 +61,17 @@ def test_every_name_a_rule_reads_is_a_known_fact() -> None:
         knowledge.text.question
     )
     assert not unworded, f"no question wording for {sorted(unworded)}"
+
+
+def test_red_flag_rules_must_be_listed_most_urgent_first() -> None:
+    """Open questions take the level of the first rule that leaves them open, and referrals list the
+    fired rules in file order: both rely on this order, so a rule out of place is refused at load."""
+    rules = read_toml("redflags")["rule"]
+    RedFlags.model_validate({"rule": rules})
+    routine = next(i for i, rule in enumerate(rules) if rule["urgency"] == "routine")
+    misplaced = [rules[routine], *rules[:routine], *rules[routine + 1 :]]
+    with pytest.raises(ValueError, match="list the rules most urgent first"):
+        RedFlags.model_validate({"rule": misplaced})
 
 
 def test_domain_cutoffs_are_those_of_domain_md() -> None:

@@ -32,13 +32,16 @@ class Screening:
         return not any(rule.urgency in MUST_BE_ANSWERED for rule, _ in self.undecided)
 
     def unanswered(self) -> dict[str, Urgency]:
-        """Each open question with the most urgent rule it could still fire, most urgent first."""
+        """Each open question with the most urgent rule it could still fire, most urgent first.
+
+        The rules are judged most urgent first (knowledge.RedFlags), so the first rule that leaves a
+        question open is its most urgent one.
+        """
         levels: dict[str, Urgency] = {}
         for rule, missing in self.undecided:
             for name in missing:
-                if URGENCY_RANK[rule.urgency] > URGENCY_RANK[levels.get(name, "none")]:
-                    levels[name] = rule.urgency
-        return dict(sorted(levels.items(), key=lambda item: -URGENCY_RANK[item[1]]))
+                levels.setdefault(name, rule.urgency)
+        return levels
 
 
 def rule_holds(rule: RedFlagRule, facts: dict[str, Tri]) -> Tri:

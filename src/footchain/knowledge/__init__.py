@@ -320,7 +320,21 @@ class RedFlagRule(Sourced):
 
 
 class RedFlags(Knowledge_):
+    """The red-flag rules, listed most urgent first: the first rule that leaves a question open gives
+    the question's level, and the fired rules come out in referral order."""
+
     rule: list[RedFlagRule] = NonEmpty
+
+    @model_validator(mode="after")
+    def _most_urgent_first(self) -> RedFlags:
+        order = get_args(Urgency)
+        for earlier, later in zip(self.rule, self.rule[1:], strict=False):
+            if order.index(later.urgency) < order.index(earlier.urgency):
+                raise ValueError(
+                    f"redflags.toml: rule {later.id} ({later.urgency}) comes after {earlier.id} "
+                    f"({earlier.urgency}); list the rules most urgent first"
+                )
+        return self
 
     @cached_property
     def quick_checks(self) -> tuple[tuple[frozenset[str], tuple[frozenset[str], ...], RedFlagRule], ...]:

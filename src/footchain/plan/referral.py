@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import get_args
 
 from footchain.findings.facts import FOOT_REGIONS, painful
-from footchain.findings.redflags import URGENCY_RANK, Screening
+from footchain.findings.redflags import Screening
 from footchain.knowledge import Knowledge, RedFlagRule
 from footchain.types import Intake, OpenQuestion, Referral, ReferTo, Region, ScreeningStatus, Urgency
 
@@ -37,7 +37,7 @@ def _destination(rule: RedFlagRule, intake: Intake) -> ReferTo:
 
 def refer(screening: Screening, intake: Intake) -> Referral:
     """The referral: the most urgent fired rule decides urgency and destination."""
-    fired = sorted(screening.fired, key=lambda r: -URGENCY_RANK[r.urgency])
+    fired = screening.fired  # most urgent first, as the rules are listed
     if not fired:
         return Referral(urgency="none", to=None, reasons=[])
     return Referral(
