@@ -220,6 +220,7 @@ def derive_facts(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> di
     flat_sides = [side for side in (feet.left, feet.right) if side.arch_type == "flat"]
     arches = {feet.left.arch_type, feet.right.arch_type}
     runner = _runner(intake, rules.running_sports)
+    fall = tri_any((health.recent_significant_trauma, health.minor_fall_or_strain))
     facts.update(
         age_given=None if age is None else True,
         child=None if age is None else age < rules.child_below,
@@ -252,7 +253,7 @@ def derive_facts(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> di
         ),
         nerve_symptom=any_named(facts, NERVE_SYMPTOMS),
         infection_sign=any_named(facts, INFECTION_SIGNS),
-        fall=tri_any((health.recent_significant_trauma, health.minor_fall_or_strain)),
+        fall=fall,
         ulcer_with_poor_circulation=tri_all((health.foot_ulcer_or_open_wound, health.poor_foot_circulation)),
         night_pain=night_pain,
         bone_pain_at_night=tri_all((health.focal_bone_pain, night_pain)),
@@ -282,28 +283,22 @@ def derive_facts(intake: Intake, feet: FeetFindings, knowledge: Knowledge) -> di
         hard_surfaces=activity.hard_surfaces,
         recent_load_increase=activity.recent_load_increase,
         runner_with_leg_pain=bool(runner) and facts["foot_or_leg_pain"],
-    )
-    facts.update(_contraindications(facts))
-    return facts
-
-
-def _contraindications(facts: dict[str, Tri]) -> dict[str, Tri]:
-    """The facts that rule a self-care item out (domain.md §8, self-care contraindications)."""
-    return {
-        "suspected_dvt": facts["calf_swelling_one_leg"],
-        "claudication": facts["calf_pain_walking_eased_by_rest"],
-        "hot_or_infected_area": any_named(facts, HOT_OR_INFECTED),
-        "open_wound": any_named(facts, OPEN_WOUND),
-        "fracture_or_bone_stress": tri_any(
+        # the facts that rule a self-care item out (domain.md §8, self-care contraindications)
+        suspected_dvt=health.calf_swelling_one_leg,
+        claudication=health.calf_pain_walking_eased_by_rest,
+        hot_or_infected_area=any_named(facts, HOT_OR_INFECTED),
+        open_wound=any_named(facts, OPEN_WOUND),
+        fracture_or_bone_stress=tri_any(
             (
-                facts["focal_bone_pain"],
-                facts["visible_deformity_or_open_wound"],
-                tri_all((facts["fall"], facts["cannot_bear_weight"])),
+                health.focal_bone_pain,
+                health.visible_deformity_or_open_wound,
+                tri_all((fall, health.cannot_bear_weight)),
             )
         ),
-        "lost_sensation_or_circulation": any_named(facts, LOST_SENSATION_OR_CIRCULATION),
-        "tendon_at_risk": any_named(facts, TENDON_AT_RISK),
-    }
+        lost_sensation_or_circulation=any_named(facts, LOST_SENSATION_OR_CIRCULATION),
+        tendon_at_risk=any_named(facts, TENDON_AT_RISK),
+    )
+    return facts
 
 
 def missing_inputs(name: str, facts: dict[str, Tri]) -> list[str]:

@@ -230,6 +230,8 @@ def _add_posture_conditions(
 
 def _add_wear_support(builder: ConditionBuilder, intake: Intake) -> None:
     wear = intake.shoe_wear
+    if wear.left is None and wear.right is None and wear.heel_counter_tilt is None:
+        return
     zones: dict[FootSide, set[str]] = {"left": set(wear.left or []), "right": set(wear.right or [])}
     for side, worn in zones.items():
         if worn & MEDIAL_WEAR:

@@ -9,6 +9,7 @@ Parkes 2013), and the size of the mechanical effect quotes Mills et al. 2010, Br
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from footchain.findings.facts import FOOT_REGIONS, Tri, painful
 from footchain.knowledge import MM_PER_INCH, Knowledge, Sizing
@@ -44,12 +45,14 @@ def _round_up(value: float, step: float) -> float:
     return math.ceil(round(value / step, 6)) * step
 
 
+@lru_cache(maxsize=1024)
 def size_from_length(foot_length_mm: float, sizing: Sizing) -> InsoleSize:
     """Shoe sizes for a foot length (domain.md §8): UK = 3 L/25.4 − 23, US = UK + 1, EU = 1.5 (L/10 + 1.5).
 
     Below adult UK 1 the UK and US sizes move to the children's scale (UK children's = adult + 13, whose
     13.5 is followed by adult 1; US children's = UK children's + 1), so no size is ever zero or negative
-    (domain.md §6b).
+    (domain.md §6b). Sizes are immutable and shoe sizes come in half sizes, so each length is worked out
+    once per process.
     """
     uk = sizing.uk_per_inch * foot_length_mm / MM_PER_INCH + sizing.uk_offset
     step = sizing.round_up_to
