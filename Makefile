@@ -47,6 +47,7 @@ dist: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/cli_speed.py
 	$(BIN)/python benchmarks/assess_speed.py
+	$(BIN)/python benchmarks/engine_versus.py --against 3607ec3  # the engine before issue 13's red-flag rules
 	$(BIN)/python benchmarks/footprint_speed.py
 	$(BIN)/python benchmarks/gait_events_accuracy.py
 	$(BIN)/python benchmarks/gait_moticon_accuracy.py
