@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 from footchain.measure.gait import RecordingError, load_recording, sniff_format
-from footchain.measure.gait.imu_events import ImuEvents, analyze_imu_gait, detect_imu_events
+from footchain.measure.gait.analysis import analyze_imu_gait
+from footchain.measure.gait.imu_events import ImuEvents, detect_imu_events
 from footchain.measure.gait.readers.imu_ipol import ImuRecording, read_ipol_imu
 from tests.shared import DATA
 
@@ -200,14 +201,46 @@ def test_junk_bytes_and_junk_text(tmp_path: Path) -> None:
         read_ipol_imu(tmp_path / f"{trial}_lf.txt")
 
 
-def test_counter_going_backwards(tmp_path: Path) -> None:
+def test_a_repeated_counter_drops_that_row_not_the_trial(tmp_path: Path) -> None:
+    """A packet written twice (one public IPOL trial has one) costs one row and a warning."""
+    trial = TRIALS[0]
+    _copy_trial(trial, tmp_path)
+    target = tmp_path / f"{trial}_lf.txt"
+    lines = target.read_text().splitlines()
+    target.write_text("\n".join([*lines[:60], lines[59], *lines[60:]]) + "\n")
+    recording = load_recording(target)
+    assert isinstance(recording, ImuRecording)
+    original = read_ipol_imu(IPOL / f"{trial}_lf.txt")
+    np.testing.assert_array_equal(recording.imu.left_foot.acc_mps2, original.imu.left_foot.acc_mps2)
+    assert any(
+        "PacketCounter repeats or goes back at 1 row(s), first at data row 59" in w
+        for w in recording.warnings
+    )
+
+
+def test_a_counter_out_of_order_drops_that_row(tmp_path: Path) -> None:
     trial = TRIALS[0]
     _copy_trial(trial, tmp_path)
     target = tmp_path / f"{trial}_lf.txt"
     lines = target.read_text().splitlines()
     lines[50], lines[51] = lines[51], lines[50]
     target.write_text("\n".join(lines) + "\n")
-    with pytest.raises(RecordingError, match="PacketCounter"):
+    recording = load_recording(target)
+    assert isinstance(recording, ImuRecording)
+    assert (
+        recording.imu.left_foot.dropped_packets
+        == read_ipol_imu(IPOL / f"{trial}_lf.txt").imu.left_foot.dropped_packets + 1
+    )
+    assert any("PacketCounter repeats or goes back" in w for w in recording.warnings)
+
+
+def test_a_counter_that_restarts_is_refused(tmp_path: Path) -> None:
+    trial = TRIALS[0]
+    _copy_trial(trial, tmp_path)
+    target = tmp_path / f"{trial}_lf.txt"
+    lines = target.read_text().splitlines()
+    target.write_text("\n".join(lines + lines[2:500]) + "\n")
+    with pytest.raises(RecordingError, match="PacketCounter does not increase at 498 rows"):
         load_recording(target)
 
 

@@ -48,14 +48,13 @@ from __future__ import annotations
 
 import warnings as _warnings
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from scipy.signal import butter, find_peaks, sosfiltfilt
 
-from footchain.measure.gait.analysis import analyze_gait
 from footchain.measure.gait.contacts import Contact
 from footchain.measure.gait.readers.imu_ipol import ImuRecording, ImuSensor
 from footchain.measure.gait.recording import FloatArray, Side
@@ -469,34 +468,6 @@ def detect_imu_events(
     turn_sensor = recording.imu.lower_back or recording.imu.left_foot
     turns = detect_turns(turn_sensor, fs)
     return ImuEvents(contacts, strikes, offs, turns, notes)
-
-
-def analyze_imu_gait(recording: ImuRecording) -> dict[str, Any]:
-    """The ``footchain gait`` result of an IMU trial: IMU events, then :func:`analyze_gait`.
-
-    Strides that overlap a turn are excluded with the reason "turn"; standing and pauses are
-    excluded by the stride rules of :mod:`footchain.measure.gait.strides`.
-    """
-    events = detect_imu_events(recording)
-    windows = [
-        (t.start_s, t.end_s, f"turn of {abs(t.angle_deg):.0f}° at {t.start_s:.1f}–{t.end_s:.1f} s (yaw rate)")
-        for t in events.turns
-    ]
-    result = analyze_gait(recording, given_contacts=events.contacts, excluded_windows_s=windows)
-    for side in ("left", "right"):
-        result["feet"][side]["detection"] = {
-            "how": "foot IMU, gaitmap body frame: toe off at the push-off minimum of gyr_ml, heel strike "
-            "at the first gyr_ml minimum after swing (Salarian et al. 2004; Mariani et al. 2013)",
-            "lowpass_hz": LOWPASS_HZ,
-            "heel_strike_offset_s": HEEL_STRIKE_OFFSET_S,
-            "toe_off_offset_s": TOE_OFF_OFFSET_S,
-        }
-    result["turns"] = [
-        {"start_s": round(t.start_s, 3), "end_s": round(t.end_s, 3), "angle_deg": round(t.angle_deg, 1)}
-        for t in events.turns
-    ]
-    result["warnings"] = [*result["warnings"], *events.notes]
-    return result
 
 
 def warm_up() -> None:

@@ -25,6 +25,7 @@ from footchain.measure.gait.errors import RecordingError
 from footchain.measure.gait.readers._text import (
     decode_text,
     read_bytes,
+    rows_in_order,
     sampling_rate_from_time,
     split_on,
     split_rows,
@@ -132,6 +133,9 @@ def read_pedar(
     rows = split_rows(lines[header_row + 1 :], header_row + 2, splitter)
     rows = [(n, _drop_trailing_empty(fields)) for n, fields in rows]
     table = to_float_table(rows, len(names), path, column_names=names)
+    keep, order_warnings = rows_in_order(table[:, 0], path)
+    table = table[keep]
+    warnings += order_warnings
     time_s = table[:, 0].copy()
 
     header_rate = _float_or_none(header.get("scanning rate [hz]"))
