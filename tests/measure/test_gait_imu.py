@@ -121,6 +121,37 @@ def test_heel_strikes_found_within_150_ms(trial: str) -> None:
     assert found["toe off"] / total >= 0.85
 
 
+def test_the_first_toe_off_from_standing_is_found() -> None:
+    """Each walk starts from standing with a toe off; all but at most one trial find it (in 1-2 two
+    small shuffles under 100 deg/s precede the first step)."""
+    found = 0
+    for trial in TRIALS:
+        firsts = {
+            side: _reference_s(trial, key, 0)[0]
+            for side, key in (("left", "LeftFootEvents"), ("right", "RightFootEvents"))
+        }
+        side = min(firsts, key=lambda s: firsts[s])
+        found += bool(np.min(np.abs(_events(trial).toe_offs_s[side] - firsts[side])) <= TOLERANCE_S)
+    assert found >= len(TRIALS) - 1
+
+
+@pytest.mark.parametrize("trial", TRIALS)
+def test_the_u_turn_is_marked_unreliable_and_its_steps_mostly_found(trial: str) -> None:
+    reference = _reference(trial)["UTurnBoundaries"]
+    assert isinstance(reference, list)
+    u0, u1 = reference[0] / 100.0, reference[1] / 100.0
+    events = _events(trial)
+    assert any(a < u1 and b > u0 and why.startswith("turn") for a, b, why in events.unreliable_spans)
+    inside = found = 0
+    for side, key in (("left", "LeftFootEvents"), ("right", "RightFootEvents")):
+        for column, detected in ((1, events.heel_strikes_s[side]), (0, events.toe_offs_s[side])):
+            ref = _reference_s(trial, key, column)
+            ref = ref[(ref > u0) & (ref < u1)]
+            inside += ref.size
+            found += round(_found_share(ref, detected) * ref.size) if ref.size else 0
+    assert found >= inside - 2
+
+
 @pytest.mark.parametrize("trial", ["1-1", "4-1"])
 def test_analysis_excludes_the_u_turn(trial: str) -> None:
     assert trial in TRIALS, f"IPOL trial {trial} missing from ../shared/data"

@@ -84,6 +84,14 @@ gait_events_accuracy.py). Set 0 for the raw published feature.
 TOE_OFF_OFFSET_S = 0.03
 """Added to each detected toe off (s): the push-off ``gyr_ml`` minimum precedes the IPOL reference
 foot-off by a median 30 ms (fitted like :data:`HEEL_STRIKE_OFFSET_S`). Set 0 for the raw feature."""
+MOTION_MIN_DEG_S = 60.0
+"""Magnitude of the foot's angular rate above which :func:`motion_swings` calls the foot moving."""
+MOTION_MIN_S = 0.2
+"""A burst of motion shorter than this is not a swing (a shuffle, a tap)."""
+MOTION_MAX_S = 1.2
+"""A burst of motion longer than this is not one swing."""
+LONG_GAP_FACTOR = 1.7
+"""Toe offs of one foot further apart than this many median intervals mark an unreliable span."""
 SIDE_SWAP_MIN_MPS2 = 1.0
 """Left-minus-right swing lateral acceleration above which :func:`side_check` warns."""
 TURN_YAW_RATE_DEG_S = 25.0
@@ -128,6 +136,8 @@ class ImuEvents:
         Turns found from the yaw rate.
     notes : list of str
         What was assumed or could not be done.
+    unreliable_spans : list of (start_s, end_s, reason)
+        Where events may be missing or less precise (:func:`unreliable_spans`).
     """
 
     contacts: dict[Side, list[Contact]]
@@ -135,6 +145,7 @@ class ImuEvents:
     toe_offs_s: dict[Side, FloatArray]
     turns: list[Turn]
     notes: list[str]
+    unreliable_spans: list[tuple[float, float, str]]
 
 
 @dataclass(frozen=True)
@@ -283,11 +294,8 @@ def swing_events(gyr_ml_deg_s: FloatArray, sampling_rate_hz: float) -> tuple[Int
     offs: list[int] = []
     strikes: list[int] = []
     for peak in peaks:
-        lo = peak - look_back
-        if lo < 0:
-            continue
-        to = lo + int(np.argmin(gyr_ml_deg_s[lo:peak]))
-        if to == lo:  # still falling at the window's edge: no clear push-off
+        to = _push_off_minimum(gyr_ml_deg_s, int(peak), look_back)
+        if to is None:
             continue
         negative = np.flatnonzero(gyr_ml_deg_s[peak:] < 0)
         if negative.size == 0:
@@ -306,6 +314,63 @@ def swing_events(gyr_ml_deg_s: FloatArray, sampling_rate_hz: float) -> tuple[Int
         np.asarray(offs, dtype=np.int64),
         np.asarray(strikes, dtype=np.int64),
     )
+
+
+def motion_swings(
+    rate_deg_s: FloatArray, offs: IntArray, strikes: IntArray, sampling_rate_hz: float
+) -> tuple[IntArray, IntArray]:
+    """Toe offs and heel strikes of the swings that :func:`swing_events` missed, from the rate of turn.
+
+    Turning steps pivot the foot about the vertical axis and barely rotate it about the
+    mediolateral axis, so their swing leaves no ``gyr_ml`` peak. A foot at rest has a near-zero
+    angular rate whatever the direction, so a swing is a burst where the magnitude of the angular
+    rate exceeds :data:`MOTION_MIN_DEG_S` for :data:`MOTION_MIN_S` to :data:`MOTION_MAX_S` (the
+    angular-rate energy detector of Skog et al. 2010, thresholded without its noise model). Toe off
+    is where the burst starts and heel strike where it ends. Only bursts between the foot's first
+    and last detected swings that touch no detected swing are kept, so standing before and after the
+    walk adds nothing and every ``gyr_ml`` swing keeps its events.
+
+    Skog I, Händel P, Nilsson J-O, Rantakokko J (2010). Zero-velocity detection: an algorithm
+    evaluation. IEEE Trans Biomed Eng 57(11):2657-2666.
+    """
+    empty = np.asarray([], dtype=np.int64)
+    if offs.size < 2:
+        return empty, empty
+    fs = sampling_rate_hz
+    moving = rate_deg_s > MOTION_MIN_DEG_S
+    edges = np.diff(np.concatenate(([0], moving.astype(np.int8), [0])))
+    margin = round(0.1 * fs)
+    found_offs: list[int] = []
+    found_strikes: list[int] = []
+    for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        if not (MOTION_MIN_S * fs <= stop - start <= MOTION_MAX_S * fs):
+            continue
+        if start <= offs[0] or stop >= strikes[-1]:
+            continue
+        if np.any((offs - margin < stop) & (strikes + margin > start)):
+            continue
+        found_offs.append(int(start))
+        found_strikes.append(int(stop - 1))
+    return np.asarray(found_offs, dtype=np.int64), np.asarray(found_strikes, dtype=np.int64)
+
+
+def _push_off_minimum(gyr_ml_deg_s: FloatArray, peak: int, look_back: int) -> int | None:
+    """The toe off of the swing whose peak is at ``peak``: the ``gyr_ml`` minimum before it.
+
+    The minimum is searched in the ``look_back`` samples before the swing's positive lobe starts
+    (the last sample at or below zero before the peak), so that a long swing (the first step from
+    standing, whose peak comes late) keeps its push-off inside the window. None when ``gyr_ml`` is
+    still falling at the window's start (no clear push-off) or the window leaves the data.
+    """
+    below = np.flatnonzero(gyr_ml_deg_s[:peak] <= 0)
+    if below.size == 0:
+        return None
+    rise = int(below[-1]) + 1
+    lo = rise - look_back
+    if lo < 0:
+        return None
+    to = lo + int(np.argmin(gyr_ml_deg_s[lo:rise]))
+    return None if to == lo else to
 
 
 def detect_foot_events(
@@ -359,6 +424,11 @@ def detect_foot_events(
         gyr = _lowpass(_filled(sensor.gyr_rad_s[lo:hi], received), fs, LOWPASS_HZ)
         body = foot_body_frame(_sensor_frame(acc, gyr, fs), side)
         _, seg_offs, seg_strikes = swing_events(body["gyr_ml"].to_numpy(dtype=np.float64), fs)
+        rate = np.linalg.norm(body[["gyr_pa", "gyr_ml", "gyr_si"]].to_numpy(dtype=np.float64), axis=1)
+        more_offs, more_strikes = motion_swings(rate, seg_offs, seg_strikes, fs)
+        order = np.argsort(np.concatenate((seg_offs, more_offs)), kind="stable")
+        seg_offs = np.concatenate((seg_offs, more_offs))[order]
+        seg_strikes = np.concatenate((seg_strikes, more_strikes))[order]
         t = time_s[lo:hi]
         # back to the heading-aligned sensor frame's y (left): gaitmap's acc_ml is +y left, -y right
         acc_y = body["acc_ml"].to_numpy(dtype=np.float64) * (1.0 if side == "left" else -1.0)
@@ -467,7 +537,46 @@ def detect_imu_events(
         notes.append(swapped)
     turn_sensor = recording.imu.lower_back or recording.imu.left_foot
     turns = detect_turns(turn_sensor, fs)
-    return ImuEvents(contacts, strikes, offs, turns, notes)
+    spans = unreliable_spans(offs, turns, recording)
+    notes += [why for _, _, why in spans if not why.startswith("turn")]
+    return ImuEvents(contacts, strikes, offs, turns, notes, spans)
+
+
+def unreliable_spans(
+    toe_offs_s: dict[Side, FloatArray], turns: list[Turn], recording: ImuRecording
+) -> list[tuple[float, float, str]]:
+    """Stretches of a trial where detected events may be missing or less precise, with the reason.
+
+    - every turn: turning steps pivot the foot, so their events come from the rate-of-turn bursts
+      of :func:`motion_swings` (coarser) or are missed;
+    - for each foot, an interval between consecutive toe offs longer than :data:`LONG_GAP_FACTOR`
+      times the foot's median interval while the walk goes on: a swing was probably missed there
+      (weak steps, or packets dropped; the reason counts them).
+    """
+    fs = recording.sampling_rate_hz
+    spans = [
+        (t.start_s, t.end_s, f"turn at {t.start_s:.1f}–{t.end_s:.1f} s: events inside are less reliable")
+        for t in turns
+    ]
+    for side, offs in toe_offs_s.items():
+        if offs.size < 3:
+            continue
+        intervals = np.diff(offs)
+        typical = float(np.median(intervals))
+        for k in np.flatnonzero(intervals > LONG_GAP_FACTOR * typical):
+            start, end = float(offs[k]), float(offs[k + 1])
+            lo, hi = round(start * fs), round(end * fs)
+            dropped = int((~recording.imu.foot(side).received[lo:hi]).sum())
+            spans.append(
+                (
+                    start,
+                    end,
+                    f"{side} foot: no swing found for {end - start:.1f} s from {start:.1f} s (the usual "
+                    f"stride is {typical:.1f} s; {dropped} packets dropped there): a pause, or steps missed (weak "
+                    "steps, dropped packets)",
+                )
+            )
+    return sorted(spans)
 
 
 def warm_up() -> None:
