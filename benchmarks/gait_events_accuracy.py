@@ -42,25 +42,32 @@ class Match:
     false_positives: int
 
 
-def match_events(
-    reference_s: np.ndarray, detected_s: np.ndarray, walk: tuple[float, float, float, float]
-) -> Match:
-    """One-to-one nearest matching within :data:`TOLERANCE_S`, closest pairs first."""
-    pairs = sorted(
+def nearest_pairs(reference_s: np.ndarray, detected_s: np.ndarray) -> dict[int, int]:
+    """One-to-one nearest matching within :data:`TOLERANCE_S`, closest pairs first: reference index
+    to detected index."""
+    candidates = sorted(
         (abs(d - r), i, j)
         for i, r in enumerate(reference_s)
         for j, d in enumerate(detected_s)
         if abs(d - r) <= TOLERANCE_S
     )
-    used_ref: set[int] = set()
+    pairs: dict[int, int] = {}
     used_det: set[int] = set()
-    errors = []
-    for err, i, j in pairs:
-        if i in used_ref or j in used_det:
+    for _, i, j in candidates:
+        if i in pairs or j in used_det:
             continue
-        used_ref.add(i)
+        pairs[i] = j
         used_det.add(j)
-        errors.append(err)
+    return pairs
+
+
+def match_events(
+    reference_s: np.ndarray, detected_s: np.ndarray, walk: tuple[float, float, float, float]
+) -> Match:
+    """One-to-one nearest matching within :data:`TOLERANCE_S` (:func:`nearest_pairs`)."""
+    pairs = nearest_pairs(reference_s, detected_s)
+    errors = [abs(float(detected_s[j] - reference_s[i])) for i, j in pairs.items()]
+    used_det = set(pairs.values())
     t0, t1, u0, u1 = walk
     fp = sum(
         1
