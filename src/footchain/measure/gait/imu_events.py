@@ -14,7 +14,15 @@ Pipeline per foot, on each gap-free stretch of the packet-counter clock:
 4. find each swing as a mid-swing peak of ``gyr_ml``; toe off is the ``gyr_ml`` minimum before it
    (the fast plantar flexion at push-off) and heel strike the first ``gyr_ml`` minimum after it
    returns through zero (Salarian et al. 2004; Mariani et al. 2013), each moved by a fixed offset
-   onto the IPOL reference's event definitions (:data:`HEEL_STRIKE_OFFSET_S`).
+   onto the IPOL reference's event definitions (:data:`HEEL_STRIKE_OFFSET_S`);
+5. add the swings that leave no ``gyr_ml`` peak (turning steps pivot the foot about the vertical)
+   as bursts of the angular-rate magnitude between the walk's swings (:func:`motion_swings`, after
+   the angular-rate energy detector of Skog et al. 2010);
+6. mark the spans where events may still be missing or less precise: turns, and long stretches of
+   one foot without a swing (:func:`unreliable_spans`).
+
+On the 16 IPOL trials, leave-subject-out, 98.0 % of the reference heel strikes and toe offs are
+found within 150 ms, 99.9 % of those outside the unreliable spans (benchmarks/gait_events_accuracy.py).
 
 gaitmap's own event detectors (Rampp, the Barth DTW stride segmentation, the sign alignment) live
 in its AGPL-licensed ``gaitmap_mad`` add-on, which this MIT project does not install; its MIT
@@ -42,6 +50,8 @@ Küderle A, Ullrich M, Roth N, et al. (2024). Gaitmap - an open ecosystem for IM
 analysis and algorithm benchmarking. IEEE Open J Eng Med Biol 5:163-172.
 El-Gohary M, Pearson S, McNames J, et al. (2014). Continuous monitoring of turning in patients with
 movement disability. Sensors 14(1):356-369.
+Skog I, Händel P, Nilsson J-O, Rantakokko J (2010). Zero-velocity detection: an algorithm
+evaluation. IEEE Trans Biomed Eng 57(11):2657-2666.
 """
 
 from __future__ import annotations
