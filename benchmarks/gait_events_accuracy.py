@@ -8,6 +8,10 @@ PacketCounter clock, following the file names) is matched to the nearest detecte
 kind and foot. Printed per trial and overall: % found within 150 ms, median and 95th-percentile
 absolute error (ms) of the found ones, and false positives: detected events inside the reference's
 trial boundaries, outside its U-turn, that no reference event claimed (one-to-one matching).
+The per-subject table is leave-subject-out: the two offsets that move the features onto the
+reference's event definitions are fitted on the other seven subjects. It also counts the
+reference events inside the spans the detector marks unreliable (turns, long stretches without a
+swing) and the found share outside them.
 
 Run: ``.venv/bin/python benchmarks/gait_events_accuracy.py [DATA_DIR]``
 """
@@ -38,25 +42,32 @@ class Match:
     false_positives: int
 
 
-def match_events(
-    reference_s: np.ndarray, detected_s: np.ndarray, walk: tuple[float, float, float, float]
-) -> Match:
-    """One-to-one nearest matching within :data:`TOLERANCE_S`, closest pairs first."""
-    pairs = sorted(
+def nearest_pairs(reference_s: np.ndarray, detected_s: np.ndarray) -> dict[int, int]:
+    """One-to-one nearest matching within :data:`TOLERANCE_S`, closest pairs first: reference index
+    to detected index."""
+    candidates = sorted(
         (abs(d - r), i, j)
         for i, r in enumerate(reference_s)
         for j, d in enumerate(detected_s)
         if abs(d - r) <= TOLERANCE_S
     )
-    used_ref: set[int] = set()
+    pairs: dict[int, int] = {}
     used_det: set[int] = set()
-    errors = []
-    for err, i, j in pairs:
-        if i in used_ref or j in used_det:
+    for _, i, j in candidates:
+        if i in pairs or j in used_det:
             continue
-        used_ref.add(i)
+        pairs[i] = j
         used_det.add(j)
-        errors.append(err)
+    return pairs
+
+
+def match_events(
+    reference_s: np.ndarray, detected_s: np.ndarray, walk: tuple[float, float, float, float]
+) -> Match:
+    """One-to-one nearest matching within :data:`TOLERANCE_S` (:func:`nearest_pairs`)."""
+    pairs = nearest_pairs(reference_s, detected_s)
+    errors = [abs(float(detected_s[j] - reference_s[i])) for i, j in pairs.items()]
+    used_det = set(pairs.values())
     t0, t1, u0, u1 = walk
     fp = sum(
         1
@@ -75,6 +86,16 @@ class Trial:
     reference: dict[tuple[str, str], np.ndarray]
     detected: dict[tuple[str, str], np.ndarray]
     walk: tuple[float, float, float, float]
+    unreliable: list[tuple[float, float]]
+
+    def n_in_unreliable(self, kind: str) -> int:
+        """Reference events of one kind (both feet) inside the spans the detector marked unreliable."""
+        return sum(
+            1
+            for side in ("left", "right")
+            for r in self.reference[kind, side]
+            if any(a <= r <= b for a, b in self.unreliable)
+        )
 
 
 KINDS = (("heel strike", 1), ("toe off", 0))
@@ -93,7 +114,8 @@ def load_trial(json_path: Path) -> Trial:
         for side, key in (("left", "LeftFootEvents"), ("right", "RightFootEvents")):
             reference[kind, side] = np.array([pair[column] for pair in meta[key]], dtype=float) / fs
             detected[kind, side] = events.heel_strikes_s[side] if column == 1 else events.toe_offs_s[side]
-    return Trial(json_path.stem, int(meta["Subject"]), reference, detected, (t0, t1, u0, u1))
+    spans = [(a, b) for a, b, _ in events.unreliable_spans]
+    return Trial(json_path.stem, int(meta["Subject"]), reference, detected, (t0, t1, u0, u1), spans)
 
 
 def signed_errors(trial: Trial, kind: str) -> list[float]:
@@ -162,21 +184,100 @@ def table(trials: list[Trial], offsets_for: dict[str, dict[str, float]], title: 
         print(_row(group, "both", both))
 
 
-def main(folder: Path = DATA) -> None:
-    """Print the tables: raw published features, then leave-one-subject-out calibrated offsets."""
+def loso_offsets(trials: list[Trial]) -> dict[str, dict[str, float]]:
+    """Per trial, the offsets that move the features onto the reference, fitted on the OTHER subjects."""
+    out: dict[str, dict[str, float]] = {}
+    for trial in trials:
+        others = [t for t in trials if t.subject != trial.subject]
+        out[trial.name] = {
+            kind: -float(np.median([e for t in others for e in signed_errors(t, kind)])) for kind, _ in KINDS
+        }
+    return out
+
+
+@dataclass
+class SubjectRow:
+    """Leave-subject-out result of one subject (both trials, both feet, both kinds)."""
+
+    subject: int
+    n_reference: int
+    n_found: int
+    n_in_unreliable: int
+    n_missed_in_unreliable: int
+    errors_s: list[float]
+
+    @property
+    def percent_found(self) -> float:
+        return 100.0 * self.n_found / self.n_reference
+
+
+def subject_rows(trials: list[Trial], offsets_for: dict[str, dict[str, float]]) -> list[SubjectRow]:
+    """One row per subject, and the pooled row (subject 0), for the given per-trial offsets."""
+    rows: dict[int, SubjectRow] = {}
+    for trial in trials:
+        row = rows.setdefault(trial.subject, SubjectRow(trial.subject, 0, 0, 0, 0, []))
+        for kind, m in evaluate(trial, offsets_for[trial.name]).items():
+            row.n_reference += m.n_reference
+            row.n_found += len(m.errors_s)
+            row.errors_s += m.errors_s
+            row.n_in_unreliable += trial.n_in_unreliable(kind)
+            for side in ("left", "right"):
+                det = trial.detected[kind, side] + offsets_for[trial.name][kind]
+                for r in trial.reference[kind, side]:
+                    missed = not det.size or np.min(np.abs(det - r)) > TOLERANCE_S
+                    if missed and any(a <= r <= b for a, b in trial.unreliable):
+                        row.n_missed_in_unreliable += 1
+    ordered = [rows[k] for k in sorted(rows)]
+    pooled = SubjectRow(0, 0, 0, 0, 0, [])
+    for row in ordered:
+        pooled.n_reference += row.n_reference
+        pooled.n_found += row.n_found
+        pooled.n_in_unreliable += row.n_in_unreliable
+        pooled.n_missed_in_unreliable += row.n_missed_in_unreliable
+        pooled.errors_s += row.errors_s
+    return [*ordered, pooled]
+
+
+def subject_table(rows: list[SubjectRow]) -> None:
+    """Print the leave-subject-out table: found within 150 ms, and where the misses lie."""
+    print("\n## leave-subject-out, per subject (offsets fitted on the other 7 subjects)")
+    print(
+        f"{'subject':<8} {'refs':>5} {'found':>6} {'%≤150ms':>8} {'median ms':>9} {'p95 ms':>7} "
+        f"{'in unreliable':>13} {'missed there':>12} {'% outside':>9}"
+    )
+    for row in rows:
+        errors_ms = np.array(row.errors_s) * 1000.0
+        outside = row.n_reference - row.n_in_unreliable
+        missed_outside = row.n_reference - row.n_found - row.n_missed_in_unreliable
+        name = "all" if row.subject == 0 else str(row.subject)
+        print(
+            f"{name:<8} {row.n_reference:>5} {row.n_found:>6} {row.percent_found:>8.1f} "
+            f"{np.median(errors_ms):>9.1f} {np.percentile(errors_ms, 95):>7.1f} {row.n_in_unreliable:>13} "
+            f"{row.n_missed_in_unreliable:>12} {100.0 * (outside - missed_outside) / outside:>9.1f}"
+        )
+
+
+def load_trials(folder: Path = DATA) -> list[Trial]:
+    """Every IPOL trial in ``folder`` with its reference and detected events."""
     paths = sorted(folder.glob("*.json"))
     if not paths:
         raise SystemExit(f"no IPOL trials (*.json) in {folder}")
-    trials = [load_trial(path) for path in paths]
+    return [load_trial(path) for path in paths]
+
+
+def main(folder: Path = DATA) -> None:
+    """Print the tables: raw published features, leave-one-subject-out calibrated offsets per trial
+    and per subject."""
+    trials = load_trials(folder)
     zero = {t.name: {kind: 0.0 for kind, _ in KINDS} for t in trials}
     table(trials, zero, "raw features (offsets 0)")
-    loso: dict[str, dict[str, float]] = {}
-    for trial in trials:
-        others = [t for t in trials if t.subject != trial.subject]
-        loso[trial.name] = {
-            kind: -float(np.median([e for t in others for e in signed_errors(t, kind)])) for kind, _ in KINDS
-        }
+    loso = loso_offsets(trials)
     table(trials, loso, "leave-one-subject-out offsets (median bias of the other 7 subjects)")
+    subject_table(subject_rows(trials, loso))
+    print(
+        "\n'in unreliable': reference events inside the spans the detector itself marks unreliable "
+        "(turns, long stretches without a swing); '% outside': found share of the events outside them."
+    )
     every = {
         kind: -float(np.median([e for t in trials for e in signed_errors(t, kind)])) for kind, _ in KINDS
     }

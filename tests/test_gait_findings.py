@@ -16,10 +16,10 @@ import pytest
 
 from footchain.engine import assess
 from footchain.errors import FootchainError
-from footchain.findings.gait import GaitInput, assess_gait, merge_conditions
+from footchain.findings.gait import assess_gait, merge_conditions
 from footchain.knowledge import load_knowledge
 from footchain.measure.intake_files import measure_intake_files
-from footchain.types import Assessment, Condition, Intake
+from footchain.types import Assessment, Condition, GaitInput, Intake
 from tests.shared import DATA
 
 GAITPDB = DATA / "gaitpdb"

@@ -13,7 +13,7 @@ from typing import Any
 from footchain.findings.chain import reason_chain
 from footchain.findings.facts import derive_facts
 from footchain.findings.feet import assess_feet
-from footchain.findings.gait import GaitInput, assess_gait, merge_conditions
+from footchain.findings.gait import assess_gait, merge_conditions
 from footchain.findings.pathways import flat_feet_in_a_child, pathway_conditions
 from footchain.findings.redflags import screen
 from footchain.intake import parse_intake
@@ -22,7 +22,7 @@ from footchain.measure.intake_files import MeasuredIntake
 from footchain.plan.care import plan_care
 from footchain.plan.insole import plan_insole
 from footchain.plan.referral import held_back_note, missing_answers, refer, screening_status
-from footchain.types import Assessment, Intake
+from footchain.types import Assessment, GaitInput, Intake
 
 
 def assess(

@@ -9,6 +9,8 @@ The assessment models follow ``shared/contracts/assessment.md`` (v1) field for f
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -442,3 +444,15 @@ class Assessment(OutputModel):
     def to_json_dict(self) -> dict[str, Any]:
         """The contract's JSON object (``for`` spelled as the contract spells it)."""
         return self.model_dump(mode="json", by_alias=True)
+
+
+@dataclass(frozen=True)
+class GaitInput:
+    """One measured recording: a name to show and its ``footchain gait`` result.
+
+    Made by measuring (``footchain.measure.intake_files``, the web worker) and judged by
+    ``footchain.findings.gait``; it lives here so that measuring never imports judgement.
+    """
+
+    name: str
+    result: Mapping[str, Any]

@@ -171,12 +171,34 @@ def test_wrong_sampling_rate_is_refused(source: Path) -> None:
     assert load_recording(source, sampling_rate_hz=100).sampling_rate_hz == 100
 
 
-def test_time_going_backwards_is_refused(tmp_path: Path) -> None:
+def test_a_row_out_of_order_is_dropped_with_a_warning(tmp_path: Path) -> None:
     lines = GAITPDB_CONTROLS[0].read_text().splitlines()
     lines[500], lines[501] = lines[501], lines[500]
     path = tmp_path / "swapped.txt"
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(RecordingError, match="does not increase at sample 502"):
+    original = load_recording(GAITPDB_CONTROLS[0])
+    recording = load_recording(path)
+    assert recording.time_s.shape[0] == original.time_s.shape[0] - 1
+    assert (np.diff(recording.time_s) > 0).all()
+    assert any("repeats or goes back at 1 row(s), first at data row 502" in w for w in recording.warnings)
+
+
+def test_a_repeated_row_is_dropped_with_a_warning(tmp_path: Path) -> None:
+    lines = GAITPDB_CONTROLS[0].read_text().splitlines()
+    path = tmp_path / "repeated.txt"
+    path.write_text("\n".join([*lines[:300], lines[299], *lines[300:]]) + "\n")
+    recording = load_recording(path)
+    original = load_recording(GAITPDB_CONTROLS[0])
+    np.testing.assert_array_equal(recording.time_s, original.time_s)
+    assert recording.sampling_rate_hz == original.sampling_rate_hz
+    assert any("repeats or goes back at 1 row(s)" in w for w in recording.warnings)
+
+
+def test_two_recordings_joined_are_refused(tmp_path: Path) -> None:
+    lines = GAITPDB_CONTROLS[0].read_text().splitlines()
+    path = tmp_path / "joined.txt"
+    path.write_text("\n".join(lines + lines[:2000]) + "\n")
+    with pytest.raises(RecordingError, match="two recordings were joined"):
         load_recording(path)
 
 

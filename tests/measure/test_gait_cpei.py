@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from footchain.measure.gait.cpei import CPEI_CAVEAT, CPEI_LEVEL, CpeiUndefined, cpei_entry, stance_cpei
-from footchain.measure.gait.recording import FloatArray
+from footchain.measure.gait.recording import FloatArray, square_cells
 
 CELL_MM = 5.0
 
@@ -171,3 +171,26 @@ def test_the_summary_entry_averages_stances_and_carries_the_caveat() -> None:
     none = cpei_entry([], ["only 2 centre-of-pressure points in the stance"], stances=1)
     assert none["cpei_percent"] is None and none["cpei_stances"] == 0
     assert "only 2 centre-of-pressure points" in none["cpei_not_measured"]
+
+
+def test_sensor_polygons_give_the_cells_result_and_turn_with_the_foot() -> None:
+    """Outlines as polygons (pedar insoles): square polygons agree with square cells, and the same
+    foot turned by 30° (COP and polygons) gives the same CPEI, width and length."""
+    cop = _path((0.0, 10.0), (20.0, LEVEL_Y), (10.0, 240.0))
+    cells = stance_cpei(cop, _block(), "right", cell_size=CELL_MM)
+    polygons = square_cells(_block(), CELL_MM)
+    assert stance_cpei(cop, polygons, "right").cpei_percent == pytest.approx(cells.cpei_percent)
+    angle = np.radians(30.0)
+    turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    turned = stance_cpei(cop @ turn.T, polygons @ turn.T, "right")
+    assert turned.cpei_percent == pytest.approx(cells.cpei_percent, rel=1e-6)
+    assert turned.foot_width == pytest.approx(100.0)
+    assert turned.foot_length == pytest.approx(250.0)
+
+
+def test_a_narrower_polygon_outline_at_the_level_raises_the_cpei() -> None:
+    cop = _path((0.0, 10.0), (10.0, LEVEL_Y), (0.0, 240.0))
+    wide = stance_cpei(cop, square_cells(_block(), CELL_MM), "right")
+    narrow = stance_cpei(cop, square_cells(_block(width_mm=60.0), CELL_MM), "right")
+    assert narrow.foot_width == pytest.approx(60.0)
+    assert narrow.cpei_percent == pytest.approx(wide.cpei_percent * 100.0 / 60.0)

@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 from footchain.measure.gait import RecordingError, load_recording, sniff_format
-from footchain.measure.gait.imu_events import ImuEvents, analyze_imu_gait, detect_imu_events
+from footchain.measure.gait.analysis import analyze_imu_gait
+from footchain.measure.gait.imu_events import ImuEvents, detect_imu_events
 from footchain.measure.gait.readers.imu_ipol import ImuRecording, read_ipol_imu
 from tests.shared import DATA
 
@@ -120,6 +121,37 @@ def test_heel_strikes_found_within_150_ms(trial: str) -> None:
     assert found["toe off"] / total >= 0.85
 
 
+def test_the_first_toe_off_from_standing_is_found() -> None:
+    """Each walk starts from standing with a toe off; all but at most one trial find it (in 1-2 two
+    small shuffles under 100 deg/s precede the first step)."""
+    found = 0
+    for trial in TRIALS:
+        firsts = {
+            side: _reference_s(trial, key, 0)[0]
+            for side, key in (("left", "LeftFootEvents"), ("right", "RightFootEvents"))
+        }
+        side = min(firsts, key=lambda s: firsts[s])
+        found += bool(np.min(np.abs(_events(trial).toe_offs_s[side] - firsts[side])) <= TOLERANCE_S)
+    assert found >= len(TRIALS) - 1
+
+
+@pytest.mark.parametrize("trial", TRIALS)
+def test_the_u_turn_is_marked_unreliable_and_its_steps_mostly_found(trial: str) -> None:
+    reference = _reference(trial)["UTurnBoundaries"]
+    assert isinstance(reference, list)
+    u0, u1 = reference[0] / 100.0, reference[1] / 100.0
+    events = _events(trial)
+    assert any(a < u1 and b > u0 and why.startswith("turn") for a, b, why in events.unreliable_spans)
+    inside = found = 0
+    for side, key in (("left", "LeftFootEvents"), ("right", "RightFootEvents")):
+        for column, detected in ((1, events.heel_strikes_s[side]), (0, events.toe_offs_s[side])):
+            ref = _reference_s(trial, key, column)
+            ref = ref[(ref > u0) & (ref < u1)]
+            inside += ref.size
+            found += round(_found_share(ref, detected) * ref.size) if ref.size else 0
+    assert found >= inside - 2
+
+
 @pytest.mark.parametrize("trial", ["1-1", "4-1"])
 def test_analysis_excludes_the_u_turn(trial: str) -> None:
     assert trial in TRIALS, f"IPOL trial {trial} missing from ../shared/data"
@@ -200,14 +232,46 @@ def test_junk_bytes_and_junk_text(tmp_path: Path) -> None:
         read_ipol_imu(tmp_path / f"{trial}_lf.txt")
 
 
-def test_counter_going_backwards(tmp_path: Path) -> None:
+def test_a_repeated_counter_drops_that_row_not_the_trial(tmp_path: Path) -> None:
+    """A packet written twice (one public IPOL trial has one) costs one row and a warning."""
+    trial = TRIALS[0]
+    _copy_trial(trial, tmp_path)
+    target = tmp_path / f"{trial}_lf.txt"
+    lines = target.read_text().splitlines()
+    target.write_text("\n".join([*lines[:60], lines[59], *lines[60:]]) + "\n")
+    recording = load_recording(target)
+    assert isinstance(recording, ImuRecording)
+    original = read_ipol_imu(IPOL / f"{trial}_lf.txt")
+    np.testing.assert_array_equal(recording.imu.left_foot.acc_mps2, original.imu.left_foot.acc_mps2)
+    assert any(
+        "PacketCounter repeats or goes back at 1 row(s), first at data row 59" in w
+        for w in recording.warnings
+    )
+
+
+def test_a_counter_out_of_order_drops_that_row(tmp_path: Path) -> None:
     trial = TRIALS[0]
     _copy_trial(trial, tmp_path)
     target = tmp_path / f"{trial}_lf.txt"
     lines = target.read_text().splitlines()
     lines[50], lines[51] = lines[51], lines[50]
     target.write_text("\n".join(lines) + "\n")
-    with pytest.raises(RecordingError, match="PacketCounter"):
+    recording = load_recording(target)
+    assert isinstance(recording, ImuRecording)
+    assert (
+        recording.imu.left_foot.dropped_packets
+        == read_ipol_imu(IPOL / f"{trial}_lf.txt").imu.left_foot.dropped_packets + 1
+    )
+    assert any("PacketCounter repeats or goes back" in w for w in recording.warnings)
+
+
+def test_a_counter_that_restarts_is_refused(tmp_path: Path) -> None:
+    trial = TRIALS[0]
+    _copy_trial(trial, tmp_path)
+    target = tmp_path / f"{trial}_lf.txt"
+    lines = target.read_text().splitlines()
+    target.write_text("\n".join(lines + lines[2:500]) + "\n")
+    with pytest.raises(RecordingError, match="PacketCounter does not increase at 498 rows"):
         load_recording(target)
 
 

@@ -24,11 +24,12 @@ import numpy as np
 import pytest
 
 from footchain.batch import run_batch
-from footchain.findings.gait import GaitInput, assess_gait
+from footchain.findings.gait import assess_gait
 from footchain.knowledge import load_knowledge
 from footchain.measure.gait import RecordingError, analyze_gait, load_recording, sniff_format
 from footchain.measure.gait.cpei import CPEI_CAVEAT
 from footchain.present.gait_text import render_gait_text
+from footchain.types import GaitInput
 from tests.shared import DATA
 
 PRESSURE = DATA / "pressure"

@@ -212,13 +212,40 @@ def test_pedar_reads_both_insoles_from_the_mask() -> None:
     assert rec.sampling_rate_hz == pytest.approx(100.0)
     assert rec.left_sensors is not None and rec.left_sensors.shape[1] == 99
     assert rec.right_sensors is not None and rec.right_sensors.shape[1] == 99
-    assert not rec.force_in_newtons and "kPa" in rec.force_unit
-    assert any("sensor areas" in w for w in rec.warnings)
+    assert rec.force_in_newtons  # the sensor type line names insole size y: its areas are known
+    assert any("insole size 'y'" in w for w in rec.warnings)
     result = analyze_gait(rec)
     for side in ("left", "right"):
         summary = result["feet"][side]["summary"]
         assert summary["strides"] >= 5
         assert 0.9 < summary["stride_time_s"]["mean"] < 1.6
+
+
+def test_pedar_of_an_unknown_insole_size_sums_pressures(tmp_path: Path) -> None:
+    path = tmp_path / "walk.asc"
+    path.write_bytes(PEDAR.read_bytes().replace(b"sensor type:  y-1865l", b"sensor type:  q-1865l", 1))
+    rec = load_recording(path)
+    assert not rec.force_in_newtons and "kPa" in rec.force_unit
+    assert rec.left_sensor_positions is None
+    assert any("names no pedar insole size" in w for w in rec.warnings)
+    assert analyze_gait(rec)["summary"]["cop"] is None
+
+
+def test_pedar_insole_layout_puts_the_heel_first_and_the_hallux_medial() -> None:
+    """The pressuRe layout on the pressuRe example: heel sensors load first, the most distal sensor
+    lies medial (left insole: +x, right insole: −x), and the load per foot is about body weight."""
+    rec = load_recording(PEDAR)
+    result = analyze_gait(rec)
+    for side, medial_sign in (("left", 1.0), ("right", -1.0)):
+        positions = rec.sensor_positions(side)
+        assert positions is not None
+        tip = positions[int(np.argmax(positions[:, 1]))]
+        assert medial_sign * (tip[0] - positions[:, 0].mean()) > 5.0
+        cop = result["summary"]["cop"][side]
+        assert cop["unit"] == "mm" and cop["heel_loads_first_percent"] >= 90.0
+        assert cop["cpei_stances"] >= 5 and -30.0 < cop["cpei_percent"] < 40.0
+        force = rec.force(side)
+        assert force is not None and 400.0 < float(np.nanpercentile(force, 99)) < 2500.0
 
 
 def test_pedar_with_sensor_areas_gives_newtons() -> None:

@@ -202,7 +202,7 @@ def test_missing_file_field_is_named(client: TestClient) -> None:
         (["gaitpdb/GaCo01_01.txt"], "gaitpdb", {"force", "strides", "cop"}),
         (["gaitpdb/GaPt03_01.csv"], "gaitpdb", {"force", "strides", "cop"}),
         (["moticon/230927_102114.txt"], "moticon", {"force", "strides", "cop"}),
-        (["pressure/pedar_example.asc"], "pedar", {"force", "strides"}),
+        (["pressure/pedar_example.asc"], "pedar", {"force", "strides", "cop"}),
         (["imu_ipol/1-1_lf.txt", "imu_ipol/1-1_rf.txt", "imu_ipol/1-1_lb.txt", "imu_ipol/1-1.json"], "imu_ipol",
          {"force", "strides"}),
         (["c3d/FP_Type3.c3d"], "c3d", None),

@@ -22,22 +22,13 @@ only add conditions and limits: referral and red flags are decided elsewhere and
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from footchain.knowledge import Knowledge
-from footchain.types import Condition, Confidence
+from footchain.types import Condition, Confidence, GaitInput
 
 SIDES = ("left", "right")
 CONFIDENCE_ORDER: dict[Confidence, int] = {"low": 0, "moderate": 1, "high": 2}
-
-
-@dataclass(frozen=True)
-class GaitInput:
-    """One measured recording: a name to show and its ``footchain gait`` result."""
-
-    name: str
-    result: Mapping[str, Any]
 
 
 def _number(value: Any) -> float | None:

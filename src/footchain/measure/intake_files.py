@@ -24,9 +24,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from footchain.findings.gait import GaitInput
 from footchain.measure.footprint.result import FootprintResult
-from footchain.types import FootprintMetrics, Intake
+from footchain.types import FootprintMetrics, GaitInput, Intake
 
 METRICS = (
     "arch_index", "chippaux_smirak_index", "staheli_index", "clarke_angle_deg", "foot_length_mm", "foot_width_mm",

@@ -13,14 +13,13 @@ from sqlalchemy.orm import Session
 
 from footchain.engine import assess_measured
 from footchain.errors import IntakeError
-from footchain.findings.gait import GaitInput
 from footchain.intake import parse_intake
 from footchain.measure.footprint.result import FootprintResult
 from footchain.measure.intake_files import MeasuredIntake, merge_footprints
 from footchain.store import repository
 from footchain.store.database import write_transaction
 from footchain.store.models import UploadRow
-from footchain.types import Assessment, Intake
+from footchain.types import Assessment, GaitInput, Intake
 
 UPLOAD_ROUTES = {"footprint": "POST /api/v1/footprints", "gait": "POST /api/v1/gait"}
 KIND_WORDS = {"footprint": "a footprint", "gait": "a gait recording"}

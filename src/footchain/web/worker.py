@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from footchain.engine import assess_measured
 from footchain.errors import FootchainError
-from footchain.findings.gait import GaitInput
 from footchain.intake import parse_intake
 from footchain.measure.footprint.result import FootprintResult
 from footchain.measure.intake_files import MeasuredIntake, merge_footprints
@@ -32,6 +31,7 @@ from footchain.store import patients
 from footchain.store.accounts import now
 from footchain.store.database import write_transaction
 from footchain.store.models import VisitFileRow, VisitRow
+from footchain.types import GaitInput
 from footchain.web.uploads import AnalysedUpload, analyze_footprint_upload, analyze_gait_upload
 
 log = logging.getLogger(__name__)

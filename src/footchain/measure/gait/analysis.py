@@ -148,10 +148,6 @@ def analyze_gait(
         Shaped as the ``footchain gait --format json`` contract (schema_version 1).
     """
     if isinstance(recording, ImuRecording) and given_contacts is None:
-        from footchain.measure.gait.imu_events import (
-            analyze_imu_gait,  # gaitmap is heavy: load it only for IMU
-        )
-
         return analyze_imu_gait(recording)
     warnings = list(recording.warnings)
     feet: dict[str, Any] = {}
@@ -278,6 +274,42 @@ def analyze_gait(
         result["plates"] = _plates_json(
             recording, heel_strike_threshold_n, toe_off_threshold_n, min_contact_s, min_swing_s
         )
+    return result
+
+
+def analyze_imu_gait(recording: ImuRecording) -> dict[str, Any]:
+    """The ``footchain gait`` result of an IMU trial: events from the foot IMUs, then :func:`analyze_gait`.
+
+    Events come from :func:`footchain.measure.gait.imu_events.detect_imu_events`. Strides that overlap
+    a turn are excluded with the reason "turn"; standing and pauses are excluded by the stride rules
+    of :mod:`footchain.measure.gait.strides`. ``unreliable_spans`` lists where events may be missing
+    or less precise (turns, long stretches without a swing), each with its reason.
+    """
+    from footchain.measure.gait import imu_events  # gaitmap is heavy: load it only for IMU
+
+    events = imu_events.detect_imu_events(recording)
+    windows = [
+        (t.start_s, t.end_s, f"turn of {abs(t.angle_deg):.0f}° at {t.start_s:.1f}–{t.end_s:.1f} s (yaw rate)")
+        for t in events.turns
+    ]
+    result = analyze_gait(recording, given_contacts=events.contacts, excluded_windows_s=windows)
+    for side in ("left", "right"):
+        result["feet"][side]["detection"] = {
+            "how": "foot IMU, gaitmap body frame: toe off at the push-off minimum of gyr_ml, heel strike "
+            "at the first gyr_ml minimum after swing (Salarian et al. 2004; Mariani et al. 2013); "
+            "turning steps from bursts of the angular rate (Skog et al. 2010)",
+            "lowpass_hz": imu_events.LOWPASS_HZ,
+            "heel_strike_offset_s": imu_events.HEEL_STRIKE_OFFSET_S,
+            "toe_off_offset_s": imu_events.TOE_OFF_OFFSET_S,
+        }
+    result["turns"] = [
+        {"start_s": round(t.start_s, 3), "end_s": round(t.end_s, 3), "angle_deg": round(t.angle_deg, 1)}
+        for t in events.turns
+    ]
+    result["unreliable_spans"] = [
+        {"start_s": round(a, 3), "end_s": round(b, 3), "why": why} for a, b, why in events.unreliable_spans
+    ]
+    result["warnings"] = [*result["warnings"], *events.notes]
     return result
 
 

@@ -149,8 +149,9 @@ def cop_summary(recording: Recording, contacts: Mapping[Side, Sequence[Contact]]
             entry["heel_loads_first_percent"] = round(100.0 * heel_first / compared, 1) if compared else None
             entry["source"] = "sensor positions"
             entry["unit"] = recording.sensor_position_unit
-            if recording.sensor_cell_size is not None:  # a grid of cells: the outline gives CPEI
-                cpei = stances_cpei(x, y, sensors, positions, windows, side, recording.sensor_cell_size)
+            outlines = recording.sensor_outlines(side)
+            if outlines is not None:  # sensors that tile the sole: the loaded ones give the outline
+                cpei = stances_cpei(x, y, sensors, outlines, windows, side)
                 entry.update(cpei_entry(*cpei, stances=int(windows.shape[0])))
         elif exported is not None:
             entry = _path_summary(

@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from footchain.knowledge import load_knowledge
-from footchain.measure.gait.recording import FloatArray, Side
+from footchain.measure.gait.recording import FloatArray, Side, square_cells
 
 CPEI_LEVEL = load_knowledge().thresholds.cpei.measure_at_percent_of_foot_length / 100.0
 """Where along the foot (share of its length from the heel) the excursion is taken (Song 1996: 67 %)."""
@@ -87,34 +87,41 @@ def _point(p: FloatArray) -> Point:
     return float(p[0]), float(p[1])
 
 
-def _width_on_line(
-    cells: FloatArray, cell_size: float, origin: FloatArray, direction: FloatArray
+def _extent_on_line(
+    polygons: FloatArray, origin: FloatArray, direction: FloatArray
 ) -> tuple[float, float] | None:
-    """Extent (t_min, t_max) of the union of square cells on the line ``origin + t · direction``.
+    """Extent (t_min, t_max) of the union of convex polygons (k, m, 2) on the line ``origin + t · direction``.
 
-    Each cell is an axis-aligned square of side ``cell_size`` centred on its row of ``cells``; the
-    line's intersection with each square is an interval of t, found per coordinate (slab method).
+    The line's intersection with each polygon is an interval of t: inside every edge's half-plane
+    (Cyrus and Beck's clipping). The extent runs from the smallest start to the largest end.
+
+    Cyrus M, Beck J (1978). Generalized two- and three-dimensional clipping. Comput Graph 3(1):23-28.
     """
-    half = cell_size / 2.0
-    lo = np.full(cells.shape[0], -np.inf)
-    hi = np.full(cells.shape[0], np.inf)
-    for k in range(2):
-        if abs(float(direction[k])) < 1e-12:
-            outside = np.abs(origin[k] - cells[:, k]) > half
-            lo[outside] = np.inf
-            continue
-        a = (cells[:, k] - half - origin[k]) / direction[k]
-        b = (cells[:, k] + half - origin[k]) / direction[k]
-        lo = np.maximum(lo, np.minimum(a, b))
-        hi = np.minimum(hi, np.maximum(a, b))
-    hit = hi > lo
+    edges = np.roll(polygons, -1, axis=1) - polygons
+    # inward normals: the left normal for counter-clockwise corners, the right one for clockwise
+    x, y = polygons[..., 0], polygons[..., 1]
+    turn = np.sign((x * np.roll(y, -1, axis=1) - np.roll(x, -1, axis=1) * y).sum(axis=1))[:, None]
+    normals = np.stack((-edges[..., 1], edges[..., 0]), axis=-1) * turn[..., None]
+    a = normals @ direction  # (k, m): how t moves each edge's test
+    b = ((origin - polygons) * normals).sum(axis=-1)  # (k, m): the test at t = 0, inside when ≥ 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bound = -b / a
+    lo = np.where(a > 0, bound, -np.inf).max(axis=1)
+    hi = np.where(a < 0, bound, np.inf).min(axis=1)
+    parallel_outside = ((a == 0) & (b < 0)).any(axis=1)
+    hit = (hi > lo) & ~parallel_outside
     if not hit.any():
         return None
     return float(lo[hit].min()), float(hi[hit].max())
 
 
 def stance_cpei(
-    cop: FloatArray, outline: FloatArray, side: Side, *, cell_size: float, level: float = CPEI_LEVEL
+    cop: FloatArray,
+    outline: FloatArray,
+    side: Side,
+    *,
+    cell_size: float | None = None,
+    level: float = CPEI_LEVEL,
 ) -> Cpei:
     """CPEI of one stance (Song et al. 1996, JAPMA 86:16).
 
@@ -123,13 +130,14 @@ def stance_cpei(
     cop : ndarray, shape (n, 2)
         The COP path of the stance in time order (x medio-lateral, y along the foot, or any
         rotation of that frame); rows with NaN are skipped.
-    outline : ndarray, shape (k, 2)
-        Centres of the sensor cells loaded during the stance, same unit and frame as ``cop``.
+    outline : ndarray, shape (k, 2) or (k, m, 2)
+        The sensors loaded during the stance, same unit and frame as ``cop``: the centres of square
+        cells of side ``cell_size``, or each sensor's corners (a convex polygon, e.g. a pedar insole).
     side : {"left", "right"}
         The foot, which says which side of the construction line is lateral. The frame is seen from
         above: the foot's right is clockwise from the direction of travel.
-    cell_size : float
-        Side of one (square) sensor cell, in the unit of the positions.
+    cell_size : float, optional
+        Side of one square sensor cell, in the unit of the positions, when ``outline`` gives centres.
     level : float
         Share of the foot length from the heel where the excursion is taken (default 0.67).
 
@@ -148,20 +156,23 @@ def stance_cpei(
     cells = np.asarray(outline, dtype=np.float64)
     if path.shape[0] < MIN_COP_POINTS:
         raise CpeiUndefined(f"only {path.shape[0]} centre-of-pressure points in the stance")
-    if cells.shape[0] < 3 or not cell_size > 0:
+    if cells.ndim == 2:
+        if cell_size is None or not cell_size > 0:
+            raise ValueError("sensor centres need a positive cell_size")
+        cells = square_cells(cells, cell_size)
+    if cells.shape[0] < 3:
         raise CpeiUndefined("the stance loads too few sensor cells to give the foot's outline")
-    centre = cells.mean(axis=0)
-    evals, evecs = np.linalg.eigh(np.cov((cells - centre).T))
+    corners = cells.reshape(-1, 2)
+    centre = cells.mean(axis=1).mean(axis=0)
+    evals, evecs = np.linalg.eigh(np.cov((cells.mean(axis=1) - centre).T))
     axis = np.asarray(evecs[:, int(np.argmax(evals))], dtype=np.float64)
     travel = path[-1] - path[0]
     along = float(travel @ axis)
     if along < 0:
         axis = -axis
         along = -along
-    # heel → toe along the axis; a square cell reaches cell_size/2 · (|a_x| + |a_y|) beyond its centre
-    reach = cell_size / 2.0 * float(np.abs(axis).sum())
-    s_cells = cells @ axis
-    heel_s, toe_s = float(s_cells.min()) - reach, float(s_cells.max()) + reach
+    s_corners = corners @ axis  # heel → toe along the axis: the outline's extreme corners
+    heel_s, toe_s = float(s_corners.min()), float(s_corners.max())
     length = toe_s - heel_s
     if along < 0.25 * length:
         raise CpeiUndefined(
@@ -171,7 +182,7 @@ def stance_cpei(
     level_s = heel_s + level * length
     right = np.array([axis[1], -axis[0]])  # seen from above: the right of the direction of travel
     base = centre + (level_s - float(centre @ axis)) * axis  # the axis' point at the level
-    extent = _width_on_line(cells, cell_size, base, right)
+    extent = _extent_on_line(cells, base, right)
     if extent is None or extent[1] - extent[0] <= 0:
         raise CpeiUndefined(f"the outline has no width at {level:.0%} of the foot length")
     s_path = path @ axis
@@ -207,12 +218,12 @@ def stances_cpei(
     x: FloatArray,
     y: FloatArray,
     sensors: FloatArray,
-    positions: FloatArray,
+    outlines: FloatArray,
     windows: Sequence[Sequence[int]] | NDArray[np.int64],
     side: Side,
-    cell_size: float,
 ) -> tuple[list[Cpei], list[str]]:
-    """CPEI of every stance window ``[lo, hi)``: the COP (x, y) and the cells loaded in the window.
+    """CPEI of every stance window ``[lo, hi)``: the COP (x, y) and the sensors (polygons
+    ``outlines``, one per sensor column) loaded in the window.
 
     Returns the stances' results and, for the stances without one, why.
     """
@@ -221,11 +232,7 @@ def stances_cpei(
     for lo, hi in np.asarray(windows, dtype=np.int64).reshape(-1, 2).tolist():
         loaded = (np.nan_to_num(sensors[lo:hi], nan=0.0) > 0).any(axis=0)
         try:
-            found.append(
-                stance_cpei(
-                    np.column_stack((x[lo:hi], y[lo:hi])), positions[loaded], side, cell_size=cell_size
-                )
-            )
+            found.append(stance_cpei(np.column_stack((x[lo:hi], y[lo:hi])), outlines[loaded], side))
         except CpeiUndefined as exc:
             why.append(str(exc))
     return found, why

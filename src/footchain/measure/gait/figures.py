@@ -31,10 +31,10 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.collections import PatchCollection
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 
 from footchain.errors import FootchainError
 from footchain.knowledge import load_knowledge
@@ -504,10 +504,10 @@ def cop_figure(recording: Recording, result: Mapping[str, Any], path: str | os.P
             ax.text(0.5, 0.5, "no COP", transform=ax.transAxes, ha="center", va="center")
             ax.set_axis_off()
             continue
-        cells = recording.sensor_cell_size
+        cells = recording.sensor_outlines(side)
         sensors = recording.sensors(side)
-        if positions is not None and cells is not None and sensors is not None:
-            _draw_outline(ax, positions[(np.nan_to_num(sensors) > 0).any(axis=0)], cells)
+        if cells is not None and sensors is not None:
+            _draw_outline(ax, cells[(np.nan_to_num(sensors) > 0).any(axis=0)], recording.sensor_cell_size)
         elif positions is not None:
             ax.scatter(
                 positions[:, 0],
@@ -528,10 +528,10 @@ def cop_figure(recording: Recording, result: Mapping[str, Any], path: str | os.P
             ax.plot(path_xy[:, 0], path_xy[:, 1], color=colour, alpha=0.35, linewidth=0.9, zorder=2)
             starts.append(path_xy[0])
             ends.append(path_xy[-1])
-            if construction is None and cells is not None and sensors is not None and positions is not None:
+            if construction is None and cells is not None and sensors is not None:
                 # the stance's samples as the COP summary takes them: [heel strike, toe off)
                 lo, hi = np.searchsorted(time, [hs, to])
-                construction = _stance_construction(cop, sensors, positions, slice(lo, hi), side, cells)
+                construction = _stance_construction(cop, sensors, cells, slice(lo, hi), side)
         if construction is not None:
             _draw_cpei(ax, construction, colour, ((result["summary"].get("cop") or {}).get(side) or {}))
             drew_cpei = True
@@ -577,7 +577,7 @@ def cop_figure(recording: Recording, result: Mapping[str, Any], path: str | os.P
                 [], [], color="#333333", marker="x", linestyle="none", markersize=6, label="CPEI excursion"
             ),
         ]
-    if recording.sensor_cell_size is not None:
+    if any(recording.sensor_outlines(s) is not None for s in SIDES):
         legend.append(Patch(facecolor="#e6e6e6", edgecolor="none", label="loaded cells (outline)"))
     elif any(_cop_of(recording, s)[1] is not None for s in SIDES):
         legend.append(
@@ -600,22 +600,27 @@ def cop_figure(recording: Recording, result: Mapping[str, Any], path: str | os.P
     return save_figure(figure, path)
 
 
-def _draw_outline(ax: Axes, centres: FloatArray, cell_size: float) -> None:
-    """The loaded sensor cells as light squares: the foot's outline on a pressure grid."""
-    side = 1.15 * cell_size  # a little larger: cells of a turned foot frame leave no gaps
-    squares = [Rectangle((x - side / 2, y - side / 2), side, side) for x, y in centres]
-    ax.add_collection(PatchCollection(squares, facecolor="#e6e6e6", edgecolor="none", zorder=1))
-    ax.update_datalim(np.concatenate([centres - cell_size / 2, centres + cell_size / 2]))
+def _draw_outline(ax: Axes, cells: FloatArray, cell_size: float | None) -> None:
+    """The loaded sensors (polygons) in light grey: the foot's outline on the sensor surface.
+
+    Square cells of a grid are drawn a little larger, so that cells of a turned foot frame leave no
+    gaps; insole sensors are drawn as they are.
+    """
+    if cell_size is not None:
+        centres = cells.mean(axis=1)
+        cells = centres[:, None, :] + (cells - centres[:, None, :]) * 1.15
+    ax.add_collection(PolyCollection(list(cells), facecolor="#e6e6e6", edgecolor="none", zorder=1))
+    ax.update_datalim(cells.reshape(-1, 2))
     ax.autoscale_view()
 
 
 def _stance_construction(
-    cop: FloatArray, sensors: FloatArray, positions: FloatArray, stance: slice, side: Side, cell_size: float
+    cop: FloatArray, sensors: FloatArray, cells: FloatArray, stance: slice, side: Side
 ) -> Cpei | None:
     """CPEI construction of one stance (:func:`footchain.measure.gait.cpei.stance_cpei`), or None."""
     loaded = (np.nan_to_num(sensors[stance]) > 0).any(axis=0)
     try:
-        return stance_cpei(cop[stance], positions[loaded], side, cell_size=cell_size)
+        return stance_cpei(cop[stance], cells[loaded], side)
     except CpeiUndefined:
         return None
 

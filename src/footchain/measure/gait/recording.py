@@ -54,6 +54,8 @@ _ARRAY_FIELDS = (
     "right_sensors",
     "left_sensor_positions",
     "right_sensor_positions",
+    "left_sensor_outlines",
+    "right_sensor_outlines",
     "left_cop",
     "right_cop",
 )
@@ -94,6 +96,10 @@ class Recording:
         Side of one square sensor cell in ``sensor_position_unit``, when the sensors tile a grid (a
         pressure platform or pressure-insole matrix): the loaded cells then give the foot's outline,
         which the centre of pressure excursion index needs. None for sensors that do not tile.
+    left_sensor_outlines, right_sensor_outlines : ndarray, shape (n_sensors, n_corners, 2), or None
+        The corners of each sensor (a convex polygon) in ``sensor_position_unit``, when the sensors
+        tile the sole without forming a square grid (pedar insoles): the loaded sensors then give
+        the foot's outline as the cells of a grid do.
     left_cop, right_cop : ndarray, shape (n_samples, 2), or None
         Centre of pressure as exported by the device, in ``cop_unit`` (x medio-lateral, y heel to
         toe), NaN while unloaded.
@@ -119,6 +125,8 @@ class Recording:
     right_sensor_positions: FloatArray | None = None
     sensor_position_unit: str | None = None
     sensor_cell_size: float | None = None
+    left_sensor_outlines: FloatArray | None = None
+    right_sensor_outlines: FloatArray | None = None
     left_cop: FloatArray | None = None
     right_cop: FloatArray | None = None
     cop_unit: str | None = None
@@ -186,6 +194,24 @@ class Recording:
     def sensor_positions(self, side: Side) -> FloatArray | None:
         """Sensor centres under one foot, or None."""
         return self.left_sensor_positions if side == "left" else self.right_sensor_positions
+
+    def sensor_outlines(self, side: Side) -> FloatArray | None:
+        """The sensors under one foot as polygons (n_sensors, n_corners, 2): the outlines when the
+        file's sensors have them, squares of ``sensor_cell_size`` on a grid, else None."""
+        outlines = self.left_sensor_outlines if side == "left" else self.right_sensor_outlines
+        if outlines is not None:
+            return outlines
+        positions = self.sensor_positions(side)
+        if positions is None or self.sensor_cell_size is None:
+            return None
+        return square_cells(positions, self.sensor_cell_size)
+
+
+def square_cells(centres: FloatArray, size: float) -> FloatArray:
+    """Axis-aligned squares of side ``size`` around ``centres`` (n, 2), as polygons (n, 4, 2)."""
+    half = size / 2.0
+    corners = np.array([[-half, -half], [half, -half], [half, half], [-half, half]])
+    return np.asarray(centres[:, None, :] + corners[None, :, :], dtype=np.float64)
 
 
 def nan_runs(values: FloatArray) -> list[tuple[int, int]]:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from footchain.measure.gait._stats import median
 from footchain.measure.gait.errors import RecordingError
@@ -177,6 +178,58 @@ def split_rows(lines: Sequence[str], first_line_no: int, splitter: Splitter) -> 
         if line.strip():
             out.append((first_line_no + offset, splitter(line)))
     return out
+
+
+MAX_DISORDERED_SHARE = 0.01
+"""Rows whose clock repeats or goes back are dropped up to this share of the file (or
+:data:`MAX_DISORDERED_ROWS`, whichever is larger); beyond it the file is refused."""
+MAX_DISORDERED_ROWS = 10
+
+
+def rows_in_order(
+    clock: FloatArray, path: Path, *, what: str = "time column", wrap: int | None = None
+) -> tuple[NDArray[np.bool_], list[str]]:
+    """Which rows to keep so that the clock (time or sample counter) strictly increases, and a warning.
+
+    Devices write the odd row twice or late (a radio packet resent, a buffer flushed out of turn):
+    such a row, whose clock is not after the last kept row's, is dropped and the warning says how
+    many and where; the samples it should have held count as dropped. A counter of ``wrap`` values
+    (e.g. 65536 for a 16-bit packet counter) that falls by more than half of that has wrapped and
+    goes on. When more rows than :data:`MAX_DISORDERED_SHARE` of the file (at least
+    :data:`MAX_DISORDERED_ROWS`) would go, the clock restarted or the rows are shuffled: the file is
+    refused with :class:`RecordingError`. Places are given as data rows (1 = the first below the header).
+    """
+    keep = np.ones(clock.shape[0], dtype=np.bool_)
+    if not np.isfinite(clock).all():  # missing times: sampling_rate_from_time says so
+        return keep, []
+    steps = np.diff(clock)
+    if wrap is not None:
+        steps[steps < -wrap / 2] += wrap
+    if (steps > 0).all():
+        return keep, []
+    last = clock[0]
+    for i in range(1, clock.shape[0]):
+        step = clock[i] - last
+        if wrap is not None and step < -wrap / 2:
+            step += wrap
+        if step > 0:
+            last = clock[i]
+        else:
+            keep[i] = False
+    dropped = np.flatnonzero(~keep)
+    first = int(dropped[0])
+    where = f"data row {first + 1} ({clock[first]:g} after {clock[first - 1]:g})"
+    if dropped.size > max(MAX_DISORDERED_ROWS, MAX_DISORDERED_SHARE * clock.shape[0]):
+        raise RecordingError(
+            f"{path}: the {what} does not increase at {dropped.size} rows, first at {where}; the clock "
+            "restarted or the file is damaged or two recordings were joined. Export each recording on "
+            "its own"
+        )
+    return keep, [
+        f"the {what} repeats or goes back at {dropped.size} row(s), first at {where}; "
+        f"{'that row was' if dropped.size == 1 else 'those rows were'} dropped (a device that resent or "
+        "reordered a sample)"
+    ]
 
 
 def sampling_rate_from_time(

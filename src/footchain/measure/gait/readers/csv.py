@@ -18,6 +18,7 @@ from footchain.measure.gait.readers._text import (
     Splitter,
     decode_text,
     read_bytes,
+    rows_in_order,
     sampling_rate_from_time,
     split_on,
     split_rows,
@@ -130,6 +131,8 @@ def read_csv(
     warnings: list[str] = []
     time_col = positions["time"]
     if time_col is not None:
+        keep, warnings = rows_in_order(table[:, time_col], path)
+        table = table[keep]
         time_s = table[:, time_col].copy()
         rate, time_warnings = sampling_rate_from_time(time_s, path, declared_hz=sampling_rate_hz)
         warnings += time_warnings

@@ -23,6 +23,7 @@ from footchain.measure.gait.errors import RecordingError
 from footchain.measure.gait.readers._text import (
     decode_text,
     read_bytes,
+    rows_in_order,
     sampling_rate_from_time,
     split_header,
     split_rows,
@@ -194,6 +195,10 @@ def read_gaitpdb(path: Path, *, sampling_rate_hz: float | None = None) -> Record
         table = to_float_table(split, N_COLUMNS, path, column_names=names)
         rows = np.ascontiguousarray(table[:, order].T)
 
+    keep, order_warnings = rows_in_order(rows[0], path)
+    if not keep.all():
+        rows = np.ascontiguousarray(rows[:, keep])
+    warnings += order_warnings
     time_s = rows[0]
     rate, time_warnings = sampling_rate_from_time(time_s, path, declared_hz=sampling_rate_hz)
     warnings += time_warnings

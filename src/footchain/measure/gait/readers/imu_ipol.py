@@ -11,7 +11,8 @@ files; the siblings are found by name.
 The sample clock is ``PacketCounter``, not the row number: packets are sometimes dropped (rows
 missing), so every sensor is placed on the counter's grid, ``time = (PacketCounter − first) / rate``
 with ``first`` the smallest first counter of the trial's files, and missing packets are NaN. The
-reader does not fill them: event detection bridges short gaps and splits at long ones.
+reader does not fill them: event detection bridges short gaps and splits at long ones. A row whose
+counter repeats or goes back (a packet sent twice or late) is dropped with a warning.
 
 Left and right come from the file names (``_lf`` is the left foot), never from the signals. The
 reader never reads the trial's reference events (``N-T.json``).
@@ -32,7 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from footchain.measure.gait.errors import RecordingError
-from footchain.measure.gait.readers._text import decode_text, read_bytes
+from footchain.measure.gait.readers._text import decode_text, read_bytes, rows_in_order
 from footchain.measure.gait.recording import FloatArray, Recording
 from footchain.measure.textfile import looks_binary
 
@@ -122,7 +123,7 @@ class ImuRecording(Recording):
     ``left_force`` and ``right_force`` are None; ``time_s`` is the trial's packet-counter clock and
     ``imu`` holds the sensors on it. This subclass is how IMU data travel through the force-based
     :class:`Recording` without changing it: code that only knows force sees a recording with no
-    force, and :func:`footchain.measure.gait.imu_events.analyze_imu_gait` reads ``imu``.
+    force, and :func:`footchain.measure.gait.analysis.analyze_imu_gait` reads ``imu``.
     """
 
     imu: ImuTrial = field(kw_only=True)
@@ -158,8 +159,12 @@ def is_ipol_imu_text(text: str) -> bool:
     return tuple(lines[1].split()) == COLUMNS
 
 
-def _parse(path: Path) -> tuple[float, NDArray[np.int64], FloatArray]:
-    """Sampling rate, packet counters (unwrapped) and the nine signal columns of one file."""
+def _parse(path: Path) -> tuple[float, NDArray[np.int64], FloatArray, list[str]]:
+    """Sampling rate, packet counters (unwrapped), the nine signal columns and warnings of one file.
+
+    A row whose counter repeats or goes back is dropped with a warning
+    (:func:`~footchain.measure.gait.readers._text.rows_in_order`).
+    """
     data = read_bytes(path)
     if looks_binary(data):
         raise RecordingError(f"{path} is binary, not an IPOL IMU text export")
@@ -218,17 +223,12 @@ def _parse(path: Path) -> tuple[float, NDArray[np.int64], FloatArray]:
     counter = table[:, 0]
     if not np.array_equal(counter, np.round(counter)) or (counter < 0).any():
         raise RecordingError(f"{path}: PacketCounter must hold whole non-negative numbers")
-    steps = np.diff(counter.astype(np.int64))
-    wraps = steps < -_COUNTER_WRAP // 2
-    steps[wraps] += _COUNTER_WRAP
-    if (steps <= 0).any():
-        at = int(np.flatnonzero(steps <= 0)[0])
-        raise RecordingError(
-            f"{path}: PacketCounter goes from {counter[at]:.0f} back to {counter[at + 1]:.0f} at line {at + 4}; "
-            "rows are repeated or out of order"
-        )
-    unwrapped = np.concatenate(([int(counter[0])], int(counter[0]) + np.cumsum(steps)))
-    return rate, unwrapped.astype(np.int64), table[:, 1:]
+    keep, warnings = rows_in_order(counter, path, what="PacketCounter", wrap=_COUNTER_WRAP)
+    table = table[keep]
+    steps = np.diff(table[:, 0].astype(np.int64))
+    steps[steps < -_COUNTER_WRAP // 2] += _COUNTER_WRAP
+    unwrapped = np.concatenate(([int(table[0, 0])], int(table[0, 0]) + np.cumsum(steps)))
+    return rate, unwrapped.astype(np.int64), table[:, 1:], [f"{path.name}: {w}" for w in warnings]
 
 
 def read_ipol_imu(path: str | Path) -> ImuRecording:
@@ -267,18 +267,19 @@ def read_ipol_imu(path: str | Path) -> ImuRecording:
             f"in {path.parent}. Copy all three files of the trial (_lf, _rf, _lb) together"
         )
     parsed = {loc: _parse(file) for loc, file in files.items() if loc not in missing}
-    rates = {loc: rate for loc, (rate, _, _) in parsed.items()}
+    rates = {loc: rate for loc, (rate, _, _, _) in parsed.items()}
     rate = rates["left_foot"]
     if any(abs(r - rate) > 1e-9 for r in rates.values()):
         listing = ", ".join(f"{files[loc].name}: {r:g} Hz" for loc, r in rates.items())
         raise RecordingError(
             f"the files of trial {trial!r} disagree on the acquisition frequency ({listing})"
         )
-    first = min(int(counter[0]) for _, counter, _ in parsed.values())
-    last = max(int(counter[-1]) for _, counter, _ in parsed.values())
+    first = min(int(counter[0]) for _, counter, _, _ in parsed.values())
+    last = max(int(counter[-1]) for _, counter, _, _ in parsed.values())
     n = last - first + 1
     sensors: dict[SensorLocation, ImuSensor] = {}
-    for loc, (_, counter, values) in parsed.items():
+    for loc, (_, counter, values, file_warnings) in parsed.items():
+        warnings += file_warnings
         grid = np.full((n, values.shape[1]), np.nan)
         index = counter - first
         grid[index] = values

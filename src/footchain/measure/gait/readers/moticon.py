@@ -21,6 +21,7 @@ from footchain.measure.gait.readers._text import (
     Splitter,
     decode_text,
     read_bytes,
+    rows_in_order,
     sampling_rate_from_time,
     split_on,
     split_rows,
@@ -144,8 +145,11 @@ def read_moticon(path: Path, *, sampling_rate_hz: float | None = None) -> Record
     converted = to_float_table(rows, n_columns, path, column_names=names, use_columns=used)
     table = np.full((converted.shape[0], n_columns), np.nan)
     table[:, used] = converted
+    keep, warnings = rows_in_order(table[:, 0], path)
+    table = table[keep]
     time_s = table[:, 0].copy()
-    rate, warnings = sampling_rate_from_time(time_s, path, declared_hz=sampling_rate_hz)
+    rate, time_warnings = sampling_rate_from_time(time_s, path, declared_hz=sampling_rate_hz)
+    warnings += time_warnings
 
     forces: dict[Side, FloatArray | None] = {"left": None, "right": None}
     sensors: dict[Side, FloatArray | None] = {"left": None, "right": None}

@@ -6,9 +6,11 @@ the ``left insole:`` and ``right insole:``), then a ``time[secs]`` row naming th
 numbers, restarting at 1 for the second insole) and one row per frame. Left and right come from the
 mask definition, in the order it lists them.
 
-The file gives pressures, not forces: the total load per foot is the sum of pressure × sensor area
-when the sensor areas are given (they depend on the insole model and size and are not in the export);
-otherwise it is reported as the sum of sensor pressures in kPa, with a warning.
+The file gives pressures, not forces: the total load per foot is the sum of pressure × sensor area.
+The areas depend on the insole size, which the ``sensor type`` line names (``y-1865l-…`` is size y):
+for a known size they, and the sensors' positions and outlines (so the centre of pressure and the
+CPEI), come from :mod:`footchain.measure.gait.pedar_insole`; areas given by the caller win. For an
+unknown size the load is the sum of sensor pressures in kPa, with a warning.
 
 novel GmbH, pedar system: ASCII export (as read by the R package pressuRe, Telfer et al.).
 """
@@ -22,9 +24,17 @@ from pathlib import Path
 import numpy as np
 
 from footchain.measure.gait.errors import RecordingError
+from footchain.measure.gait.pedar_insole import (
+    SENSORS_PER_INSOLE,
+    InsoleLayout,
+    insole_layout,
+    known_sizes,
+    size_of,
+)
 from footchain.measure.gait.readers._text import (
     decode_text,
     read_bytes,
+    rows_in_order,
     sampling_rate_from_time,
     split_on,
     split_rows,
@@ -76,13 +86,15 @@ def read_pedar(
     sampling_rate_hz : float, optional
         A rate you know; checked against the header and the time column.
     sensor_areas_cm2 : mapping of "left"/"right" to sequences of float, optional
-        Area of each sensor (cm²) in mask order, from the insole's documentation. With them the
-        per-foot load is a force in newtons; without them it is a sum of pressures in kPa.
+        Area of each sensor (cm²) in mask order, from the insole's documentation; by default the
+        areas of the insole size the file names. With areas the per-foot load is a force in newtons;
+        without them it is a sum of pressures in kPa.
 
     Returns
     -------
     Recording
-        Per-foot load and the per-sensor pressures (kPa).
+        Per-foot load and the per-sensor pressures (kPa); for a known insole size also the sensors'
+        centres and outlines (mm).
 
     Raises
     ------
@@ -132,6 +144,9 @@ def read_pedar(
     rows = split_rows(lines[header_row + 1 :], header_row + 2, splitter)
     rows = [(n, _drop_trailing_empty(fields)) for n, fields in rows]
     table = to_float_table(rows, len(names), path, column_names=names)
+    keep, order_warnings = rows_in_order(table[:, 0], path)
+    table = table[keep]
+    warnings += order_warnings
     time_s = table[:, 0].copy()
 
     header_rate = _float_or_none(header.get("scanning rate [hz]"))
@@ -168,6 +183,9 @@ def read_pedar(
         sensors[side_key] = table[:, start : start + count].copy()
         start += count
 
+    layout = _layout(header.get("sensor type", ""), masks, warnings)
+    if sensor_areas_cm2 is None and layout is not None:
+        sensor_areas_cm2 = {side_key: layout.areas_cm2[np.asarray(masks[side_key]) - 1] for side_key in order}
     forces: dict[Side, FloatArray | None] = {"left": None, "right": None}
     if sensor_areas_cm2 is not None and unit.lower() == "kpa":
         force_unit = "N"
@@ -209,8 +227,46 @@ def read_pedar(
         left_sensors=sensors["left"],
         right_sensors=sensors["right"],
         sensor_unit=unit,
+        left_sensor_positions=_placed(layout, "left", masks, "centres"),
+        right_sensor_positions=_placed(layout, "right", masks, "centres"),
+        left_sensor_outlines=_placed(layout, "left", masks, "outlines"),
+        right_sensor_outlines=_placed(layout, "right", masks, "outlines"),
+        sensor_position_unit=None if layout is None else "mm",
         warnings=tuple(warnings),
     )
+
+
+def _layout(
+    sensor_type: str, masks: Mapping[Side, Sequence[int]], warnings: list[str]
+) -> InsoleLayout | None:
+    """The insole layout named by the ``sensor type`` line, or None with a warning saying why."""
+    size = size_of(sensor_type)
+    if size is None:
+        warnings.append(
+            f"the sensor type {sensor_type.strip()[:40]!r} names no pedar insole size footchain knows "
+            f"({', '.join(known_sizes())}): no sensor areas, positions or centre of pressure"
+        )
+        return None
+    if any(not 1 <= k <= SENSORS_PER_INSOLE for numbers in masks.values() for k in numbers):
+        warnings.append(
+            f"the mask lists sensors beyond pedar's 1–{SENSORS_PER_INSOLE}: the insole layout is not used"
+        )
+        return None
+    warnings.append(
+        f"insole size {size!r} (sensor type line): sensor areas and positions from the pedar tables of "
+        "pressuRe (Telfer et al.); positions are good to a few mm"
+    )
+    return insole_layout(size)
+
+
+def _placed(
+    layout: InsoleLayout | None, side: Side, masks: Mapping[Side, Sequence[int]], what: str
+) -> FloatArray | None:
+    """The centres or outlines of one insole's sensors in the export's column order, or None."""
+    if layout is None or side not in masks:
+        return None
+    table = layout.centres_mm if what == "centres" else layout.outlines_mm
+    return np.asarray(table[side][np.asarray(masks[side]) - 1], dtype=np.float64)
 
 
 def _split_spaces(line: str) -> list[str]:
