@@ -27,9 +27,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from _data import recordings
 from footchain.batch import BatchResult, run_batch
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 TARGET = 1.7
 
 
@@ -125,10 +125,11 @@ def startup_seconds() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("data", nargs="?", type=Path, default=None)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--once", type=int, help=argparse.SUPPRESS)  # a cold run in this interpreter
     args = parser.parse_args()
+    args.data = args.data or recordings()
     if args.once:
         run_batch(args.data, workers=args.once)
         return

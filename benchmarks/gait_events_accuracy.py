@@ -25,11 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
+from _data import recordings
 from footchain.measure.gait.imu_events import detect_imu_events
 from footchain.measure.gait.readers.imu_ipol import read_ipol_imu
 
 TOLERANCE_S = 0.150
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "imu_ipol"
 SWAPPED = {"4-1", "4-2"}
 
 
@@ -257,15 +257,17 @@ def subject_table(rows: list[SubjectRow]) -> None:
         )
 
 
-def load_trials(folder: Path = DATA) -> list[Trial]:
-    """Every IPOL trial in ``folder`` with its reference and detected events."""
+def load_trials(folder: Path | None = None) -> list[Trial]:
+    """Every IPOL trial in ``folder`` (by default the registered recordings) with its reference and
+    detected events."""
+    folder = folder or recordings("imu_ipol") / "imu_ipol"
     paths = sorted(folder.glob("*.json"))
     if not paths:
         raise SystemExit(f"no IPOL trials (*.json) in {folder}")
     return [load_trial(path) for path in paths]
 
 
-def main(folder: Path = DATA) -> None:
+def main(folder: Path | None = None) -> None:
     """Print the tables: raw published features, leave-one-subject-out calibrated offsets per trial
     and per subject."""
     trials = load_trials(folder)
@@ -288,4 +290,4 @@ def main(folder: Path = DATA) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DATA)
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else None)

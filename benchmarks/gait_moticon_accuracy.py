@@ -33,11 +33,11 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 
+from _data import recordings
 from footchain.measure.gait import Recording, load_recording
 from footchain.measure.gait.events import default_thresholds, detect_contacts, insole_toe_off_share
 from footchain.measure.gait.strides import strides_from_contacts, summarize_strides
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TOLERANCE_S = 0.150
 PAIRING_S = 0.5
 SIDES = ("left", "right")
@@ -202,8 +202,8 @@ def stance_table(data: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    """Print both tables; the data folder defaults to ``../shared/data``."""
-    data = Path(argv[1]) if len(argv) > 1 else DATA
+    """Print both tables; the data folder defaults to the registered recordings (``benchmarks/_data.py``)."""
+    data = Path(argv[1]) if len(argv) > 1 else recordings("moticon")
     print("Moticon events: detected vs reference (errors in ms; bias > 0 = detected late)")
     print("old = toe off below 10 N (Tirosh & Sparrow 2003); new = below 10% of the stance peak (insoles)")
     print("\n".join(accuracy_table(data)))

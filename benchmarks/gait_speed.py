@@ -33,7 +33,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+from _data import recordings
+
 TARGET = 2.0
 
 
@@ -147,10 +148,11 @@ def cold(path: Path, runs: int) -> list[dict[str, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("data", nargs="?", type=Path, default=None)
     parser.add_argument("--repeats", type=int, default=40)
     parser.add_argument("--cold", type=int, default=6, help="fresh-interpreter runs per file")
     args = parser.parse_args()
+    args.data = args.data or recordings("gaitpdb")
     files = sorted(p for p in (args.data / "gaitpdb").glob("Ga*") if p.suffix in {".txt", ".csv"})
     if not files:
         print(f"no gaitpdb trials under {args.data / 'gaitpdb'}")

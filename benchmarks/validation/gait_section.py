@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from agreement import Agreement, bland_altman_figure, table
 
+from _data import recordings
 from footchain.measure.gait import load_recording
 from footchain.measure.gait.events import insole_toe_off_share
 from gait_events_accuracy import (
@@ -27,7 +28,6 @@ from gait_events_accuracy import (
     subject_rows,
 )
 from gait_moticon_accuracy import (
-    DATA,
     detected_events,
     manual_events,
     pair,
@@ -186,7 +186,7 @@ their reference events were found:
 
 
 def insole_part() -> str:
-    moticon = DATA / "moticon"
+    moticon = recordings("moticon") / "moticon"
     sources = [
         (
             "vendor report",

@@ -13,13 +13,13 @@ from __future__ import annotations
 import numpy as np
 from agreement import table
 
+from _data import recordings
 from footchain.measure.footprint.indices import measure_print
 from footchain.measure.footprint.pressure import read_pressure_frame
 from footchain.measure.footprint.pressure._common import square_pixel_sources
 from footchain.measure.footprint.segment import segment_pressure
-from gait_moticon_accuracy import DATA
 
-PRESSURE = DATA / "pressure"
+PRESSURE = recordings("pressure") / "pressure"
 PRESSURE_RE_FOOTSCAN_AI = 0.221
 """pressuRe's arch index of ``footscan_test.xls`` (issue 14)."""
 FOOTSCAN_ROW_MM, FOOTSCAN_COL_MM = 7.62, 5.08
