@@ -152,8 +152,10 @@ def test_pedar_is_recognised_and_refused_with_what_to_do() -> None:
     with pytest.raises(FootprintError) as info:
         read_pressure_frame(PEDAR)
     message = str(info.value)
-    assert "pedar" in message and "sensor layout" in message and "footchain gait" in message
+    assert "pedar" in message and "Arch Index" in message and "footchain gait" in message
     assert "99 sensors" in message
+    # the insole's size is in the export, so the gait command has its layout: say what it gives
+    assert "the insole's size is known" in message and "CPEI" in message
 
 
 def test_stappone_is_recognised_and_refused() -> None:

@@ -1,11 +1,13 @@
 """Insoles whose sensors do not form a grid: novel pedar (``.asc``) and stappone (``.csv``).
 
-Their exports list one value per sensor (pedar: 99 per insole; stappone: a dozen) without the
-sensors' positions and shapes, which depend on the insole model and size and are not in the file. A
-footprint picture cannot be formed from them, so reading one for a footprint raises
-:class:`footchain.errors.FootprintError` that says so and points to ``footchain gait``, which reads
-pedar recordings for gait. The pedar file is recognised and read with the gait reader
-(:mod:`footchain.measure.gait.readers.pedar`), not parsed a second time here.
+An insole's sensors cover the insole, not the foot: whatever the foot does, the pressed area has the
+insole's shape, so the Arch Index, Chippaux-Smirak and Staheli indices (defined on platform prints,
+Cavanagh & Rodgers 1987) have no validated insole version. Reading one for a footprint therefore
+raises :class:`footchain.errors.FootprintError` that says so and points to ``footchain gait``: for a
+pedar insole of a known size (the layout of pressuRe's tables, :mod:`footchain.measure.gait.pedar_insole`)
+it gives forces, the centre-of-pressure path with the loaded sensors, and the CPEI. The pedar file is
+recognised and read with the gait reader (:mod:`footchain.measure.gait.readers.pedar`), not parsed a
+second time here.
 """
 
 from __future__ import annotations
@@ -28,11 +30,15 @@ def is_stappone_text(text: str) -> bool:
 def refuse_pedar(path: Path) -> FootprintError:
     """The error for a pedar file given as a footprint, with what the file holds when it can be read."""
     detail = ""
+    layout_known = False
     try:
         recording = read_pedar(path)
     except FootchainError as exc:
         detail = f" (reading it as a gait recording also failed: {exc})"
     else:
+        layout_known = (
+            recording.sensor_outlines("left") is not None or recording.sensor_outlines("right") is not None
+        )
         counts = [
             f"{side} insole {values.shape[1]} sensors"
             for side, values in (("left", recording.left_sensors), ("right", recording.right_sensors))
@@ -43,12 +49,17 @@ def refuse_pedar(path: Path) -> FootprintError:
                 f" (this recording: {', '.join(counts)}, {recording.time_s.shape[0]} frames at "
                 f"{recording.sampling_rate_hz:g} Hz)"
             )
+    gait = (
+        "the insole's size is known, so it gives forces, the centre-of-pressure path over the loaded "
+        "sensors and the CPEI"
+        if layout_known
+        else "it reads the sensors' pressures over time"
+    )
     return FootprintError(
-        f"{path} is a novel pedar insole recording{detail}. An insole's sensors (99 per insole) are not "
-        "a grid, and the export does not contain the insole's sensor layout (positions and shapes "
-        "depend on the insole model and size), so no footprint picture can be formed from it. For a "
-        "footprint, use a pressure-platform export (emed, footscan, ...), a photo or a scan; to analyse "
-        f"this file's gait, run `footchain gait {path}`"
+        f"{path} is a novel pedar insole recording{detail}. An insole's sensors cover the insole, not the "
+        "foot, so the footprint indices (Arch Index, Chippaux-Smirak, Staheli), which are defined on "
+        "platform prints, cannot be measured from it. For those, use a pressure-platform export (emed, "
+        f"footscan, ...), a photo or a scan. To analyse this recording, run `footchain gait {path}`: {gait}."
     )
 
 
