@@ -428,8 +428,9 @@ class Benefit(Sourced):
     lower_back: str
     heel: str
     knee: str
+    buttock_pelvis: str
     other: str
-    regions: dict[Region, Literal["lower_back", "heel", "knee"]]
+    regions: dict[Region, Literal["lower_back", "buttock_pelvis", "heel", "knee"]]
 
     def for_region(self, region: Region) -> str:
         key = self.regions.get(region)

@@ -1,0 +1,232 @@
+"""What a report says first, in plain words: the one-line answer, what to do now, and the why per region.
+
+The report leads with the decision a person in pain needs (domain.md §6: red flags always win), then the
+two or three most useful actions, and only then the reasoning. The reasoning is folded per painful
+region, with the left and right versions of a link merged when they say the same, and the research
+numbers (odds ratios, standardised mean differences, index values) kept out of the plain text: they stay
+in the full wording under "The evidence" (``plain_words`` drops them; the full text is shown beside it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from footchain.knowledge import load_knowledge
+from footchain.plan.referral import SEE_FIRST
+from footchain.present.body_map import EVIDENCE_STYLES, REGION_NAMES, LineStyle, chain_numbers
+from footchain.types import (
+    Assessment,
+    CareItem,
+    ChainEntry,
+    ChainLink,
+    Evidence,
+    Health,
+    Intake,
+    Reason,
+    Region,
+)
+
+TOP_ACTIONS = 3
+"""How many self-care items "What to do now" shows; the rest are one click away."""
+
+_STATISTICS = re.compile(r"\s*\([^()]*\d[^()]*\)")
+"""A bracketed aside that carries numbers: "(odds ratio 1.3 in 1,903 people)", "(about 2° less …)"."""
+
+_EVIDENCE_RANK: dict[Evidence, int] = {
+    "strong": 5,
+    "moderate": 4,
+    "limited": 3,
+    "very_limited": 2,
+    "theoretical": 1,
+}
+
+
+def plain_words(text: str) -> str:
+    """A sentence without its bracketed research numbers; the full sentence is kept for "The evidence".
+
+    "…knee pain a little more often (odds ratio 1.3 in 1,903 people)." becomes "…knee pain a little more
+    often." Brackets without digits ("(medial tibial stress syndrome)") stay: they name, not measure.
+    """
+    return _STATISTICS.sub("", text)
+
+
+def has_numbers(text: str) -> bool:
+    """Whether ``plain_words`` would drop something, i.e. the full text has more to show."""
+    return plain_words(text) != text
+
+
+def _rule_urgency() -> dict[str, str]:
+    return {rule.id: rule.urgency for rule in load_knowledge().redflags.rule}
+
+
+def shown_reasons(assessment: Assessment) -> tuple[Reason, ...]:
+    """The referral's reasons to show beside it: in an emergency or same-day referral only the reasons of
+    that weight, so that nothing routine ("a routine visit") stands beside an emergency."""
+    referral = assessment.referral
+    if referral.urgency not in SEE_FIRST:
+        return tuple(referral.reasons)
+    urgency = _rule_urgency()
+    return tuple(r for r in referral.reasons if urgency.get(r.id, referral.urgency) in SEE_FIRST)
+
+
+def _places(regions: list[str]) -> str:
+    if len(regions) <= 1:
+        return "".join(regions)
+    return ", ".join(regions[:-1]) + " and " + regions[-1]
+
+
+def summary_line(assessment: Assessment, intake: Intake, *, complete: bool) -> str:
+    """The one-line answer at the top of the report: urgent help first, else whether the feet may play a part."""
+    urgency = assessment.referral.urgency
+    if urgency == "emergency":
+        return (
+            "Some of your answers are warning signs that need help now: please act on the advice below first."
+        )
+    if urgency == "urgent":
+        return "Some of your answers need a doctor's look today: please act on the advice below first."
+    if not intake.pain:
+        return "You did not mark any pain, so this report is about your feet and general foot care."
+    linked = list(dict.fromkeys(REGION_NAMES[entry.region] for entry in assessment.chain))
+    unlinked = list(
+        dict.fromkeys(
+            REGION_NAMES[item.region]
+            for item in assessment.unexplained
+            if REGION_NAMES[item.region] not in linked
+        )
+    )
+    parts: list[str] = []
+    if linked:
+        best = max(assessment.chain, key=lambda entry: _EVIDENCE_RANK[entry.evidence])
+        strength = EVIDENCE_STYLES[best.evidence].name.lower()
+        parts.append(f"Your feet may play a part in your {_places(linked)} pain ({strength} at best)")
+    if unlinked:
+        verb = "is" if len(unlinked) == 1 else "are"
+        parts.append(f"your {_places(unlinked)} pain {verb} probably not mainly from your feet")
+    if not parts:
+        parts.append("We could not tell whether your feet play a part in your pain")
+    sentence = "; ".join(parts)
+    sentence = sentence[:1].upper() + sentence[1:] + "."
+    if not complete and urgency == "none":
+        sentence += " Some warning-sign questions are still open: see below."
+    return sentence
+
+
+@dataclass(frozen=True)
+class Actions:
+    """The self-care split into what to do now (the first few, in the knowledge file's order: safety
+    advice, then first-line care such as cutting a runner's load back) and the rest."""
+
+    now: tuple[CareItem, ...]
+    more: tuple[CareItem, ...]
+
+
+def actions(assessment: Assessment) -> Actions:
+    """The care plan as "do now" and "more you can do"; an emergency or same-day referral keeps only the
+    safety advice that the plan already left in (domain.md §6), with nothing routine beside it."""
+    care = tuple(assessment.care_plan)
+    return Actions(now=care[:TOP_ACTIONS], more=care[TOP_ACTIONS:])
+
+
+@dataclass(frozen=True)
+class LinkItem:
+    """One link of the chain as a numbered item; left and right entries that say the same are one item."""
+
+    number: int
+    condition_id: str
+    condition: str
+    side_words: str
+    evidence: Evidence
+    style: LineStyle
+    plain: str
+    full: str
+    sources: tuple[str, ...]
+    path: str
+
+
+@dataclass(frozen=True)
+class RegionWhy:
+    """The links that may explain one painful region, strongest first, under one fold."""
+
+    region: Region
+    name: str
+    links: tuple[LinkItem, ...]
+
+    @property
+    def strongest(self) -> LineStyle:
+        return max((link for link in self.links), key=lambda link: _EVIDENCE_RANK[link.evidence]).style
+
+
+def _side_words(sides: set[str | None]) -> str:
+    if "both" in sides or {"left", "right"} <= sides:
+        return "both sides"
+    named = sorted(side for side in sides if side in ("left", "right"))
+    return named[0] + " side" if named else "side not given"
+
+
+def region_whys(chain: list[ChainEntry], link_names: Mapping[ChainLink, str]) -> tuple[RegionWhy, ...]:
+    """The chain grouped by painful region, numbered like the body map's markers (``chain_numbers``)."""
+    text = load_knowledge().text
+    numbers = chain_numbers(chain)
+    items: dict[int, tuple[ChainEntry, set[str | None]]] = {}
+    for number, entry in zip(numbers, chain, strict=True):
+        if number in items:
+            items[number][1].add(entry.side)
+        else:
+            items[number] = (entry, {entry.side})
+    by_region: dict[Region, list[LinkItem]] = {}
+    for number, (entry, sides) in items.items():
+        condition = text.condition.get(entry.condition) or entry.condition.replace("_", " ")
+        by_region.setdefault(entry.region, []).append(
+            LinkItem(
+                number=number,
+                condition_id=entry.condition,
+                condition=condition[:1].upper() + condition[1:],
+                side_words=_side_words(sides),
+                evidence=entry.evidence,
+                style=EVIDENCE_STYLES[entry.evidence],
+                plain=plain_words(entry.explanation),
+                full=entry.explanation,
+                sources=tuple(entry.sources),
+                path=" → ".join(link_names[link] for link in entry.path),
+            )
+        )
+    return tuple(
+        RegionWhy(
+            region=region,
+            name=REGION_NAMES[region][:1].upper() + REGION_NAMES[region][1:],
+            links=tuple(sorted(links, key=lambda link: (-_EVIDENCE_RANK[link.evidence], link.number))),
+        )
+        for region, links in by_region.items()
+    )
+
+
+def tell_clinician(intake: Intake) -> tuple[str, ...]:
+    """A short summary to show or read out to the clinician: the warning signs, the pain, the person."""
+    text = load_knowledge().text
+    lines: list[str] = []
+    signs = [
+        text.question.get(name, name.replace("_", " "))
+        for name in Health.model_fields
+        if getattr(intake.health, name) is True
+    ]
+    if signs:
+        lines.append("I answered yes to: " + "; ".join(signs) + ".")
+    for pain in sorted(intake.pain, key=lambda p: -p.intensity):
+        side = f"{pain.side} " if pain.side in ("left", "right") else ""
+        where = f"{side}{REGION_NAMES[pain.region]}" + (" (both sides)" if pain.side == "both" else "")
+        since = ""
+        if pain.duration_weeks is not None:
+            weeks = pain.duration_weeks
+            since = f", for {weeks:g} week{'' if weeks == 1 else 's'}"
+        lines.append(f"Pain in my {where}: {pain.intensity} out of 10{since}.")
+    person = intake.person
+    about = []
+    if person.age_years is not None:
+        about.append(f"I am {person.age_years}")
+    if intake.health.diabetes:
+        about.append("I have diabetes")
+    if about:
+        lines.append(" and ".join(about) + ".")
+    return tuple(lines)
