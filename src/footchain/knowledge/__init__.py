@@ -519,6 +519,7 @@ class ShopText(Knowledge_):
     no_money_back: str
     cost_covers: str
     cost_no_covers: str
+    look_for: str
     push_test: str
     comfort: str
 
