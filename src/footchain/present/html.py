@@ -228,6 +228,13 @@ def condition_name(identifier: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+def helps_with(targets: list[str]) -> tuple[str, ...]:
+    """The conditions and painful regions a care item serves, in words; internal facts it was chosen for
+    ("runner with leg pain") are left out, since they are no names a person would recognise."""
+    facts = {name for item in load_knowledge().care.item for name in (*item.when, *item.with_flags)}
+    return tuple(condition_name(target) for target in targets if target not in facts)
+
+
 def place(region: Region, side: Side | None) -> str:
     """Where a pain or a link sits, in words, e.g. "left knee", "knee, both sides", "lower back, middle"."""
     name = REGION_NAMES[region]
@@ -614,6 +621,7 @@ def _context(
         "marker_radius": MARKER_RADIUS,
         "plain_words": plain_words,
         "basis_words": basis_words,
+        "helps_with": helps_with,
         "a": assessment,
         "referral": referral_view(
             assessment.referral, bool(assessment.limits), complete=assessment.screening.complete
