@@ -112,6 +112,22 @@ def _refuse_empty(files: Sequence[tuple[str, bytes]]) -> None:
             )
 
 
+def refuse_non_photo(filename: str, content: bytes) -> None:
+    """Refuse, in two plain sentences, a file given as a footprint photo that is no photo at all (a text
+    file named .jpg, a PDF, a spreadsheet): a person at home gets what to do, not the pressure-mat
+    formats a clinic's export could be read as."""
+    media = sniff(content)
+    if media == "image/heic":
+        raise _refuse(filename, media, "a photo")
+    if media not in IMAGE_TYPES.values():
+        found = DESCRIPTIONS.get(media, "a file of unknown type")
+        raise HttpError(
+            415,
+            f"{filename} is not a photo: it is {found}. Choose the JPEG or PNG photo of your footprint on the "
+            "printed sheet, or press “Continue without a photo”.",
+        )
+
+
 def _refuse(filename: str, media: str, wanted: str) -> HttpError:
     if media == "image/heic":
         return HttpError(415, f"{filename} is a HEIC photo, which footchain cannot read: {HEIC_ADVICE}.")

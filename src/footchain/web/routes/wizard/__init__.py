@@ -39,7 +39,12 @@ from footchain.web.routes.wizard.forms import (
     merge_sections,
 )
 from footchain.web.templating import TEMPLATES
-from footchain.web.uploads import analyze_footprint_upload, analyze_gait_upload, run_analysis
+from footchain.web.uploads import (
+    analyze_footprint_upload,
+    analyze_gait_upload,
+    refuse_non_photo,
+    run_analysis,
+)
 
 router = APIRouter(tags=["self-assessment pages"], include_in_schema=False)
 PAPERS = ("a4", "letter")
@@ -126,7 +131,13 @@ def home(request: Request, session: DbSession) -> HTMLResponse:
     """What footchain does and does not do, the start button and the calibration sheet."""
     draft = drafts.open_draft(session, request, create=False)
     return TEMPLATES.TemplateResponse(
-        request, "home.html.j2", {"resume": bool(draft and draft.answers.get("done")), "papers": PAPERS}
+        request,
+        "home.html.j2",
+        {
+            "resume": bool(draft and draft.answers.get("done")),
+            "papers": PAPERS,
+            "draft_days": get_settings(request).draft_days,
+        },
     )
 
 
@@ -207,8 +218,9 @@ async def _upload(request: Request, session: DbSession, max_bytes: int, kind: st
     draft = drafts.open_draft(session, request)
     assert draft is not None
     files = [f for f in data.getlist("files") if isinstance(f, UploadFile) and f.filename]
-    if data.get("action") != "upload":
+    if data.get("action") != "upload" and not files:
         return _save_and_go_on(request, session, draft, kind)
+    # A file chosen and then "Continue" pressed is measured and shown, never dropped silently.
     try:
         if not files:
             raise HttpError(422, "Choose a file first, then press “Upload and measure”.")
@@ -219,6 +231,7 @@ async def _upload(request: Request, session: DbSession, max_bytes: int, kind: st
                 raise HttpError(413, f"{upload.filename} is larger than {megabytes(max_bytes)}.")
             named.append((upload.filename or kind, content))
         if kind == "footprint":
+            refuse_non_photo(*named[0])
             analysed = await run_analysis(request, analyze_footprint_upload, *named[0])
         else:
             analysed = await run_analysis(request, analyze_gait_upload, named)
