@@ -345,6 +345,11 @@ def test_saddle_numbness_with_a_bladder_change_shows_the_emergency_advice_first(
         "Continue to the rest of the questions"
     )
     assert "cauda equina" in main and 'action="/assess/submit"' in main and 'href="/assess/activity"' in main
+    # The one action, what to tell them, and nothing routine beside the emergency (issue 15).
+    tell = main[main.index('id="tell"') :]
+    assert "What to tell the doctor" in tell and "Pain in my lower back: 6 out of 10" in tell
+    assert "new numbness around the genitals" in tell
+    assert "routine" not in main.lower()
     assert _post(client, "activity", {}) == "/assess/feet", "advice already shown is not forced again"
     assert "Go to an emergency department now" in client.get("/assess/feet").text, "the banner stays"
 

@@ -608,7 +608,7 @@ def _context(
     return {
         "made_on": made_on,
         "summary": summary_line(assessment, intake, complete=complete),
-        "reasons": shown_reasons(assessment),
+        "reasons": shown_reasons(assessment.referral),
         "tell": tell_clinician(intake),
         "call_numbers": CALL_NUMBERS,
         "see_first": assessment.referral.urgency in SEE_FIRST,

@@ -25,6 +25,7 @@ from footchain.types import (
     Health,
     Intake,
     Reason,
+    Referral,
     Region,
 )
 
@@ -61,10 +62,9 @@ def _rule_urgency() -> dict[str, str]:
     return {rule.id: rule.urgency for rule in load_knowledge().redflags.rule}
 
 
-def shown_reasons(assessment: Assessment) -> tuple[Reason, ...]:
+def shown_reasons(referral: Referral) -> tuple[Reason, ...]:
     """The referral's reasons to show beside it: in an emergency or same-day referral only the reasons of
     that weight, so that nothing routine ("a routine visit") stands beside an emergency."""
-    referral = assessment.referral
     if referral.urgency not in SEE_FIRST:
         return tuple(referral.reasons)
     urgency = _rule_urgency()

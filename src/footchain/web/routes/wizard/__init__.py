@@ -19,6 +19,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from footchain.errors import FootchainError
 from footchain.present.html import CALL_NUMBERS, referral_view
+from footchain.present.summary import shown_reasons, tell_clinician
 from footchain.store import repository
 from footchain.store.database import write_transaction
 from footchain.types import Intake
@@ -178,6 +179,8 @@ def referral_page(
     following = after if steps.step_named(after) else "review"
     context = {
         "referral": referral,
+        "reasons": shown_reasons(referral) if referral else (),
+        "tell": tell_clinician(drafts.screening_intake(draft.answers)) if referral else (),
         "view": referral_view(referral, has_limits=False) if referral else None,
         "call_numbers": CALL_NUMBERS,
         "next_url": _step_url(following),
