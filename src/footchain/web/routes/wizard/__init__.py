@@ -188,6 +188,9 @@ def referral_page(
     return TEMPLATES.TemplateResponse(request, "wizard/referral.html.j2", context)
 
 
+SIDE_ERROR = "Which foot is this print: choose Left or Right, then press “Use this side”."
+
+
 @router.post("/assess/submit")
 def submit(request: Request, session: DbSession) -> Response:
     """Assess the draft with its uploads, store it, forget the draft and open the results page."""
@@ -286,6 +289,28 @@ async def remove_upload(kind: str, request: Request, session: DbSession) -> Resp
                 repository.delete_upload(session, upload_id)
             drafts.save(session, draft)
     return _to(f"/assess/{kind}")
+
+
+@router.post("/assess/footprint/side")
+async def footprint_side(request: Request, session: DbSession) -> Response:
+    """The person gives the side of a print the analyser could not tell (left or right)."""
+    data = await request.form()
+    draft = drafts.open_draft(session, request, create=False)
+    upload_id, side = str(data.get("upload_id", "")), str(data.get("side", ""))
+    index = str(data.get("print", ""))
+    if draft is None or upload_id not in draft.files("footprint"):
+        raise HttpError(404, "No such photo in your answers.")
+    row = repository.get_upload(session, upload_id, "footprint")
+    prints = row.result.get("prints", []) if row is not None else []
+    if row is None or not index.isdigit() or int(index) >= len(prints):
+        raise HttpError(404, "No such print in this photo.")
+    if side not in ("left", "right"):
+        return _render(
+            request, session, draft, "footprint", errors={f"side-{upload_id}-{index}": SIDE_ERROR}, status=422
+        )
+    with write_transaction(session):
+        row.result = views.with_side(row.result, int(index), side)
+    return _to("/assess/footprint#measured")
 
 
 @router.get("/assess/{step_name}", response_class=HTMLResponse)
