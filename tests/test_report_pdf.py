@@ -96,3 +96,13 @@ def test_measurement_pictures_travel_inside_the_html_and_the_pdf() -> None:
     images = sum(len(page.images) for page in reader.pages)
     assert images > sum(len(page.images) for page in without.pages)  # the footprint picture
     assert "What we measured" in " ".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_clinicians_pdf_is_about_the_patient_and_shows_the_research_numbers() -> None:
+    assessment, intake = runner_screened()
+    reader = PdfReader(io.BytesIO(render_pdf(render_html(assessment, intake, patient="Ana Ferreira"))))
+    text = pdf_text(reader)
+    assert "footchain report: Ana Ferreira" in text and "Your footchain report" not in text
+    assert "The patient’s feet may play a part in the patient’s knee and shin pain" in text
+    assert "odds ratio 1.3 in 1,903 people" in text and "Arch Index 0.28" in text
+    assert "What to tell the clinician" not in text

@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, ViewportSize
 
 from footchain.present.body_map import PAIN_COLOURS
 from footchain.types import Health
+from tests.accessibility import axe_violations
 from tests.report_cases import EXAMPLES
 
 pytestmark = pytest.mark.browser
@@ -99,5 +100,7 @@ def test_the_report_page_leads_with_what_to_do_and_colours_the_pain(
 
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], f"the page scrolls sideways: {width} px"
+        violations = axe_violations(page)
+        assert not violations, "; ".join(violations)
     finally:
         page.close()

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, expect
 from pypdf import PdfReader
 
+from tests.accessibility import axe_violations
 from tests.footprint.photo_cases import sheet_photo_case
 
 pytestmark = pytest.mark.browser
@@ -38,13 +39,17 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def snap(page: Page, folder: Path, name: str) -> None:
-    """Screenshots at desktop and phone width; the phone page must fit without sideways scrolling."""
+    """Screenshots at desktop and phone width; the phone page must fit without sideways scrolling, and
+    axe-core finds no violation at either width (touch targets of 24 px included)."""
     page.screenshot(path=folder / f"{name}-desktop.png", full_page=True)
+    violations = axe_violations(page)
     page.set_viewport_size(PHONE)
     width = page.evaluate("document.documentElement.scrollWidth")
     page.screenshot(path=folder / f"{name}-phone.png", full_page=True)
+    violations += axe_violations(page)
     page.set_viewport_size(DESKTOP)
     assert width <= PHONE["width"], f"{name}: the phone layout is {width} px wide"
+    assert not violations, f"{name}: " + "; ".join(violations)
 
 
 def continue_(page: Page) -> None:

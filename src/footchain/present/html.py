@@ -598,7 +598,11 @@ def insole_line(assessment: Assessment) -> str | None:
 
 
 def _context(
-    assessment: Assessment, intake: Intake, measurements: Measurements | None, made_on: str | None
+    assessment: Assessment,
+    intake: Intake,
+    measurements: Measurements | None,
+    made_on: str | None,
+    patient: str | None = None,
 ) -> dict[str, Any]:
     open_before, open_after = screening_view(assessment.screening, assessment.referral)
     complete = assessment.screening.complete
@@ -607,9 +611,13 @@ def _context(
     numbers = [line for line in (*insole.why, insole.expected_benefit) if has_numbers(line)]
     return {
         "made_on": made_on,
-        "summary": summary_line(assessment, intake, complete=complete),
+        "clinician": patient is not None,
+        "patient": patient or "",
+        "summary": summary_line(
+            assessment, intake, complete=complete, whose="your" if patient is None else "the patient’s"
+        ),
         "reasons": shown_reasons(assessment.referral),
-        "tell": tell_clinician(intake),
+        "tell": tell_clinician(intake) if patient is None else (),
         "call_numbers": CALL_NUMBERS,
         "see_first": assessment.referral.urgency in SEE_FIRST,
         "actions": actions(assessment),
@@ -653,15 +661,17 @@ def render_html(
     measurements: Measurements | None = None,
     *,
     made_on: str | None = None,
+    patient: str | None = None,
 ) -> str:
     """The whole report as one self-contained HTML document (inline CSS and SVG, no scripts).
 
     ``measurements`` adds "What we measured"; give its pictures as ``data:`` URIs (``png_data_uri``,
     ``svg_data_uri``) to keep the document self-contained. ``made_on`` (a date in words) dates the report;
-    without it the same inputs always give the same string.
+    without it the same inputs always give the same string. ``patient`` (a name, or "the patient") makes
+    the clinician's variant: written about the patient, with the research numbers shown.
     """
     template = _ENVIRONMENT.get_template("report.html.j2")
-    return template.render(_context(assessment, intake, measurements, made_on))
+    return template.render(_context(assessment, intake, measurements, made_on, patient))
 
 
 def report_css() -> str:
@@ -670,7 +680,11 @@ def report_css() -> str:
 
 
 def render_report_body(
-    assessment: Assessment, intake: Intake, measurements: Measurements | None = None
+    assessment: Assessment,
+    intake: Intake,
+    measurements: Measurements | None = None,
+    *,
+    patient: str | None = None,
 ) -> str:
     """The report's content (from the title to the disclaimer) without the document around it.
 
@@ -678,5 +692,5 @@ def render_report_body(
     PDF come from one template and cannot drift apart.
     """
     return _ENVIRONMENT.get_template("report_body.html.j2").render(
-        _context(assessment, intake, measurements, None)
+        _context(assessment, intake, measurements, None, patient)
     )

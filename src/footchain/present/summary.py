@@ -77,17 +77,16 @@ def _places(regions: list[str]) -> str:
     return ", ".join(regions[:-1]) + " and " + regions[-1]
 
 
-def summary_line(assessment: Assessment, intake: Intake, *, complete: bool) -> str:
-    """The one-line answer at the top of the report: urgent help first, else whether the feet may play a part."""
+def summary_line(assessment: Assessment, intake: Intake, *, complete: bool, whose: str = "your") -> str:
+    """The one-line answer at the top of the report: urgent help first, else whether the feet may play a
+    part. ``whose`` is "your" in the person's report and "the patient's" in the clinician's."""
     urgency = assessment.referral.urgency
     if urgency == "emergency":
-        return (
-            "Some of your answers are warning signs that need help now: please act on the advice below first."
-        )
+        return f"Some of {whose} answers are warning signs that need help now: act on the advice below first."
     if urgency == "urgent":
-        return "Some of your answers need a doctor's look today: please act on the advice below first."
+        return f"Some of {whose} answers need a doctor's look today: act on the advice below first."
     if not intake.pain:
-        return "You did not mark any pain, so this report is about your feet and general foot care."
+        return f"No pain was marked, so this report is about {whose} feet and general foot care."
     linked = list(dict.fromkeys(REGION_NAMES[entry.region] for entry in assessment.chain))
     unlinked = list(
         dict.fromkeys(
@@ -100,12 +99,12 @@ def summary_line(assessment: Assessment, intake: Intake, *, complete: bool) -> s
     if linked:
         best = max(assessment.chain, key=lambda entry: _EVIDENCE_RANK[entry.evidence])
         strength = EVIDENCE_STYLES[best.evidence].name.lower()
-        parts.append(f"Your feet may play a part in your {_places(linked)} pain ({strength} at best)")
+        parts.append(f"{whose} feet may play a part in {whose} {_places(linked)} pain ({strength} at best)")
     if unlinked:
         verb = "is" if len(unlinked) == 1 else "are"
-        parts.append(f"your {_places(unlinked)} pain {verb} probably not mainly from your feet")
+        parts.append(f"{whose} {_places(unlinked)} pain {verb} probably not mainly from {whose} feet")
     if not parts:
-        parts.append("We could not tell whether your feet play a part in your pain")
+        parts.append(f"We could not tell whether {whose} feet play a part in {whose} pain")
     sentence = "; ".join(parts)
     sentence = sentence[:1].upper() + sentence[1:] + "."
     if not complete and urgency == "none":

@@ -420,7 +420,8 @@ def _measurements(visit: VisitRow, files: list[VisitFileRow]) -> Measurements:
     return Measurements(footprints=tuple(footprints), gait=tuple(gait))
 
 
-def _report(visit: VisitRow, files: list[VisitFileRow]) -> str | None:
+def _report(visit: VisitRow, files: list[VisitFileRow], patient: str) -> str | None:
+    """The visit's report written for the clinician: about the patient by name, research numbers shown."""
     from markupsafe import Markup
 
     from footchain.intake import parse_intake
@@ -429,7 +430,7 @@ def _report(visit: VisitRow, files: list[VisitFileRow]) -> str | None:
         return None
     assessment = Assessment.model_validate(visit.assessment)
     intake = parse_intake(visit.intake or {"schema_version": 1})
-    return Markup(render_report_body(assessment, intake, _measurements(visit, files)))
+    return Markup(render_report_body(assessment, intake, _measurements(visit, files), patient=patient))
 
 
 @router.get("/clinic/visits/{visit_id}", response_class=HTMLResponse)
@@ -451,7 +452,7 @@ def visit_page(request: Request, visit_id: str, user: PageUser, session: DbSessi
         "fpi_totals": fpi_totals(visit.intake),
         "feet": feet,
         "psfs_mean": _psfs_mean(visit.psfs),
-        "report": _report(visit, files),
+        "report": _report(visit, files, patient.name),
         "report_css": Markup(report_css()),
     }
     audit(session, user, "view", "visit", visit.id)
