@@ -233,6 +233,37 @@ def test_compare_shows_two_visits_side_by_side(
     )
 
 
+def test_two_visits_on_one_day_are_told_apart_by_time_and_the_visit_page_is_for_the_clinician(
+    clinic_client: TestClient, clinic_a: ClinicUser, sessions: sessionmaker[Session]
+) -> None:
+    """Issue 15: the timeline, the comparison lists and the outcome table show the time a visit was
+    entered; the visit page's report is about the patient by name, not addressed to "you"."""
+    csrf = sign_in_page(clinic_client, sessions, clinic_a)
+    patient_id = register(clinic_client, csrf, name="Ana Ferreira")
+    url = f"/clinic/patients/{patient_id}/visits/new"
+    first = clinic_client.post(url, data=visit_form(csrf), follow_redirects=False)
+    second = clinic_client.post(url, data=visit_form(csrf, pain_score="3"), follow_redirects=False)
+    with sessions() as session:  # entered at 09:10 and 16:45 on the same day
+        for location, when in ((first, "09:10"), (second, "16:45")):
+            row = session.get(VisitRow, location.headers["location"].rsplit("/", 1)[1])
+            assert row is not None
+            hour, minute = map(int, when.split(":"))
+            row.created_at = row.created_at.replace(hour=hour, minute=minute)
+        session.commit()
+    patient_page = clinic_client.get(f"/clinic/patients/{patient_id}").text
+    compare = clinic_client.get(f"/clinic/patients/{patient_id}/compare").text
+    for page in (patient_page, compare):
+        assert "2026-05-04, 09:10 UTC" in page and "2026-05-04, 16:45 UTC" in page
+    visit = clinic_client.get(first.headers["location"]).text
+    assert "footchain report: Ana Ferreira" in visit and "Your footchain report" not in visit
+    assert "The patient’s" in visit and "What to tell the clinician" not in visit
+    form = clinic_client.get(url).text
+    assert (
+        'type="checkbox" name="pain_worst_1" value="stairs"' in form
+        and '<select name="pain_worst' not in form
+    )
+
+
 def test_another_clinics_pages_are_404(
     clinic_client: TestClient, clinic_a: ClinicUser, clinic_b: ClinicUser, sessions: sessionmaker[Session]
 ) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,10 @@ from playwright.sync_api import Browser, ViewportSize
 
 from footchain.present.body_map import PAIN_COLOURS
 from footchain.types import Health
+from footchain.web.app import create_app
+from footchain.web.settings import Settings
 from tests.accessibility import axe_violations
+from tests.live import serving
 from tests.report_cases import EXAMPLES
 
 pytestmark = pytest.mark.browser
@@ -102,5 +106,43 @@ def test_the_report_page_leads_with_what_to_do_and_colours_the_pain(
         assert width <= viewport["width"], f"the page scrolls sideways: {width} px"
         violations = axe_violations(page)
         assert not violations, "; ".join(violations)
+    finally:
+        page.close()
+
+
+@pytest.fixture
+def shop_server(tmp_path: Path) -> Iterator[str]:
+    """A live server with the example insole catalogue, so the report page shows the shop."""
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'shop.db'}", catalogue=EXAMPLES / "insole_catalogue.csv"
+    )
+    with serving(create_app(settings)) as (host, port):
+        yield f"http://{host}:{port}"
+
+
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_the_shop_the_emergency_report_and_the_not_found_page_pass_axe(
+    browser: Browser, shop_server: str, screenshots: Path, screen: str
+) -> None:
+    """The rest of what a person can reach: the report with the shop under it, an emergency report
+    (no shop, the call action) and the page for an unknown report."""
+    emergency = store(shop_server, (EXAMPLES / "back_pain_numb_saddle.json").read_bytes())
+    pages = {
+        "shop": f"/assessments/{store(shop_server, screened_runner())}",
+        "emergency": f"/assessments/{emergency}",
+        "not-found": "/assessments/no-such-report",
+    }
+    page = browser.new_page(viewport=SCREENS[screen])
+    try:
+        for name, path in pages.items():
+            page.goto(shop_server + path)
+            page.screenshot(path=screenshots / f"{name}-{screen}.png", full_page=True)
+            violations = axe_violations(page)
+            assert not violations, f"{name}: " + "; ".join(violations)
+            if name == "shop":
+                assert page.locator("#insole-shop .shop-product").count() > 0
+            if name == "emergency":
+                assert page.locator("#insole-shop").count() == 0 and page.locator("#insoles").count() == 0
+                assert "routine" not in page.locator("main").inner_text().lower()
     finally:
         page.close()
