@@ -39,11 +39,13 @@ def test_the_pdf_has_the_reports_sections_in_order_on_a4() -> None:
             "Go to an emergency department now",
             "What to tell the clinician",
             "Where it hurts",
-            "What we could not judge",
+            "footchain gives general information, not a diagnosis",
         ],
     )
-    # Nothing routine beside an emergency: no feet table, no insoles, no self-care list.
+    # Nothing routine beside an emergency: no feet table, no insoles, no self-care list, no list of
+    # what could not be judged.
     assert "Your feet" not in text and "Insoles" not in text and "What to do now" not in text
+    assert "What we could not judge" not in text
     for page in reader.pages:
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
     assert "page 1 of" in reader.pages[0].extract_text()

@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from footchain.knowledge import load_knowledge
-from footchain.plan.referral import SEE_FIRST, held_back_note
+from footchain.plan.referral import SEE_FIRST, held_back_note, missing_answers
 from footchain.present.body_map import (
     EVIDENCE_STYLES,
     MARKER_RADIUS,
@@ -597,6 +597,17 @@ def insole_line(assessment: Assessment) -> str | None:
     return insole_headline(assessment) + (": " + " ".join(reasons) if reasons else ".")
 
 
+def shown_limits(assessment: Assessment) -> tuple[str, ...]:
+    """What could not be judged, without the requests for emergency and urgent answers: the report lists
+    those questions in their own box near the top, and a second copy would only lengthen it."""
+    status = assessment.screening
+    open_first = status.model_copy(
+        update={"unanswered": [q for q in status.unanswered if q.could_mean in OPEN_LEVELS]}
+    )
+    shown = set(missing_answers(open_first))
+    return tuple(limit for limit in assessment.limits if limit not in shown)
+
+
 def _context(
     assessment: Assessment,
     intake: Intake,
@@ -611,6 +622,7 @@ def _context(
     numbers = [line for line in (*insole.why, insole.expected_benefit) if has_numbers(line)]
     return {
         "made_on": made_on,
+        "limits": shown_limits(assessment),
         "clinician": patient is not None,
         "patient": patient or "",
         "summary": summary_line(
