@@ -108,3 +108,13 @@ def test_the_clinicians_pdf_is_about_the_patient_and_shows_the_research_numbers(
     assert "The patient’s feet may play a part in the patient’s knee and shin pain" in text
     assert "odds ratio 1.3 in 1,903 people" in text and "Arch Index 0.28" in text
     assert "What to tell the clinician" not in text
+
+
+def test_the_pdf_is_tagged_with_its_language_and_title() -> None:
+    """PDF/UA as far as WeasyPrint goes: a structure tree, marked content, the language and the title."""
+    assessment, intake = runner_screened()
+    reader = PdfReader(io.BytesIO(render_pdf(render_html(assessment, intake))))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == "en"
+    assert reader.metadata is not None and reader.metadata.title == "Your footchain report"

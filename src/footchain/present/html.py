@@ -27,6 +27,7 @@ from footchain.present.body_map import (
 )
 from footchain.present.summary import (
     actions,
+    answers_summary,
     has_numbers,
     plain_words,
     region_whys,
@@ -623,6 +624,7 @@ def _context(
     return {
         "made_on": made_on,
         "limits": shown_limits(assessment),
+        "answers": answers_summary(intake),
         "clinician": patient is not None,
         "patient": patient or "",
         "summary": summary_line(

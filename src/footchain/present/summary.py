@@ -229,3 +229,74 @@ def tell_clinician(intake: Intake) -> tuple[str, ...]:
     if about:
         lines.append(" and ".join(about) + ".")
     return tuple(lines)
+
+
+def answers_summary(intake: Intake) -> tuple[tuple[str, str], ...]:
+    """The person's answers in a few lines (what they told us, not what we concluded), for the one-page
+    summary at the end of the report: the person, activity, feet, shoes and the warning-sign answers."""
+    text = load_knowledge().text
+    rows: list[tuple[str, str]] = []
+    person = intake.person
+    about = [
+        f"{person.age_years} years" if person.age_years is not None else None,
+        person.sex,
+        f"{person.height_cm:g} cm" if person.height_cm is not None else None,
+        f"{person.weight_kg:g} kg" if person.weight_kg is not None else None,
+    ]
+    if any(about):
+        rows.append(("About you", ", ".join(a for a in about if a)))
+    if person.shoe_size is not None:
+        system = text.shop.system.get(person.shoe_size.system, person.shoe_size.system)
+        rows.append(("Shoe size", f"{system} {person.shoe_size.value:g}"))
+    activity = intake.activity
+    doing = [
+        f"running {activity.running_km_per_week:g} km a week"
+        if activity.running_km_per_week is not None
+        else None,
+        f"walking {activity.walking_km_per_week:g} km a week"
+        if activity.walking_km_per_week is not None
+        else None,
+        f"on your feet {activity.standing_hours_per_day:g} hours a day"
+        if activity.standing_hours_per_day is not None
+        else None,
+        "on hard floors" if activity.hard_surfaces else None,
+        "more training lately" if activity.recent_load_increase else None,
+        ", ".join(activity.sports) if activity.sports else None,
+    ]
+    if any(doing):
+        rows.append(("Activity", "; ".join(d for d in doing if d)))
+    feet = intake.feet
+    arch = [
+        f"you see your arch as {feet.self_reported_arch}" if feet.self_reported_arch else None,
+        {True: "it flattens when you stand", False: "it keeps its shape when you stand", None: None}[
+            feet.arch_flattens_when_standing
+        ],
+        "a clinician scored your foot posture" if feet.fpi6 else None,
+        "a footprint was measured" if feet.footprint else None,
+    ]
+    if any(arch):
+        rows.append(("Feet", "; ".join(a for a in arch if a)))
+    wear = intake.shoe_wear
+    worn = [
+        f"{side} shoe worn at " + ", ".join(zone.replace("_", " ") for zone in zones)
+        for side, zones in (("left", wear.left), ("right", wear.right))
+        if zones
+    ]
+    if worn:
+        rows.append(("Shoe wear", "; ".join(worn)))
+    answered = {name: getattr(intake.health, name) for name in Health.model_fields}
+    yes = [
+        text.question.get(name, name.replace("_", " ")) for name, value in answered.items() if value is True
+    ]
+    no = sum(1 for value in answered.values() if value is False)
+    open_ = sum(1 for value in answered.values() if value is None)
+    rows.append(
+        (
+            "Warning-sign questions",
+            (f"yes to: {'; '.join(yes)}. " if yes else "")
+            + f"{no} answered no"
+            + (f", {open_} not answered" if open_ else "")
+            + ".",
+        )
+    )
+    return tuple(rows)
