@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from datetime import date
@@ -10,6 +11,7 @@ from typing import get_args
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +28,7 @@ PAGES = [
     "/clinic/patients/{p}",
     "/clinic/patients/{p}/visits/new",
     "/clinic/visits/{v}",
+    "/clinic/visits/{v}/report.pdf",
     "/clinic/visits/{v}/status",
     "/clinic/patients/{p}/compare",
     "/clinic/patients/{p}/export.json",
@@ -257,6 +260,11 @@ def test_two_visits_on_one_day_are_told_apart_by_time_and_the_visit_page_is_for_
     visit = clinic_client.get(first.headers["location"]).text
     assert "footchain report: Ana Ferreira" in visit and "Your footchain report" not in visit
     assert "The patient’s" in visit and "What to tell the clinician" not in visit
+    pdf = clinic_client.get(first.headers["location"] + "/report.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "footchain report: Ana Ferreira" in pdf_text and "Made on 4 May 2026" in pdf_text
+    assert "Your footchain report" not in pdf_text
     form = clinic_client.get(url).text
     assert (
         'type="checkbox" name="pain_worst_1" value="stairs"' in form
