@@ -586,6 +586,19 @@ def test_a_bad_upload_is_told_in_one_or_two_plain_sentences(client: TestClient) 
     assert not any(word in message for word in ("NumPy", "--", "pressure", "matrix"))
 
 
+def test_an_unknown_walking_recording_is_told_in_two_plain_sentences(client: TestClient) -> None:
+    client.get("/assess")
+    response = client.post(
+        "/assess/gait",
+        data={"action": "upload"},
+        files={"files": ("walk.txt", b"a note about my walk\n" * 20, "text/plain")},
+    )
+    message = _field_error(response.text, "files")
+    assert response.status_code == 415
+    assert message.startswith("walk.txt is not a walking recording footchain can read.")
+    assert len(re.findall(r"[.!?](\s|$)", message)) <= 2 and "gaitpdb" not in message
+
+
 def test_a_chosen_file_is_measured_even_when_continue_is_pressed(app: FastAPI, client: TestClient) -> None:
     """Choosing a file and then "Continue without a photo" does not drop it silently: it is read, and
     a bad file is explained on the same page."""

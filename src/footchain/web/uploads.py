@@ -206,10 +206,19 @@ def analyze_footprint_upload(
     return AnalysedUpload(media_type=media, result=contract, overlay_png=png)
 
 
-def analyze_gait_upload(files: Sequence[tuple[str, bytes]]) -> AnalysedUpload:
+UNKNOWN_RECORDING = (
+    "{name} is not a walking recording footchain can read. Export it from the insoles, force plate or "
+    "sensors as described above, or press “Continue without a recording”."
+)
+"""What a person at home is told about a file in no known recording format (the API lists the formats)."""
+
+
+def analyze_gait_upload(files: Sequence[tuple[str, bytes]], *, plain: bool = False) -> AnalysedUpload:
     """Measure an uploaded gait recording (``footchain gait``); the first file is the recording and
-    the others travel with it (a foot-IMU trial's ``_lf/_rf/_lb`` files)."""
+    the others travel with it (a foot-IMU trial's ``_lf/_rf/_lb`` files). ``plain``: a file in no known
+    format is refused in two plain sentences (``UNKNOWN_RECORDING``) instead of the list of formats."""
     from footchain.measure.gait import analyze_gait, load_recording
+    from footchain.measure.gait.errors import UnknownFormatError
     from footchain.measure.gait.figures import draw_figures
 
     if not files:
@@ -230,6 +239,10 @@ def analyze_gait_upload(files: Sequence[tuple[str, bytes]]) -> AnalysedUpload:
         try:
             recording = load_recording(first)
             result = analyze_gait(recording)
+        except UnknownFormatError as exc:
+            if plain:
+                raise HttpError(415, UNKNOWN_RECORDING.format(name=files[0][0])) from None
+            raise _clear_message(exc, folder, names) from None
         except FootchainError as exc:
             raise _clear_message(exc, folder, names) from None
         # A figure the data cannot show (a C3D trial without strides) is left out, not an error.

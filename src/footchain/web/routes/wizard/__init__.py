@@ -240,7 +240,7 @@ async def _upload(request: Request, session: DbSession, max_bytes: int, kind: st
             refuse_non_photo(*named[0])
             analysed = await run_analysis(request, analyze_footprint_upload, *named[0])
         else:
-            analysed = await run_analysis(request, analyze_gait_upload, named)
+            analysed = await run_analysis(request, analyze_gait_upload, named, plain=True)
     except HttpError as exc:
         return _render(request, session, draft, kind, errors={"files": str(exc)}, status=exc.status_code)
     with write_transaction(session):  # the upload and the draft naming it, committed together
