@@ -571,32 +571,29 @@ def test_bad_footprint_files_are_explained_on_the_page_and_nothing_is_stored(
     )
 
 
-def test_a_bad_upload_is_told_in_one_or_two_plain_sentences(client: TestClient) -> None:
-    """A text file named .jpg: what it is and what to do, without formats, NumPy or command-line flags."""
+@pytest.mark.parametrize(
+    ("step", "name", "content", "opening"),
+    [
+        ("footprint", "foot.jpg", b"a note I wrote\nabout my feet\n" * 20, "foot.jpg is not a photo: it is a text table."),
+        ("gait", "walk.txt", b"a note about my walk\n" * 20, "walk.txt is not a walking recording footchain can read."),
+    ],
+)  # fmt: skip
+def test_a_bad_upload_is_told_in_one_or_two_plain_sentences(
+    client: TestClient, step: str, name: str, content: bytes, opening: str
+) -> None:
+    """A text file named .jpg, a note instead of a recording: what it is and what to do, without the
+    list of formats, NumPy or command-line flags."""
     client.get("/assess")
     response = client.post(
-        "/assess/footprint",
+        f"/assess/{step}",
         data={"action": "upload"},
-        files={"files": ("foot.jpg", b"a note I wrote\nabout my feet\n" * 20, "image/jpeg")},
+        files={"files": (name, content, "application/octet-stream")},
     )
     message = _field_error(response.text, "files")
     assert response.status_code == 415
+    assert message.startswith(opening) and "Continue without a" in message
     assert len(re.findall(r"[.!?](\s|$)", message)) <= 2 and len(message.split()) <= 40, message
-    assert "Choose the JPEG or PNG photo" in message
-    assert not any(word in message for word in ("NumPy", "--", "pressure", "matrix"))
-
-
-def test_an_unknown_walking_recording_is_told_in_two_plain_sentences(client: TestClient) -> None:
-    client.get("/assess")
-    response = client.post(
-        "/assess/gait",
-        data={"action": "upload"},
-        files={"files": ("walk.txt", b"a note about my walk\n" * 20, "text/plain")},
-    )
-    message = _field_error(response.text, "files")
-    assert response.status_code == 415
-    assert message.startswith("walk.txt is not a walking recording footchain can read.")
-    assert len(re.findall(r"[.!?](\s|$)", message)) <= 2 and "gaitpdb" not in message
+    assert not any(word in message for word in ("NumPy", "--", "pressure", "matrix", "gaitpdb"))
 
 
 def test_a_chosen_file_is_measured_even_when_continue_is_pressed(app: FastAPI, client: TestClient) -> None:
