@@ -1,10 +1,16 @@
-"""Hand-built assessments and intakes for the HTML report tests (no assess/ or plan/ code involved)."""
+"""Assessments and intakes for the report tests: hand-built ones (no assess/ or plan/ code involved) and
+examples/ intakes assessed by the real engine."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
-from footchain.types import Assessment, Intake
+from footchain.engine import assess
+from footchain.types import Assessment, Health, Intake
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 DISCLAIMER = (
     "footchain gives general information, not a diagnosis. It does not replace an examination by a "
@@ -276,6 +282,26 @@ def no_pain() -> tuple[Assessment, Intake]:
         }
     )
     return assessment, intake
+
+
+def _example(name: str, *, screened: bool) -> tuple[Assessment, Intake]:
+    """An intake of examples/ assessed by the real engine; ``screened`` answers every warning-sign
+    question it leaves open with "no", as a person who went through the whole wizard would."""
+    data = json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+    if screened:
+        data["health"] = {name: False for name in Health.model_fields} | data.get("health", {})
+    intake = Intake.model_validate(data)
+    return assess(intake), intake
+
+
+def runner_screened() -> tuple[Assessment, Intake]:
+    """The runner with flat feet and knee and shin pain, every warning-sign question answered."""
+    return _example("runner_flat_feet_knee", screened=True)
+
+
+def emergency_example() -> tuple[Assessment, Intake]:
+    """Back pain with saddle numbness as in examples/: an emergency, some questions still open."""
+    return _example("back_pain_numb_saddle", screened=False)
 
 
 CASES = {"emergency": emergency, "chain": chain_both_sides, "no-pain": no_pain}

@@ -215,12 +215,16 @@ def test_text_output_leads_with_the_referral(path: Path) -> None:
     complete = data["screening"]["complete"]
     headline = f"What to do first: {urgency if complete or urgency != 'none' else 'not finished'}"
     assert headline in out
-    assert out.index(headline) < out.index("Your feet")
+    assert out.index(headline) < out.index("Where it hurts")  # the decision before the reasoning
+    if urgency in ("emergency", "urgent"):  # nothing routine beside it: no feet table, no insoles
+        assert "Your feet" not in out and "Insoles:" not in out
+    else:
+        assert out.index("Where it hurts") < out.index("Your feet", out.index("Where it hurts"))
     open_emergency = [q for q in data["screening"]["unanswered"] if q["could_mean"] == "emergency"]
     if open_emergency:  # unanswered emergency questions first, or right after an emergency referral
         questions = out.index("Not answered yet" if urgency != "emergency" else "Questions still to answer")
         assert (questions < out.index(headline)) == (urgency != "emergency")
-        assert questions < out.index("Your feet")
+        assert questions < out.index("Where it hurts")
     assert "\x1b[" not in out, "no colour codes when stdout is not a terminal"
 
 

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from footchain.present.html import Measurements, footprint_view, png_data_uri, render_html
 from footchain.present.pdf import render_pdf
-from tests.report_cases import CASES
+from tests.report_cases import CASES, emergency_example, runner_screened
 
 # A 2 × 2 red PNG, small enough to write out.
 PNG = bytes.fromhex(
@@ -18,24 +18,68 @@ PNG = bytes.fromhex(
 )
 
 
-def test_the_pdf_has_the_reports_sections_in_order_on_a4() -> None:
-    assessment, intake = CASES["emergency"]()
-    reader = PdfReader(io.BytesIO(render_pdf(render_html(assessment, intake))))
-    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
-    order = [
-        "Go to an emergency department now",
-        "Where it hurts, and how your feet may be involved",
-        "What we found",
-        "How your feet may link to your pain",
-        "What to do",
-        "What we could not judge",
-    ]
+def pdf_text(reader: PdfReader) -> str:
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def assert_in_order(text: str, order: list[str]) -> None:
     position = 0
     for words in order:  # each heading after the one before it
         position = text.index(words, position)
+
+
+def test_the_pdf_has_the_reports_sections_in_order_on_a4() -> None:
+    assessment, intake = CASES["emergency"]()
+    reader = PdfReader(io.BytesIO(render_pdf(render_html(assessment, intake, made_on="8 December 2026"))))
+    text = pdf_text(reader)
+    assert_in_order(
+        text,
+        [
+            "Made on 8 December 2026",
+            "Go to an emergency department now",
+            "What to tell the clinician",
+            "Where it hurts",
+            "footchain gives general information, not a diagnosis",
+        ],
+    )
+    # Nothing routine beside an emergency: no feet table, no insoles, no self-care list, no list of
+    # what could not be judged.
+    assert "Your feet" not in text and "Insoles" not in text and "What to do now" not in text
+    assert "What we could not judge" not in text
     for page in reader.pages:
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
     assert "page 1 of" in reader.pages[0].extract_text()
+
+
+def test_a_runners_pdf_leads_with_what_to_do_and_fits_on_four_pages() -> None:
+    """The runner of examples/ with every warning-sign question answered: answer, what to do (cutting
+    the load back first), where it hurts, why, feet, insoles, limits, on at most four A4 pages."""
+    assessment, intake = runner_screened()
+    reader = PdfReader(io.BytesIO(render_pdf(render_html(assessment, intake))))
+    text = pdf_text(reader)
+    assert_in_order(
+        text,
+        [
+            "Your feet may play a part in your knee and shin pain",
+            "What to do now",
+            "Cut your running or walking back",
+            "Where it hurts",
+            "Why: how your feet may be involved",
+            "Your feet",
+            "Insoles: An off-the-shelf insole may help",
+            "What we could not judge",
+        ],
+    )
+    assert len(reader.pages) <= 4, len(reader.pages)
+    # Plain words on paper: the research numbers stay in the clinician's copy.
+    assert "odds ratio" not in text and "Arch Index 0.28" not in text
+
+
+def test_a_referral_only_pdf_is_one_or_two_pages() -> None:
+    for make in (CASES["emergency"], emergency_example):
+        assessment, intake = make()
+        reader = PdfReader(io.BytesIO(render_pdf(render_html(assessment, intake))))
+        assert 1 <= len(reader.pages) <= 2, (make.__name__, len(reader.pages))
 
 
 def test_measurement_pictures_travel_inside_the_html_and_the_pdf() -> None:
@@ -54,3 +98,23 @@ def test_measurement_pictures_travel_inside_the_html_and_the_pdf() -> None:
     images = sum(len(page.images) for page in reader.pages)
     assert images > sum(len(page.images) for page in without.pages)  # the footprint picture
     assert "What we measured" in " ".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_clinicians_pdf_is_about_the_patient_and_shows_the_research_numbers() -> None:
+    assessment, intake = runner_screened()
+    reader = PdfReader(io.BytesIO(render_pdf(render_html(assessment, intake, patient="Ana Ferreira"))))
+    text = pdf_text(reader)
+    assert "footchain report: Ana Ferreira" in text and "Your footchain report" not in text
+    assert "The patient’s feet may play a part in the patient’s knee and shin pain" in text
+    assert "odds ratio 1.3 in 1,903 people" in text and "Arch Index 0.28" in text
+    assert "What to tell the clinician" not in text
+
+
+def test_the_pdf_is_tagged_with_its_language_and_title() -> None:
+    """PDF/UA as far as WeasyPrint goes: a structure tree, marked content, the language and the title."""
+    assessment, intake = runner_screened()
+    reader = PdfReader(io.BytesIO(render_pdf(render_html(assessment, intake))))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == "en"
+    assert reader.metadata is not None and reader.metadata.title == "Your footchain report"

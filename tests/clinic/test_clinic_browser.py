@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 from pypdf import PdfReader
 
+from tests.accessibility import axe_violations
 from tests.browser import ARTIFACTS, chromium
 from tests.clinic.conftest import LiveClinic
 from tests.footprint.photo_cases import sheet_photo_case
@@ -73,7 +74,8 @@ WIDEST = """() => [...document.querySelectorAll('body *')]
 
 
 def snap(page: Page, folder: Path, name: str, overflow: list[str] | None = None) -> None:
-    """Screenshots at desktop and phone width; a phone page wider than the phone goes to ``overflow``."""
+    """Screenshots at desktop and phone width; a phone page wider than the phone, or an axe-core
+    violation at either width, goes to ``overflow``."""
     page.screenshot(path=folder / f"{name}-desktop.png", full_page=True)
     page.set_viewport_size(PHONE)
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -83,7 +85,14 @@ def snap(page: Page, folder: Path, name: str, overflow: list[str] | None = None)
             raise AssertionError(message)
         overflow.append(message)
     page.screenshot(path=folder / f"{name}-phone.png", full_page=True)
+    violations = axe_violations(page)
     page.set_viewport_size(DESKTOP)
+    violations += axe_violations(page)
+    if violations:
+        message = f"{name}: axe-core: " + "; ".join(violations)
+        if overflow is None:
+            raise AssertionError(message)
+        overflow.append(message)
 
 
 def sign_in(
@@ -221,4 +230,4 @@ def test_a_clinic_day_from_new_clinician_to_exported_record(
     assert "improved" in flat.lower(), flat[:1500]
     (screenshots / "15-export.pdf").write_bytes(Path(download.value.path()).read_bytes())
     shots_of("15-before-export")
-    assert not overflow, "pages that scroll sideways on a phone:\n" + "\n".join(overflow)
+    assert not overflow, "pages that scroll sideways on a phone or fail axe-core:\n" + "\n".join(overflow)

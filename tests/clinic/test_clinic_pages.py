@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from datetime import date
@@ -10,6 +11,7 @@ from typing import get_args
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +28,7 @@ PAGES = [
     "/clinic/patients/{p}",
     "/clinic/patients/{p}/visits/new",
     "/clinic/visits/{v}",
+    "/clinic/visits/{v}/report.pdf",
     "/clinic/visits/{v}/status",
     "/clinic/patients/{p}/compare",
     "/clinic/patients/{p}/export.json",
@@ -230,6 +233,42 @@ def test_compare_shows_two_visits_side_by_side(
     assert pain and re.findall(r"<td>([^<]*)</td>", pain.group(1)) == ["6", "2"]
     assert (
         clinic_client.get(f"/clinic/patients/{patient_id}/compare", params={"a": "x" * 32}).status_code == 404
+    )
+
+
+def test_two_visits_on_one_day_are_told_apart_by_time_and_the_visit_page_is_for_the_clinician(
+    clinic_client: TestClient, clinic_a: ClinicUser, sessions: sessionmaker[Session]
+) -> None:
+    """Issue 15: the timeline, the comparison lists and the outcome table show the time a visit was
+    entered; the visit page's report is about the patient by name, not addressed to "you"."""
+    csrf = sign_in_page(clinic_client, sessions, clinic_a)
+    patient_id = register(clinic_client, csrf, name="Ana Ferreira")
+    url = f"/clinic/patients/{patient_id}/visits/new"
+    first = clinic_client.post(url, data=visit_form(csrf), follow_redirects=False)
+    second = clinic_client.post(url, data=visit_form(csrf, pain_score="3"), follow_redirects=False)
+    with sessions() as session:  # entered at 09:10 and 16:45 on the same day
+        for location, when in ((first, "09:10"), (second, "16:45")):
+            row = session.get(VisitRow, location.headers["location"].rsplit("/", 1)[1])
+            assert row is not None
+            hour, minute = map(int, when.split(":"))
+            row.created_at = row.created_at.replace(hour=hour, minute=minute)
+        session.commit()
+    patient_page = clinic_client.get(f"/clinic/patients/{patient_id}").text
+    compare = clinic_client.get(f"/clinic/patients/{patient_id}/compare").text
+    for page in (patient_page, compare):
+        assert "2026-05-04, 09:10 UTC" in page and "2026-05-04, 16:45 UTC" in page
+    visit = clinic_client.get(first.headers["location"]).text
+    assert "footchain report: Ana Ferreira" in visit and "Your footchain report" not in visit
+    assert "The patient’s" in visit and "What to tell the clinician" not in visit
+    pdf = clinic_client.get(first.headers["location"] + "/report.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "footchain report: Ana Ferreira" in pdf_text and "Made on 4 May 2026" in pdf_text
+    assert "Your footchain report" not in pdf_text
+    form = clinic_client.get(url).text
+    assert (
+        'type="checkbox" name="pain_worst_1" value="stairs"' in form
+        and '<select name="pain_worst' not in form
     )
 
 

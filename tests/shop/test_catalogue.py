@@ -111,6 +111,18 @@ def test_top_cover_price_follows_replaceable_flag(tmp_path: Path) -> None:
     assert "c.csv row 5, column replaceable_top_cover: 'maybe' is not true or false." in message
 
 
+def test_zero_cover_price_without_replaceable_cover_is_read(tmp_path: Path) -> None:
+    """A spreadsheet writes 0 for "no cover to buy"; the catalogue is read, and the three-year cost
+    counts no covers for it."""
+    rows = [
+        row(id="a", replaceable_top_cover="false", top_cover_price="0"),
+        row(id="b", replaceable_top_cover="false", top_cover_price="0.00"),
+    ]
+    products = read_catalogue(write_rows(tmp_path / "c.csv", rows))
+    assert [p.id for p in products] == ["a", "b"]
+    assert all(not p.replaceable_top_cover and not p.top_cover_price for p in products)
+
+
 def test_empty_required_cell_and_wrong_width(tmp_path: Path) -> None:
     path = write_rows(tmp_path / "c.csv", [row(id="a", length_mm=""), row(id="b")])
     with path.open("a", encoding="utf-8") as stream:

@@ -60,6 +60,25 @@ def test_size_band_that_misses_is_excluded_with_the_band_and_the_foot(runner: As
     assert "yours is 253 mm" in text
 
 
+def test_when_nothing_fits_the_nearest_same_arch_product_and_what_to_look_for(runner: Assessment) -> None:
+    """No product fits: the same-arch product whose band misses the foot by the fewest millimetres is
+    named, never one of another arch, and the advice says what to look for in a shop (issue 15)."""
+    offer = match_catalogue(
+        runner,
+        [
+            product(id="far", size_min=11, size_max=13),
+            product(id="near", size_min=8.5, size_max=10),
+            product(id="other-arch", arch_height="high"),
+        ],
+    )
+    assert offer.status == "none_fit"
+    assert offer.nearest is not None and offer.nearest.id == "near"
+    assert offer.advice[0].startswith("In a shop, look for an insole with a low arch")
+    assert "EU 40.5" in offer.advice[0]
+    assert match_catalogue(runner, [product(id="other-arch", arch_height="high")]).nearest is None
+    assert match_catalogue(runner, [product(id="low")]).nearest is None
+
+
 def test_band_edges_hold_the_person(runner: Assessment) -> None:
     # US men 8 is the runner's size: bands ending or starting at 8 hold it, 8.5–10 does not.
     offer = match_catalogue(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,8 @@ def test_the_page_shows_the_report_in_order_with_a_toolbar(app: FastAPI, client:
     assert response.headers["content-type"].startswith("text/html")
     html = response.text
     positions = [
-        html.index(f'id="{name}"') for name in ("referral", "body-map", "feet", "links", "plan", "limits")
+        html.index(f'id="{name}"')
+        for name in ("answer", "referral", "plan", "body-map", "links", "feet", "limits")
     ]
     assert positions == sorted(positions)
     assert html.index("Your footchain report") < positions[0]
@@ -89,7 +91,10 @@ def test_a_red_flag_comes_first_and_holds_back_the_trim_template(app: FastAPI, c
     html = client.get(f"/assessments/{assessment_id}").text
     referral = html.index('id="referral"')
     assert "Go to an emergency department now" in html[referral : html.index('id="body-map"')]
-    assert referral < html.index('<svg class="body-map"') < html.index('id="plan"')
+    # The emergency leads the page, before the tools, and nothing routine stands beside it.
+    assert html.index('id="answer"') < referral < html.index('class="toolbar"')
+    words = re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S)
+    assert 'id="plan"' not in html and 'id="insoles"' not in html and "routine" not in words.lower()
     assert "trim-template.pdf" not in html
     refused = client.get(f"/assessments/{assessment_id}/trim-template.pdf")
     assert refused.status_code == 409
@@ -143,15 +148,16 @@ def test_the_pdf_is_an_attachment_with_the_pages_sections(app: FastAPI, client: 
     text = " ".join(page.extract_text() for page in reader.pages)
     for heading in (
         "Your footchain report",
-        "Where it hurts, and how your feet may be involved",
+        "What to do now",
+        "Where it hurts",
+        "Why: how your feet may be involved",
         "Your feet",
-        "How your feet may link to your pain",
-        "What to do",
         "What we measured",
         "What we could not judge",
     ):
         assert heading in text, heading
-    assert text.index("Book an appointment") < text.index("Where it hurts") < text.index("What to do")
+    assert text.index("Book an appointment") < text.index("What to do now") < text.index("Where it hurts")
+    assert re.search(r"Made on \d{1,2} \w+ \d{4}", text)
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
     assert sum(len(page.images) for page in reader.pages) >= 1  # the footprint overlay, inline

@@ -136,6 +136,7 @@ def saddle_numbness_without_pain(page: Page, live_server: str) -> str:
 
 def one_swollen_painful_calf(page: Page, live_server: str) -> str:
     page.locator('path[data-for="where-calf-right"]').click()
+    page.locator("#calf-right-intensity").get_by_text("6", exact=True).click()
     page.locator("#calf-right-weeks").fill("1")
     continue_(page)
     page.get_by_label("Age").fill("45")
@@ -150,6 +151,7 @@ def one_swollen_painful_calf(page: Page, live_server: str) -> str:
 
 def a_child_with_knee_pain_and_a_limp(page: Page, live_server: str) -> str:
     page.locator('path[data-for="where-knee-left"]').click()
+    page.locator("#knee-left-intensity").get_by_text("5", exact=True).click()
     page.locator("#knee-left-weeks").fill("2")
     continue_(page)
     limp = page.locator("#health-limp")
@@ -197,6 +199,7 @@ def test_health_step_and_an_emergency_call_as_a_person_sees_them(
 ) -> None:
     page.goto(f"{live_server}/assess")
     page.locator('path[data-for="where-calf-left"]').click()
+    page.locator("#calf-left-intensity").get_by_text("5", exact=True).click()
     continue_(page)
     headings = page.locator("form h2.question-intro")
     expect(headings.nth(1)).to_have_text("Signs that need help now")

@@ -82,6 +82,9 @@ def test_home_says_what_footchain_is_and_is_not_and_links_start_and_sheets(clien
     assert page.status_code == 200
     assert "not a diagnosis" in page.text and 'href="/assess"' in page.text
     assert 'href="/sheet.pdf?paper=a4"' in page.text and 'href="/sheet.pdf?paper=letter"' in page.text
+    # A privacy notice: what is stored, for how long, and who can open a report (issue 15).
+    assert 'id="privacy"' in page.text and "deleted after 30 days without a change" in page.text
+    assert "anyone who has the link can open it" in page.text
 
 
 @pytest.mark.parametrize("paper", ["a4", "letter"])
@@ -132,7 +135,8 @@ def test_steps_follow_each_other_and_answers_survive_a_reload(app: FastAPI, clie
     page = client.get("/assess/pain").text
     assert re.search(r'value="knee-left" id="where-knee-left" checked', page)
     assert (
-        'name="knee-left-intensity" value="4"' in page and 'name="lower_back-midline-weeks" value="3"' in page
+        'name="knee-left-intensity" value="4" id="knee-left-intensity-4" checked' in page
+        and 'name="lower_back-midline-weeks" value="3"' in page
     )
     assert re.search(r'value="stairs" checked', page) and 'aria-checked="true" aria-label="left knee"' in page
     assert 'value="knee-right" id="where-knee-right">' in page
@@ -173,6 +177,22 @@ def test_bad_values_come_back_with_a_message_beside_the_field_and_nothing_is_los
     )
     made_up = client.post("/assess/pain", data={"where": ["elbow-left"]})
     assert made_up.status_code == 422 and "tick places" in _field_error(made_up.text, "where")
+
+
+def test_an_untouched_pain_score_is_asked_for_not_recorded_as_five(app: FastAPI, client: TestClient) -> None:
+    """Ticking a place without choosing how much it hurts is an answer still to give (issue 15)."""
+    client.get("/assess")
+    page = client.get("/assess/pain").text
+    assert (
+        'type="range"' not in page
+        and 'name="knee-left-intensity" value="5" id="knee-left-intensity-5">' in page
+    )
+    response = client.post("/assess/pain", data={"where": ["knee-left"], "knee-left-weeks": "2"})
+    assert response.status_code == 422
+    assert _field_error(response.text, "knee-left-intensity") == (
+        "How much your left knee hurts: choose from 0 to 10."
+    )
+    assert not _draft(app, client).answers.get("pain")
 
 
 @pytest.mark.parametrize(
@@ -325,6 +345,11 @@ def test_saddle_numbness_with_a_bladder_change_shows_the_emergency_advice_first(
         "Continue to the rest of the questions"
     )
     assert "cauda equina" in main and 'action="/assess/submit"' in main and 'href="/assess/activity"' in main
+    # The one action, what to tell them, and nothing routine beside the emergency (issue 15).
+    tell = main[main.index('id="tell"') :]
+    assert "What to tell the doctor" in tell and "Pain in my lower back: 6 out of 10" in tell
+    assert "new numbness around the genitals" in tell
+    assert "routine" not in main.lower()
     assert _post(client, "activity", {}) == "/assess/feet", "advice already shown is not forced again"
     assert "Go to an emergency department now" in client.get("/assess/feet").text, "the banner stays"
 
@@ -520,7 +545,8 @@ def test_footprint_photo_is_measured_shown_and_kept_private(
 @pytest.mark.parametrize(
     ("name", "content", "status", "words"),
     [
-        ("foot.jpg", b"%PDF-1.7\n" + b"0" * 200, 415, "foot.jpg is a PDF document, not a footprint photo"),
+        ("foot.jpg", b"%PDF-1.7\n" + b"0" * 200, 415, "foot.jpg is not a photo: it is a PDF document."),
+        ("foot.jpg", b"left;right\n1;2\n3;4\n" * 40, 415, "foot.jpg is not a photo: it is a text table."),
         ("foot.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF" + b"\x00" * 500, 422, "foot.jpg"),
         ("sheet.jpg", None, 422, "no footprint"),
     ],
@@ -543,6 +569,44 @@ def test_bad_footprint_files_are_explained_on_the_page_and_nothing_is_stored(
     assert _count(app, UploadRow) == 0 and not _draft(app, client).answers.get("files", {}).get(
         "footprint_images"
     )
+
+
+@pytest.mark.parametrize(
+    ("step", "name", "content", "opening"),
+    [
+        ("footprint", "foot.jpg", b"a note I wrote\nabout my feet\n" * 20, "foot.jpg is not a photo: it is a text table."),
+        ("gait", "walk.txt", b"a note about my walk\n" * 20, "walk.txt is not a walking recording footchain can read."),
+    ],
+)  # fmt: skip
+def test_a_bad_upload_is_told_in_one_or_two_plain_sentences(
+    client: TestClient, step: str, name: str, content: bytes, opening: str
+) -> None:
+    """A text file named .jpg, a note instead of a recording: what it is and what to do, without the
+    list of formats, NumPy or command-line flags."""
+    client.get("/assess")
+    response = client.post(
+        f"/assess/{step}",
+        data={"action": "upload"},
+        files={"files": (name, content, "application/octet-stream")},
+    )
+    message = _field_error(response.text, "files")
+    assert response.status_code == 415
+    assert message.startswith(opening) and "Continue without a" in message
+    assert len(re.findall(r"[.!?](\s|$)", message)) <= 2 and len(message.split()) <= 40, message
+    assert not any(word in message for word in ("NumPy", "--", "pressure", "matrix", "gaitpdb"))
+
+
+def test_a_chosen_file_is_measured_even_when_continue_is_pressed(app: FastAPI, client: TestClient) -> None:
+    """Choosing a file and then "Continue without a photo" does not drop it silently: it is read, and
+    a bad file is explained on the same page."""
+    client.get("/assess")
+    response = client.post(
+        "/assess/footprint",
+        data={"action": "continue"},
+        files={"files": ("foot.jpg", b"%PDF-1.7\n" + b"0" * 200, "image/jpeg")},
+    )
+    assert response.status_code == 415
+    assert "foot.jpg is not a photo" in _field_error(response.text, "files")
 
 
 def test_upload_without_a_file_asks_for_one(client: TestClient) -> None:

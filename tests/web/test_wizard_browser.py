@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, expect
 from pypdf import PdfReader
 
+from tests.accessibility import axe_violations
 from tests.footprint.photo_cases import sheet_photo_case
 
 pytestmark = pytest.mark.browser
@@ -38,13 +39,17 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def snap(page: Page, folder: Path, name: str) -> None:
-    """Screenshots at desktop and phone width; the phone page must fit without sideways scrolling."""
+    """Screenshots at desktop and phone width; the phone page must fit without sideways scrolling, and
+    axe-core finds no violation at either width (touch targets of 24 px included)."""
     page.screenshot(path=folder / f"{name}-desktop.png", full_page=True)
+    violations = axe_violations(page)
     page.set_viewport_size(PHONE)
     width = page.evaluate("document.documentElement.scrollWidth")
     page.screenshot(path=folder / f"{name}-phone.png", full_page=True)
+    violations += axe_violations(page)
     page.set_viewport_size(DESKTOP)
     assert width <= PHONE["width"], f"{name}: the phone layout is {width} px wide"
+    assert not violations, f"{name}: " + "; ".join(violations)
 
 
 def continue_(page: Page) -> None:
@@ -59,17 +64,17 @@ def test_a_person_walks_through_with_a_footprint_photo(
     page.get_by_role("link", name="Start").click()
     expect(page).to_have_url(f"{live_server}/assess/pain")
 
-    # 1 where it hurts: the map ticks the real checkbox, the slider shows its value
+    # 1 where it hurts: the map ticks the real checkbox; no pain score is chosen until the person chooses
     page.locator('path[data-for="where-knee-left"]').click()
     expect(page.locator("#where-knee-left")).to_be_checked()
     page.locator('path[data-for="where-lower_back-midline"]').click()
     expect(page.locator('path[data-for="where-knee-left"]')).to_have_attribute("aria-checked", "true")
-    slider = page.locator("#knee-left-intensity")
-    expect(slider).to_be_visible()
-    slider.focus()
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowRight")
-    expect(page.locator("#knee-left-value")).to_have_text("7")
+    scores = page.locator('input[name="knee-left-intensity"]')
+    expect(page.locator("#knee-left-intensity")).to_be_visible()
+    assert scores.count() == 11 and not any(scores.nth(i).is_checked() for i in range(11))
+    page.locator('[data-detail="knee-left"]').get_by_text("7", exact=True).click()
+    expect(page.locator("#knee-left-intensity-7")).to_be_checked()
+    page.locator('[data-detail="lower_back-midline"]').get_by_text("3", exact=True).click()
     page.locator("#knee-left-weeks").fill("8")
     page.locator('[data-detail="knee-left"]').get_by_text("Stairs").click()
     snap(page, screenshots, "1-pain")
@@ -114,7 +119,7 @@ def test_a_person_walks_through_with_a_footprint_photo(
     expect(page.locator('input[name="self_reported_arch"][value="low"]')).to_be_checked()
     page.goto(f"{live_server}/assess/pain")
     expect(page.locator("#where-knee-left")).to_be_checked()
-    expect(page.locator("#knee-left-value")).to_have_text("7")
+    expect(page.locator("#knee-left-intensity-7")).to_be_checked()
     page.goto(f"{live_server}/assess/shoes")
 
     # 5 shoes: the sole map ticks the real checkbox
@@ -181,6 +186,7 @@ def test_red_flag_answers_show_the_referral_before_anything_else(
 ) -> None:
     page.goto(f"{live_server}/assess")
     page.locator('path[data-for="where-lower_back-midline"]').click()
+    page.locator("#lower_back-midline-intensity").get_by_text("8", exact=True).click()
     continue_(page)
     saddle = page.locator("#health-saddle_numbness")
     saddle.get_by_text("Yes", exact=True).click()
@@ -218,10 +224,10 @@ def test_the_first_step_works_with_the_keyboard_alone(
     expect(page.locator("#where-knee-right")).to_be_checked()
     expect(page.locator('path[data-for="where-knee-right"]')).to_have_attribute("aria-checked", "true")
     page.keyboard.press("Tab")
-    expect(page.locator("#knee-right-intensity")).to_be_focused()
-    for _ in range(3):
+    expect(page.locator("#knee-right-intensity-0")).to_be_focused()
+    for _ in range(3):  # arrows choose the next score: 1, 2, 3
         page.keyboard.press("ArrowRight")
-    expect(page.locator("#knee-right-value")).to_have_text("8")
+    expect(page.locator("#knee-right-intensity-3")).to_be_checked()
     page.keyboard.press("Tab")
     expect(page.locator("#knee-right-weeks")).to_be_focused()
     page.keyboard.type("6")
@@ -237,6 +243,6 @@ def test_the_first_step_works_with_the_keyboard_alone(
     expect(page).to_have_url(f"{live_server}/assess/health")
     page.goto(f"{live_server}/assess/pain")
     expect(page.locator("#where-knee-right")).to_be_checked()
-    expect(page.locator("#knee-right-intensity")).to_have_value("8")
+    expect(page.locator("#knee-right-intensity-3")).to_be_checked()
     expect(page.locator("#knee-right-weeks")).to_have_value("6")
     expect(page.locator("#where-heel-left")).not_to_be_checked()

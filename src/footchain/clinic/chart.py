@@ -60,10 +60,19 @@ def measure_chart(
 ) -> Chart | None:
     """The panel of one measure over ``visits`` (oldest first); None when no visit has this score."""
     rules = rules or load_knowledge().thresholds.outcomes
-    points = [
-        (v.visited_on, float(score))
+    scored = [
+        (v, float(score))
         for v in visits
         if (score := v.pain_score if measure == "pain" else v.psfs_mean) is not None
+    ]
+    points = [(v.visited_on, score) for v, score in scored]
+    days = [day for day, _ in points]
+    # Two visits on one day are told apart by the time they were entered.
+    names = [
+        f"{v.visited_on.isoformat()} {v.recorded_at:%H:%M} UTC"
+        if v.recorded_at is not None and days.count(v.visited_on) > 1
+        else v.visited_on.isoformat()
+        for v, _ in scored
     ]
     if not points:
         return None
@@ -80,7 +89,7 @@ def measure_chart(
     title_id, desc_id = f"{chart_id}-{measure}-title", f"{chart_id}-{measure}-desc"
     colour = COLOURS[measure]
     band = _band(measure, change, rules)
-    values = "; ".join(f"{day.isoformat()}: {_number(score)}" for day, score in points)
+    values = "; ".join(f"{name}: {_number(score)}" for name, (_, score) in zip(names, points, strict=True))
     description = f"{len(points)} scored visit{'s' if len(points) != 1 else ''}. {values}."
     if band is not None and change.baseline is not None:
         description += (
@@ -128,10 +137,10 @@ def measure_chart(
     if len(points) > 1:
         line = " ".join(f"{x(day):.1f},{y(score):.1f}" for day, score in points)
         parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
-    for day, score in points:
+    for name, (day, score) in zip(names, points, strict=True):
         parts.append(
             f'<circle cx="{x(day):.1f}" cy="{y(score):.1f}" r="5" fill="{colour}" stroke="#ffffff" '
-            f'stroke-width="1.5"><title>{day.isoformat()}: {_number(score)}</title></circle>'
+            f'stroke-width="1.5"><title>{name}: {_number(score)}</title></circle>'
         )
     parts.append("</svg>")
     return Chart(measure, TITLES[measure], "".join(parts))

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -51,6 +51,8 @@ class ScoredVisit:
     pain_score: float | None
     psfs_mean: float | None
     psfs_activities: tuple[str, ...] = ()
+    recorded_at: datetime | None = None
+    """When the visit was entered: tells two visits of one day apart."""
 
 
 @dataclass(frozen=True)

@@ -497,8 +497,9 @@ class Benefit(Sourced):
     lower_back: str
     heel: str
     knee: str
+    buttock_pelvis: str
     other: str
-    regions: dict[Region, Literal["lower_back", "heel", "knee"]]
+    regions: dict[Region, Literal["lower_back", "buttock_pelvis", "heel", "knee"]]
 
     def for_region(self, region: Region) -> str:
         key = self.regions.get(region)
@@ -587,6 +588,7 @@ class ShopText(Knowledge_):
     no_money_back: str
     cost_covers: str
     cost_no_covers: str
+    look_for: str
     push_test: str
     comfort: str
 

@@ -14,7 +14,7 @@ toes to the lower back runs straight up the picture.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -176,6 +176,10 @@ _LABEL_BADGE_X = 98.0
 """x of the left margin's label badges; the right margin's badges sit at the mirrored x."""
 _CHAIN_SPREAD = 9.0
 """Sideways distance between chain lines that share a side, so parallel lines stay apart."""
+MARKER_RADIUS = 14.0
+"""Radius of a chain's numbered marker; its number is 16 units high, at least 12 px on a 390 px phone."""
+_MARKER_GAP = 2 * MARKER_RADIUS + 3
+"""Distance kept between the centres of two markers, so no number hides another."""
 
 
 @dataclass(frozen=True)
@@ -233,9 +237,12 @@ class ChainLine:
         """The points as an SVG ``points`` attribute."""
         return " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in self.points)
 
+    marker: Point
+    """Where the numbered marker sits: at the line's end, moved up when another marker is there."""
+
     @property
     def end(self) -> Point:
-        """Where the numbered marker sits: the last link of the path, next to the painful region."""
+        """The last link of the path, next to the painful region."""
         return self.points[-1]
 
 
@@ -485,11 +492,33 @@ def _shift(index: int) -> float:
     return steps * _CHAIN_SPREAD * (1 if index % 2 == 1 else -1)
 
 
-def _chains(entries: Iterable[ChainEntry]) -> tuple[ChainLine, ...]:
-    """One line per chain entry and side, numbered like the report's list of links."""
+def _free_spot(spot: Point, taken: list[Point]) -> Point:
+    """``spot``, or the first place above it that keeps ``_MARKER_GAP`` from every marker in ``taken``."""
+    x, y = spot
+    while any((x - tx) ** 2 + (y - ty) ** 2 < _MARKER_GAP**2 for tx, ty in taken):
+        y -= _MARKER_GAP
+    return (x, y)
+
+
+def chain_numbers(entries: Sequence[ChainEntry]) -> tuple[int, ...]:
+    """The number of each chain entry in the report: entries that differ only in their side (the same
+    condition, region, evidence and words on the left and on the right) share one number, so the report
+    lists them once and the picture marks both lines with it."""
+    numbers: list[int] = []
+    seen: dict[tuple[str, str, str, str], int] = {}
+    for entry in entries:
+        key = (entry.condition, entry.region, entry.evidence, entry.explanation)
+        if key not in seen:
+            seen[key] = len(seen) + 1
+        numbers.append(seen[key])
+    return tuple(numbers)
+
+
+def _chains(entries: Sequence[ChainEntry]) -> tuple[ChainLine, ...]:
+    """One line per chain entry and side, numbered like the report's list of links (``chain_numbers``)."""
     lines: list[ChainLine] = []
     drawn = {"left": 0, "right": 0}
-    for number, entry in enumerate(entries, start=1):
+    for number, entry in zip(chain_numbers(entries), entries, strict=True):
         for side in _drawn_sides(entry):
             shift = _shift(drawn[side])
             drawn[side] += 1
@@ -499,8 +528,10 @@ def _chains(entries: Iterable[ChainEntry]) -> tuple[ChainLine, ...]:
                 points = ((x, y),)
             condition = entry.condition.replace("_", " ")
             style = EVIDENCE_STYLES[entry.evidence]
+            marker = _free_spot(points[-1], [line.marker for line in lines])
             lines.append(
                 ChainLine(
+                    marker=marker,
                     number=number,
                     condition=entry.condition,
                     region=entry.region,

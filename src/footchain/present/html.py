@@ -16,19 +16,28 @@ from typing import Any
 import jinja2
 
 from footchain.knowledge import load_knowledge
-from footchain.plan.referral import held_back_note
+from footchain.plan.referral import SEE_FIRST, held_back_note, missing_answers
 from footchain.present.body_map import (
     EVIDENCE_STYLES,
+    MARKER_RADIUS,
     PAIN_COLOURS,
     REGION_NAMES,
-    LineStyle,
     build_body_map,
     text_colour,
+)
+from footchain.present.summary import (
+    actions,
+    answers_summary,
+    has_numbers,
+    plain_words,
+    region_whys,
+    shown_reasons,
+    summary_line,
+    tell_clinician,
 )
 from footchain.types import (
     ArchType,
     Assessment,
-    ChainEntry,
     ChainLink,
     Confidence,
     Health,
@@ -108,11 +117,13 @@ def insole_headline(assessment: Assessment) -> str:
 
 
 ARCH_HEIGHT_WORDS: dict[InsoleArch, str] = {
-    "low": "low arch support",
-    "medium": "medium arch support",
-    "high": "high arch support",
-    "extra_high": "extra-high arch support",
+    "low": "a low-arch insole (made for flat feet)",
+    "medium": "a medium-arch insole (made for typical arches)",
+    "high": "a high-arch insole (made for high arches)",
+    "extra_high": "an extra-high-arch insole (made for very high arches)",
 }
+"""Insole arch heights as a shop names them, with the foot each is made for: "low arch support" alone
+reads to a lay person as "little support"."""
 TRIGGER_WORDS: dict[PainTrigger, str] = {
     "first_steps_morning": "first steps in the morning",
     "after_rest": "after rest",
@@ -210,24 +221,19 @@ class PainView:
     details: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class LinkView:
-    """One chain entry as an item of the numbered list that the body map's line numbers point to."""
-
-    number: int
-    entry: ChainEntry
-    condition: str
-    place: str
-    style: LineStyle
-    path: str
-
-
 def condition_name(identifier: str) -> str:
     """A condition id (or a region a care item serves) in plain words; other ids lose their underscores."""
     text = load_knowledge().text
     regions: dict[str, str] = {str(key): words for key, words in text.region.items()}
     words = text.condition.get(identifier) or regions.get(identifier) or identifier.replace("_", " ")
     return words[:1].upper() + words[1:]
+
+
+def helps_with(targets: list[str]) -> tuple[str, ...]:
+    """The conditions and painful regions a care item serves, in words; internal facts it was chosen for
+    ("runner with leg pain") are left out, since they are no names a person would recognise."""
+    facts = {name for item in load_knowledge().care.item for name in (*item.when, *item.with_flags)}
+    return tuple(condition_name(target) for target in targets if target not in facts)
 
 
 def place(region: Region, side: Side | None) -> str:
@@ -369,21 +375,6 @@ def pain_views(intake: Intake) -> tuple[PainView, ...]:
             )
         )
     return tuple(views)
-
-
-def link_views(chain: list[ChainEntry]) -> tuple[LinkView, ...]:
-    """The chain entries numbered from 1, in the order the body map numbers its lines."""
-    return tuple(
-        LinkView(
-            number=index,
-            entry=entry,
-            condition=condition_name(entry.condition),
-            place=place(entry.region, entry.side),
-            style=EVIDENCE_STYLES[entry.evidence],
-            path=" → ".join(LINK_NAMES[link] for link in entry.path),
-        )
-        for index, entry in enumerate(chain, start=1)
-    )
 
 
 def size_rows(size: InsoleSize) -> tuple[tuple[str, str], ...]:
@@ -555,9 +546,104 @@ def gait_view(filename: str, result: Mapping[str, Any], figures: Mapping[str, st
     )
 
 
-def _context(assessment: Assessment, intake: Intake, measurements: Measurements | None) -> dict[str, Any]:
+_BASIS_WORDS: tuple[tuple[str, str], ...] = (
+    ("measured footprint", "your measured footprint"),
+    ("FPI-6", "a foot posture check"),
+    ("navicular drop", "how far your arch drops when you stand"),
+    ("self-reported", "what you told us about your arch"),
+    ("no information", "nothing measured"),
+)
+"""What a foot finding was based on, in plain words; the measured values are under "The evidence"."""
+
+
+def basis_words(basis: list[str]) -> str:
+    """The sources of a foot finding in plain words, e.g. "your measured footprint, a foot posture check"."""
+    words = []
+    for item in basis:
+        plain = next((w for prefix, w in _BASIS_WORDS if item.startswith(prefix)), None)
+        if plain is not None:
+            words.append(plain)
+    return ", ".join(dict.fromkeys(words)) or "nothing measured"
+
+
+def size_words(size: InsoleSize) -> str:
+    """The insole size in one line: "UK 7 · EU 40.5 · US women 9.5 · US men 8"."""
+    return (
+        f"UK {number(size.uk)} · EU {number(size.eu)} · US women {number(size.us_women)} · "
+        f"US men {number(size.us_men)}"
+    )
+
+
+def size_source(assessment: Assessment) -> str | None:
+    """Where the insole size came from, in words, from the plan's own reasons ("from the measured foot")."""
+    for line in assessment.insole.why:
+        if line.startswith("Size from"):
+            return plain_words(line[:1].lower() + line[1:].rstrip("."))
+    return None
+
+
+def insole_line(assessment: Assessment) -> str | None:
+    """The insole advice in one line for "What to do now"; None beside an emergency or same-day referral."""
+    insole = assessment.insole
+    if assessment.referral.urgency in SEE_FIRST:
+        return None
+    if insole.status == "recommended":
+        text = "an off-the-shelf insole may help"
+        if insole.arch_height:
+            text += f": {ARCH_HEIGHT_WORDS[insole.arch_height]}"
+        if insole.size is not None:
+            text += f", size {size_words(insole.size)}"
+        return text[:1].upper() + text[1:] + ". The details are under “Insoles” below."
+    reasons = [plain_words(line) for line in insole.why]
+    return insole_headline(assessment) + (": " + " ".join(reasons) if reasons else ".")
+
+
+def shown_limits(assessment: Assessment) -> tuple[str, ...]:
+    """What could not be judged, without the requests for emergency and urgent answers: the report lists
+    those questions in their own box near the top, and a second copy would only lengthen it."""
+    status = assessment.screening
+    open_first = status.model_copy(
+        update={"unanswered": [q for q in status.unanswered if q.could_mean in OPEN_LEVELS]}
+    )
+    shown = set(missing_answers(open_first))
+    return tuple(limit for limit in assessment.limits if limit not in shown)
+
+
+def _context(
+    assessment: Assessment,
+    intake: Intake,
+    measurements: Measurements | None,
+    made_on: str | None,
+    patient: str | None = None,
+) -> dict[str, Any]:
     open_before, open_after = screening_view(assessment.screening, assessment.referral)
+    complete = assessment.screening.complete
+    insole = assessment.insole
+    advised = insole.status == "recommended"
+    numbers = [line for line in (*insole.why, insole.expected_benefit) if has_numbers(line)]
     return {
+        "made_on": made_on,
+        "limits": shown_limits(assessment),
+        "answers": answers_summary(intake),
+        "clinician": patient is not None,
+        "patient": patient or "",
+        "summary": summary_line(
+            assessment, intake, complete=complete, whose="your" if patient is None else "the patient’s"
+        ),
+        "reasons": shown_reasons(assessment.referral),
+        "tell": tell_clinician(intake) if patient is None else (),
+        "call_numbers": CALL_NUMBERS,
+        "see_first": assessment.referral.urgency in SEE_FIRST,
+        "actions": actions(assessment),
+        "insole_line": insole_line(assessment),
+        "insole_advised": advised,
+        "insole_numbers": numbers if advised else [],
+        "size_source": size_source(assessment),
+        "whys": region_whys(assessment.chain, LINK_NAMES),
+        "marker_radius": MARKER_RADIUS,
+        "plain_words": plain_words,
+        "basis_words": basis_words,
+        "helps_with": helps_with,
         "a": assessment,
         "referral": referral_view(
             assessment.referral, bool(assessment.limits), complete=assessment.screening.complete
@@ -568,8 +654,7 @@ def _context(assessment: Assessment, intake: Intake, measurements: Measurements 
         "held_back": held_back_words(assessment),
         "body": build_body_map(assessment, intake),
         "pains": pain_views(intake),
-        "links": link_views(assessment.chain),
-        "sizes": size_rows(assessment.insole.size) if assessment.insole.size is not None else (),
+        "sizes": size_rows(insole.size) if advised and insole.size is not None else (),
         "measurements": measurements or Measurements(),
         "evidence_styles": EVIDENCE_STYLES,
         "pain_colours": PAIN_COLOURS,
@@ -584,14 +669,23 @@ def _context(assessment: Assessment, intake: Intake, measurements: Measurements 
     }
 
 
-def render_html(assessment: Assessment, intake: Intake, measurements: Measurements | None = None) -> str:
+def render_html(
+    assessment: Assessment,
+    intake: Intake,
+    measurements: Measurements | None = None,
+    *,
+    made_on: str | None = None,
+    patient: str | None = None,
+) -> str:
     """The whole report as one self-contained HTML document (inline CSS and SVG, no scripts).
 
     ``measurements`` adds "What we measured"; give its pictures as ``data:`` URIs (``png_data_uri``,
-    ``svg_data_uri``) to keep the document self-contained. The same inputs always give the same string.
+    ``svg_data_uri``) to keep the document self-contained. ``made_on`` (a date in words) dates the report;
+    without it the same inputs always give the same string. ``patient`` (a name, or "the patient") makes
+    the clinician's variant: written about the patient, with the research numbers shown.
     """
     template = _ENVIRONMENT.get_template("report.html.j2")
-    return template.render(_context(assessment, intake, measurements))
+    return template.render(_context(assessment, intake, measurements, made_on, patient))
 
 
 def report_css() -> str:
@@ -600,11 +694,17 @@ def report_css() -> str:
 
 
 def render_report_body(
-    assessment: Assessment, intake: Intake, measurements: Measurements | None = None
+    assessment: Assessment,
+    intake: Intake,
+    measurements: Measurements | None = None,
+    *,
+    patient: str | None = None,
 ) -> str:
     """The report's content (from the title to the disclaimer) without the document around it.
 
     The web page shows exactly this inside the site's layout, so the page, the standalone report and the
     PDF come from one template and cannot drift apart.
     """
-    return _ENVIRONMENT.get_template("report_body.html.j2").render(_context(assessment, intake, measurements))
+    return _ENVIRONMENT.get_template("report_body.html.j2").render(
+        _context(assessment, intake, measurements, None, patient)
+    )

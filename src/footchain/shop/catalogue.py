@@ -7,8 +7,9 @@ with the untrimmed length of its largest size (``length_mm``), durability with a
 ``top_cover_price``). Prices are per pair and carry no currency.
 
 ``top_cover_price`` is required (a number, 0 or more) when ``replaceable_top_cover`` is true and must
-be left empty when it is false: a price for a cover that cannot be replaced is a contradiction, not a
-detail to guess about. Extra columns (a link, a note) are allowed and ignored; wholly empty rows are
+be empty or 0 when it is false: a spreadsheet often writes 0 for "no cover to buy", and that meaning is
+clear, but a positive price for a cover that cannot be replaced is a contradiction, not a detail to
+guess about. Extra columns (a link, a note) are allowed and ignored; wholly empty rows are
 skipped. Every other problem is collected, and one ``CatalogueError`` names each bad row (numbered as
 a spreadsheet shows it: the header is row 1) and column, and says what is allowed.
 
@@ -105,7 +106,7 @@ ALLOWED: dict[str, str] = {
     "length_mm": "a length in millimetres above 0",
     "replaceable_top_cover": "true or false",
     "price": "a price of 0 or more",
-    "top_cover_price": "a price of 0 or more (empty when replaceable_top_cover is false)",
+    "top_cover_price": "a price of 0 or more (empty or 0 when replaceable_top_cover is false)",
     "warranty_months": "a whole number of months, 0 or more",
     "money_back_days": "a whole number of days, 0 or more",
 }
@@ -179,12 +180,12 @@ def row_problems(product: Product) -> list[tuple[str, str]]:
         problems.append(
             ("top_cover_price", "is empty; a product with a replaceable top cover needs its price, 0 or more")
         )
-    if not product.replaceable_top_cover and product.top_cover_price is not None:
+    if not product.replaceable_top_cover and product.top_cover_price:
         problems.append(
             (
                 "top_cover_price",
                 f"{product.top_cover_price:g} is given, but replaceable_top_cover is false; leave it empty "
-                "or set replaceable_top_cover to true",
+                "(or 0) or set replaceable_top_cover to true",
             )
         )
     return problems

@@ -89,6 +89,9 @@ class InsoleOffer:
     excluded: list[ExcludedProduct]
     advice: list[str]
     expected_benefit: str
+    nearest: ExcludedProduct | None = None
+    """When nothing fits: the product with the plan's arch that misses the size by the fewest
+    millimetres of foot, so a person has somewhere to start (it may still fit after trying it on)."""
 
     def to_json_dict(self) -> dict[str, Any]:
         """The offer as JSON-ready data; numbers carry no currency."""
@@ -101,6 +104,9 @@ class InsoleOffer:
             "excluded": [{"id": e.id, "name": e.name, "why": e.why} for e in self.excluded],
             "advice": list(self.advice),
             "expected_benefit": self.expected_benefit,
+            "nearest": None
+            if self.nearest is None
+            else {"id": self.nearest.id, "name": self.nearest.name, "why": self.nearest.why},
         }
 
 
@@ -199,6 +205,7 @@ def match_catalogue(
 
     fitting: list[tuple[tuple[Any, ...], Product, int, float, list[str]]] = []
     excluded: list[ExcludedProduct] = []
+    near: list[tuple[float, ExcludedProduct]] = []  # the plan's arch, size missed by this many mm
     feet_held: dict[tuple[SizeSystem, float, float], tuple[float, float]] = {}  # catalogues repeat bands
     arch_mismatch = {
         other: words.arch_mismatch.format(product_arch=other.replace("_", " "), arch=arch_words)
@@ -222,6 +229,7 @@ def match_catalogue(
             low, high = feet_held[band_key]
             why = words.band_misses.format(**band, low_mm=low, high_mm=high, foot_mm=foot_mm)
             excluded.append(ExcludedProduct(product.id, product.name, why))
+            near.append((min(abs(foot_mm - low), abs(foot_mm - high)), excluded[-1]))
             continue
         trim = trim_mm(product, foot_mm, shop)
         if trim is None:
@@ -233,6 +241,7 @@ def match_catalogue(
                 foot_mm=foot_mm,
             )
             excluded.append(ExcludedProduct(product.id, product.name, why))
+            near.append((target - product.length_mm, excluded[-1]))
             continue
         buys = bought[product.replaceable_top_cover]
         cost = three_year_cost(product, buys)
@@ -277,9 +286,16 @@ def match_catalogue(
         size=size,
         products=offered,
         excluded=excluded,
-        advice=[words.push_test, *plan.fitting, words.comfort],
+        advice=[words.push_test, *plan.fitting, words.comfort]
+        if offered
+        else [words.look_for.format(arch=arch_words, size=_size_words(size)), words.push_test, words.comfort],
         expected_benefit=plan.expected_benefit,
+        nearest=None if offered or not near else min(near, key=lambda pair: (pair[0], pair[1].id))[1],
     )
+
+
+def _size_words(size: InsoleSize) -> str:
+    return f"UK {size.uk:g} / EU {size.eu:g} / US women {size.us_women:g} / US men {size.us_men:g}"
 
 
 def _support_line(product: Product, needs_firm: bool, words: ShopText) -> str:

@@ -15,7 +15,7 @@ from footchain.store.models import VisitRow
 def visit_scores(session: Session, clinic_id: str, patient_id: str) -> list[ScoredVisit]:
     """Every visit of the patient with its pain score and PSFS mean, oldest first (ties: order of entry)."""
     query = (
-        select(VisitRow.id, VisitRow.visited_on, VisitRow.pain_score, VisitRow.psfs)
+        select(VisitRow.id, VisitRow.visited_on, VisitRow.pain_score, VisitRow.psfs, VisitRow.created_at)
         .where(VisitRow.clinic_id == clinic_id, VisitRow.patient_id == patient_id)
         .order_by(VisitRow.visited_on, VisitRow.created_at, VisitRow.id)
     )
@@ -26,6 +26,7 @@ def visit_scores(session: Session, clinic_id: str, patient_id: str) -> list[Scor
             pain_score=row.pain_score,
             psfs_mean=psfs_mean(row.psfs or []),
             psfs_activities=psfs_activities(row.psfs or []),
+            recorded_at=row.created_at,
         )
         for row in session.execute(query)
     ]

@@ -8,6 +8,7 @@ no file a client names. The stored measurements are merged in as the CLI merges 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,7 @@ class StoredAssessment:
     id: str
     assessment: Assessment
     intake: Intake
+    created_at: datetime | None = None
 
 
 def _uploads(session: Session, ids: list[str], kind: str, field: str) -> list[UploadRow]:
@@ -89,5 +91,8 @@ def load_stored(session: Session, assessment_id: str) -> StoredAssessment | None
     if row is None:
         return None
     return StoredAssessment(
-        id=row.id, assessment=Assessment.model_validate(row.result), intake=Intake.model_validate(row.intake)
+        id=row.id,
+        assessment=Assessment.model_validate(row.result),
+        intake=Intake.model_validate(row.intake),
+        created_at=row.created_at,
     )

@@ -44,6 +44,7 @@ def scored_visits(visits: list[VisitRow]) -> list[ScoredVisit]:
             pain_score=v.pain_score,
             psfs_mean=psfs_mean(v.psfs),
             psfs_activities=psfs_activities(v.psfs),
+            recorded_at=v.created_at,
         )
         for v in visits
     ]

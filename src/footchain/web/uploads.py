@@ -112,6 +112,22 @@ def _refuse_empty(files: Sequence[tuple[str, bytes]]) -> None:
             )
 
 
+def refuse_non_photo(filename: str, content: bytes) -> None:
+    """Refuse, in two plain sentences, a file given as a footprint photo that is no photo at all (a text
+    file named .jpg, a PDF, a spreadsheet): a person at home gets what to do, not the pressure-mat
+    formats a clinic's export could be read as."""
+    media = sniff(content)
+    if media == "image/heic":
+        raise _refuse(filename, media, "a photo")
+    if media not in IMAGE_TYPES.values():
+        found = DESCRIPTIONS.get(media, "a file of unknown type")
+        raise HttpError(
+            415,
+            f"{filename} is not a photo: it is {found}. Choose the JPEG or PNG photo of your footprint on the "
+            "printed sheet, or press “Continue without a photo”.",
+        )
+
+
 def _refuse(filename: str, media: str, wanted: str) -> HttpError:
     if media == "image/heic":
         return HttpError(415, f"{filename} is a HEIC photo, which footchain cannot read: {HEIC_ADVICE}.")
@@ -190,10 +206,19 @@ def analyze_footprint_upload(
     return AnalysedUpload(media_type=media, result=contract, overlay_png=png)
 
 
-def analyze_gait_upload(files: Sequence[tuple[str, bytes]]) -> AnalysedUpload:
+UNKNOWN_RECORDING = (
+    "{name} is not a walking recording footchain can read. Export it from the insoles, force plate or "
+    "sensors as described above, or press “Continue without a recording”."
+)
+"""What a person at home is told about a file in no known recording format (the API lists the formats)."""
+
+
+def analyze_gait_upload(files: Sequence[tuple[str, bytes]], *, plain: bool = False) -> AnalysedUpload:
     """Measure an uploaded gait recording (``footchain gait``); the first file is the recording and
-    the others travel with it (a foot-IMU trial's ``_lf/_rf/_lb`` files)."""
+    the others travel with it (a foot-IMU trial's ``_lf/_rf/_lb`` files). ``plain``: a file in no known
+    format is refused in two plain sentences (``UNKNOWN_RECORDING``) instead of the list of formats."""
     from footchain.measure.gait import analyze_gait, load_recording
+    from footchain.measure.gait.errors import UnknownFormatError
     from footchain.measure.gait.figures import draw_figures
 
     if not files:
@@ -214,6 +239,10 @@ def analyze_gait_upload(files: Sequence[tuple[str, bytes]]) -> AnalysedUpload:
         try:
             recording = load_recording(first)
             result = analyze_gait(recording)
+        except UnknownFormatError as exc:
+            if plain:
+                raise HttpError(415, UNKNOWN_RECORDING.format(name=files[0][0])) from None
+            raise _clear_message(exc, folder, names) from None
         except FootchainError as exc:
             raise _clear_message(exc, folder, names) from None
         # A figure the data cannot show (a C3D trial without strides) is left out, not an error.

@@ -120,15 +120,28 @@ def _stretch(seg: Segment, k: float) -> Segment:
     return (cx + (x0 - cx) * k, cy + (y0 - cy) * k), (cx + (x1 - cx) * k, cy + (y1 - cy) * k)
 
 
-def _label_lines(m: PrintMeasurement) -> list[str]:
-    def f(v: float | None, fmt: str) -> str:
-        return "n/a" if v is None else format(v, fmt)
+def _side_tag(m: PrintMeasurement) -> str:
+    """The print's side as drawn on it: "LEFT", "RIGHT", or "SIDE NOT CLEAR" (never "UNKNOWN").
+    OpenCV's Hershey fonts draw ASCII only, so the labels use words ("degrees"), not symbols."""
+    return m.side.upper() if m.side in ("left", "right") else "SIDE NOT CLEAR"
 
-    lines = [f"{m.side.upper()} foot: {m.arch_type} arch", f"AI {f(m.arch_index, '.3f')}"]
-    lines.append(f"CSI {f(m.chippaux_smirak_index, '.1f')}  SAI {f(m.staheli_index, '.2f')}")
-    lines.append(f"Clarke {f(m.clarke_angle_deg, '.0f')} deg")
+
+def _label_lines(m: PrintMeasurement) -> list[str]:
+    """The values under the picture, spelled out: a person may see it in their report."""
+
+    def f(v: float | None, fmt: str) -> str:
+        return "not measured" if v is None else format(v, fmt)
+
+    foot = f"{m.side.capitalize()} foot" if m.side in ("left", "right") else "Foot (side not clear)"
+    arch = f"{m.arch_type} arch" if m.arch_type != "unknown" else "arch not judged"
+    lines = [f"{foot}: {arch}", f"Arch Index {f(m.arch_index, '.3f')}"]
+    csi = f"{f(m.chippaux_smirak_index, '.1f')}{' %' if m.chippaux_smirak_index is not None else ''}"
+    lines.append(f"Chippaux-Smirak {csi}, Staheli {f(m.staheli_index, '.2f')}")
+    lines.append(
+        f"Clarke angle {f(m.clarke_angle_deg, '.0f')}{' degrees' if m.clarke_angle_deg is not None else ''}"
+    )
     if m.foot_length_mm is not None:
-        lines.append(f"L {m.foot_length_mm:.0f} mm  W {f(m.foot_width_mm, '.0f')} mm")
+        lines.append(f"Length {m.foot_length_mm:.0f} mm, width {f(m.foot_width_mm, '.0f')} mm")
     return lines
 
 
@@ -185,7 +198,7 @@ def _png(colour: NDArray[np.uint8], drawn: list[tuple[PrintMeasurement, PrintGeo
             ex, ey = _ip((cx - tw / 2, cy + th / 2))
             cv2.putText(colour, name, (ex, ey), font, fs * 1.4, (255, 255, 255), ft + 3, cv2.LINE_AA)
             cv2.putText(colour, name, (ex, ey), font, fs * 1.4, THIRD_COLOURS[name], ft + 1, cv2.LINE_AA)
-        tag = m.side.upper()
+        tag = _side_tag(m)
         (tw, th), _ = cv2.getTextSize(tag, font, fs * 1.2, ft + 1)
         tx, ty = _tag_position(g, w, h, tw, th)
         cv2.putText(colour, tag, _ip((tx, ty)), font, fs * 1.2, (255, 255, 255), ft + 4, cv2.LINE_AA)
@@ -276,11 +289,12 @@ def _svg(colour: NDArray[np.uint8], drawn: list[tuple[PrintMeasurement, PrintGeo
                 f'font-weight="bold" fill="{_hex(THIRD_COLOURS[name])}" stroke="white" stroke-width="{sw:.1f}" '
                 f'paint-order="stroke" text-anchor="middle" dominant-baseline="middle">{name}</text>'
             )
-        tx, ty = _tag_position(g, w, h, len(m.side) * fs * 0.75, fs * 1.2)
+        tag = _side_tag(m)
+        tx, ty = _tag_position(g, w, h, len(tag) * fs * 0.75, fs * 1.2)
         out.append(
             f'<text x="{tx:.1f}" y="{ty:.1f}" font-family="sans-serif" font-size="{fs * 1.2:.0f}" '
             f'font-weight="bold" fill="{_hex(AXIS)}" stroke="white" stroke-width="{sw * 2:.1f}" '
-            f'paint-order="stroke">{escape(m.side.upper())}</text>'
+            f'paint-order="stroke">{escape(tag)}</text>'
         )
         out.append("</g>")
     columns = [_label_lines(m) for m, _ in drawn]

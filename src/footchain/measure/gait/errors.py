@@ -12,3 +12,10 @@ class RecordingError(FootchainError):
     inconsistent sampling rate, or a recording with no force at all. The CLI prints the message
     without a traceback and exits non-zero.
     """
+
+
+class UnknownFormatError(RecordingError):
+    """The file is readable but in no recording format footchain knows; the message lists the formats.
+
+    A web page for a person at home says so in two plain sentences instead (``web/uploads.py``).
+    """

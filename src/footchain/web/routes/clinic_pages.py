@@ -29,6 +29,8 @@ from footchain.present.html import (
     Measurements,
     footprint_view,
     gait_view,
+    png_data_uri,
+    render_html,
     render_report_body,
     report_css,
     svg_data_uri,
@@ -406,13 +408,21 @@ def fpi_totals(intake: dict[str, Any]) -> dict[str, int]:
     return {side: sum(scores[side]) for side in FOOT_SIDES if isinstance(scores.get(side), list)}
 
 
-def _measurements(visit: VisitRow, files: list[VisitFileRow]) -> Measurements:
+def _measurements(visit: VisitRow, files: list[VisitFileRow], *, inline: bool = False) -> Measurements:
+    """The visit's measured files as the report's "What we measured"; ``inline`` puts the pictures
+    inside (``data:`` URIs) for the PDF, which reads no URL."""
     footprints, gait = [], []
     for row in files:
         if row.status != "done" or row.result is None:
             continue
         if row.kind == "footprint":
-            picture = f"/clinic/visits/{visit.id}/files/{row.id}/overlay.png" if row.overlay_png else None
+            picture = None
+            if row.overlay_png:
+                picture = (
+                    png_data_uri(row.overlay_png)
+                    if inline
+                    else f"/clinic/visits/{visit.id}/files/{row.id}/overlay.png"
+                )
             footprints.append(footprint_view(row.filename, row.result, picture))
         else:
             figures = {name: svg_data_uri(svg) for name, svg in row.figures.items() if isinstance(svg, str)}
@@ -420,7 +430,8 @@ def _measurements(visit: VisitRow, files: list[VisitFileRow]) -> Measurements:
     return Measurements(footprints=tuple(footprints), gait=tuple(gait))
 
 
-def _report(visit: VisitRow, files: list[VisitFileRow]) -> str | None:
+def _report(visit: VisitRow, files: list[VisitFileRow], patient: str) -> str | None:
+    """The visit's report written for the clinician: about the patient by name, research numbers shown."""
     from markupsafe import Markup
 
     from footchain.intake import parse_intake
@@ -429,7 +440,37 @@ def _report(visit: VisitRow, files: list[VisitFileRow]) -> str | None:
         return None
     assessment = Assessment.model_validate(visit.assessment)
     intake = parse_intake(visit.intake or {"schema_version": 1})
-    return Markup(render_report_body(assessment, intake, _measurements(visit, files)))
+    return Markup(render_report_body(assessment, intake, _measurements(visit, files), patient=patient))
+
+
+@router.get("/clinic/visits/{visit_id}/report.pdf", response_model=None)
+def visit_report_pdf(visit_id: str, user: PageUser, session: DbSession) -> Response:
+    """The visit's report as a PDF for the clinician: about the patient by name, research numbers shown,
+    dated with the visit's day."""
+    from footchain.intake import parse_intake
+    from footchain.present.pdf import render_pdf
+
+    visit = visit_or_404(session, user, visit_id)
+    patient = patient_or_404(session, user, visit.patient_id)
+    if visit.assessment is None:
+        raise HttpError(404, "This visit records outcome scores only; it has no report.")
+    files = patients.files_of(session, user.clinic_id, visit.id)
+    html = render_html(
+        Assessment.model_validate(visit.assessment),
+        parse_intake(visit.intake or {"schema_version": 1}),
+        _measurements(visit, files, inline=True),
+        made_on=f"{visit.visited_on.day} {visit.visited_on:%B %Y}",
+        patient=patient.name,
+    )
+    audit(session, user, "view", "visit", visit.id)
+    return Response(
+        render_pdf(html),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": 'attachment; filename="footchain-visit-report.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.get("/clinic/visits/{visit_id}", response_class=HTMLResponse)
@@ -451,7 +492,7 @@ def visit_page(request: Request, visit_id: str, user: PageUser, session: DbSessi
         "fpi_totals": fpi_totals(visit.intake),
         "feet": feet,
         "psfs_mean": _psfs_mean(visit.psfs),
-        "report": _report(visit, files),
+        "report": _report(visit, files, patient.name),
         "report_css": Markup(report_css()),
     }
     audit(session, user, "view", "visit", visit.id)

@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from footchain.plan.referral import SEE_FIRST
 from footchain.present.html import (
     Measurements,
     footprint_view,
@@ -77,9 +78,20 @@ def _not_found(request: Request) -> HTMLResponse:
 
 
 def _offer(request: Request, stored: StoredAssessment) -> InsoleOffer | None:
-    """The server's insole catalogue (``FOOTCHAIN_CATALOGUE``) matched to the plan, when one is set."""
+    """The server's insole catalogue (``FOOTCHAIN_CATALOGUE``) matched to the plan, when one is set and
+    the plan advises an insole: no shop for a person told that insoles are not for them, and none beside
+    an emergency or same-day referral."""
+    assessment = stored.assessment
+    if assessment.insole.status != "recommended" or assessment.referral.urgency in SEE_FIRST:
+        return None
     products = server_catalogue(request)
-    return None if products is None else match_catalogue(stored.assessment, products)
+    return None if products is None else match_catalogue(assessment, products)
+
+
+def made_on(stored: StoredAssessment) -> str | None:
+    """The day the assessment was made, in words ("8 December 2026", UTC), to date the PDF."""
+    when = stored.created_at
+    return None if when is None else f"{when.day} {when:%B %Y}"
 
 
 def _uploads_used(session: Session, stored: StoredAssessment) -> list[UploadRow]:
@@ -160,7 +172,7 @@ def report_pdf(request: Request, assessment_id: str, session: DbSession) -> Resp
     if stored is None:
         return _not_found(request)
     measurements, _rows = _measurements(session, stored, inline=True)
-    pdf = render_pdf(render_html(stored.assessment, stored.intake, measurements))
+    pdf = render_pdf(render_html(stored.assessment, stored.intake, measurements, made_on=made_on(stored)))
     return Response(
         pdf,
         media_type="application/pdf",

@@ -27,16 +27,6 @@
     syncShapes(box);
   });
 
-  // Pain sliders show their number.
-  document.querySelectorAll('input[type="range"][data-output]').forEach(function (range) {
-    var output = document.getElementById(range.getAttribute("data-output"));
-    if (!output) { return; }
-    output.hidden = false;
-    function show() { output.textContent = range.value; }
-    range.addEventListener("input", show);
-    show();
-  });
-
   // Screening: a "yes" to a question the server marked as a red flag shows its advice at once.
   document.querySelectorAll("fieldset[data-redflag]").forEach(function (question) {
     var notice = question.querySelector(".redflag-notice");

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from footchain.measure.gait.errors import RecordingError
+from footchain.measure.gait.errors import RecordingError, UnknownFormatError
 from footchain.measure.gait.readers._text import (
     decode_text,
     read_head,
@@ -77,7 +77,8 @@ def sniff_format(path: Path) -> str:
     Raises
     ------
     RecordingError
-        For an empty, unreadable or unrecognised file; the message lists the supported formats.
+        For an empty or unreadable file; ``UnknownFormatError`` (a ``RecordingError``) for an
+        unrecognised one, whose message lists the supported formats.
     """
     data = read_head(path, 65536)
     if is_c3d(data):
@@ -85,7 +86,7 @@ def sniff_format(path: Path) -> str:
     if looks_binary(data):
         if is_pressure_walk(data, path):  # footscan's export is a binary .xls
             return "pressure_walk"
-        raise RecordingError(
+        raise UnknownFormatError(
             f"{path} is a binary file of a format footchain does not read. Supported: {_supported_list()}"
         )
     # the text sniffers below read the first 40 lines at most (pedar: 20,000 characters); decoding
@@ -102,7 +103,7 @@ def sniff_format(path: Path) -> str:
     # last: the pressure sniffing loads the footprint package, which the formats above never need
     if is_pressure_walk(data, path):
         return "pressure_walk"
-    raise RecordingError(
+    raise UnknownFormatError(
         f"{path}: not a recording format footchain recognises. Supported: {_supported_list()}. "
         "For another table of per-foot force, give a column map (format 'csv')"
     )

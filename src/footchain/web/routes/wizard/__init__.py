@@ -19,6 +19,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from footchain.errors import FootchainError
 from footchain.present.html import CALL_NUMBERS, referral_view
+from footchain.present.summary import shown_reasons, tell_clinician
 from footchain.store import repository
 from footchain.store.database import write_transaction
 from footchain.types import Intake
@@ -39,7 +40,12 @@ from footchain.web.routes.wizard.forms import (
     merge_sections,
 )
 from footchain.web.templating import TEMPLATES
-from footchain.web.uploads import analyze_footprint_upload, analyze_gait_upload, run_analysis
+from footchain.web.uploads import (
+    analyze_footprint_upload,
+    analyze_gait_upload,
+    refuse_non_photo,
+    run_analysis,
+)
 
 router = APIRouter(tags=["self-assessment pages"], include_in_schema=False)
 PAPERS = ("a4", "letter")
@@ -126,7 +132,13 @@ def home(request: Request, session: DbSession) -> HTMLResponse:
     """What footchain does and does not do, the start button and the calibration sheet."""
     draft = drafts.open_draft(session, request, create=False)
     return TEMPLATES.TemplateResponse(
-        request, "home.html.j2", {"resume": bool(draft and draft.answers.get("done")), "papers": PAPERS}
+        request,
+        "home.html.j2",
+        {
+            "resume": bool(draft and draft.answers.get("done")),
+            "papers": PAPERS,
+            "draft_days": get_settings(request).draft_days,
+        },
     )
 
 
@@ -167,11 +179,16 @@ def referral_page(
     following = after if steps.step_named(after) else "review"
     context = {
         "referral": referral,
+        "reasons": shown_reasons(referral) if referral else (),
+        "tell": tell_clinician(drafts.screening_intake(draft.answers)) if referral else (),
         "view": referral_view(referral, has_limits=False) if referral else None,
         "call_numbers": CALL_NUMBERS,
         "next_url": _step_url(following),
     }
     return TEMPLATES.TemplateResponse(request, "wizard/referral.html.j2", context)
+
+
+SIDE_ERROR = "Which foot is this print: choose Left or Right, then press “Use this side”."
 
 
 @router.post("/assess/submit")
@@ -207,8 +224,9 @@ async def _upload(request: Request, session: DbSession, max_bytes: int, kind: st
     draft = drafts.open_draft(session, request)
     assert draft is not None
     files = [f for f in data.getlist("files") if isinstance(f, UploadFile) and f.filename]
-    if data.get("action") != "upload":
+    if data.get("action") != "upload" and not files:
         return _save_and_go_on(request, session, draft, kind)
+    # A file chosen and then "Continue" pressed is measured and shown, never dropped silently.
     try:
         if not files:
             raise HttpError(422, "Choose a file first, then press “Upload and measure”.")
@@ -219,9 +237,10 @@ async def _upload(request: Request, session: DbSession, max_bytes: int, kind: st
                 raise HttpError(413, f"{upload.filename} is larger than {megabytes(max_bytes)}.")
             named.append((upload.filename or kind, content))
         if kind == "footprint":
+            refuse_non_photo(*named[0])
             analysed = await run_analysis(request, analyze_footprint_upload, *named[0])
         else:
-            analysed = await run_analysis(request, analyze_gait_upload, named)
+            analysed = await run_analysis(request, analyze_gait_upload, named, plain=True)
     except HttpError as exc:
         return _render(request, session, draft, kind, errors={"files": str(exc)}, status=exc.status_code)
     with write_transaction(session):  # the upload and the draft naming it, committed together
@@ -270,6 +289,28 @@ async def remove_upload(kind: str, request: Request, session: DbSession) -> Resp
                 repository.delete_upload(session, upload_id)
             drafts.save(session, draft)
     return _to(f"/assess/{kind}")
+
+
+@router.post("/assess/footprint/side")
+async def footprint_side(request: Request, session: DbSession) -> Response:
+    """The person gives the side of a print the analyser could not tell (left or right)."""
+    data = await request.form()
+    draft = drafts.open_draft(session, request, create=False)
+    upload_id, side = str(data.get("upload_id", "")), str(data.get("side", ""))
+    index = str(data.get("print", ""))
+    if draft is None or upload_id not in draft.files("footprint"):
+        raise HttpError(404, "No such photo in your answers.")
+    row = repository.get_upload(session, upload_id, "footprint")
+    prints = row.result.get("prints", []) if row is not None else []
+    if row is None or not index.isdigit() or int(index) >= len(prints):
+        raise HttpError(404, "No such print in this photo.")
+    if side not in ("left", "right"):
+        return _render(
+            request, session, draft, "footprint", errors={f"side-{upload_id}-{index}": SIDE_ERROR}, status=422
+        )
+    with write_transaction(session):
+        row.result = views.with_side(row.result, int(index), side)
+    return _to("/assess/footprint#measured")
 
 
 @router.get("/assess/{step_name}", response_class=HTMLResponse)

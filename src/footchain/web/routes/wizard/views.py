@@ -6,6 +6,7 @@ Plain words for the choices live here too; the region and question wording comes
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,11 +46,32 @@ TRI_WORDS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
 
 @dataclass(frozen=True)
 class PrintView:
+    """One measured print of an upload; ``unsure`` when the analyser could not tell left from right,
+    so the page offers the person a control to give the side."""
+
+    index: int
     side: str
     arch_index: str
     arch_type: str
     length_mm: str
     warnings: tuple[str, ...]
+    unsure: bool = False
+
+    @property
+    def foot(self) -> str:
+        return f"{self.side.capitalize()} foot" if self.side in ("left", "right") else "Side not clear"
+
+
+SIDE_UNSURE = "side uncertain"
+"""How the footprint analyser's warning starts when it cannot tell which foot a print is."""
+SIDE_GIVEN = "You said this print is of your {side} foot."
+_COMMAND_LINE = re.compile(r",? or (?:scan it and )?give the scan's [^.;]*|\s*\(`footchain sheet`\)")
+"""The command-line half of a measuring warning ("or give the scan's --dpi"): no use on a web page."""
+
+
+def plain_warning(warning: str) -> str:
+    """A measuring warning without its command-line advice (``--dpi``, ``footchain sheet``)."""
+    return _COMMAND_LINE.sub("", warning)
 
 
 @dataclass(frozen=True)
@@ -85,16 +107,33 @@ def _fmt(value: Any, digits: int = 2) -> str:
 def footprint_view(row_id: str, filename: str, result: dict[str, Any], has_overlay: bool) -> UploadView:
     prints = tuple(
         PrintView(
+            index=index,
             side=str(p.get("side", "unknown")),
             arch_index=_fmt(p.get("arch_index")),
             arch_type=ARCH_WORDS.get(p.get("arch_type", "unknown"), "Not known"),
             length_mm="not measured" if p.get("foot_length_mm") is None else f"{p['foot_length_mm']:.0f} mm",
-            warnings=tuple(p.get("warnings", [])),
+            warnings=tuple(plain_warning(w) for w in p.get("warnings", [])),
+            unsure=p.get("side") == "unknown"
+            or any(w.startswith(SIDE_UNSURE) for w in p.get("warnings", [])),
         )
-        for p in result.get("prints", [])
+        for index, p in enumerate(result.get("prints", []))
     )
     overlay = f"/assess/footprint/{row_id}.png" if has_overlay else None
-    return UploadView(row_id, filename, overlay, prints=prints, warnings=tuple(result.get("warnings", [])))
+    warnings = tuple(plain_warning(w) for w in result.get("warnings", []))
+    return UploadView(row_id, filename, overlay, prints=prints, warnings=warnings)
+
+
+def with_side(result: dict[str, Any], index: int, side: str) -> dict[str, Any]:
+    """A footprint measurement with the side of print ``index`` given by the person: the analyser's
+    "side uncertain" warning is replaced by a note that the person gave it."""
+    prints = [dict(p) for p in result.get("prints", [])]
+    chosen = prints[index]
+    chosen["side"] = side
+    chosen["warnings"] = [
+        *(w for w in chosen.get("warnings", []) if not w.startswith(SIDE_UNSURE)),
+        SIDE_GIVEN.format(side=side),
+    ]
+    return {**result, "prints": prints}
 
 
 def gait_view(row_id: str, filename: str, result: dict[str, Any]) -> UploadView:
@@ -210,7 +249,7 @@ def summary(session: Session, draft: Draft) -> tuple[SummarySection, ...]:
     if "heel_counter_tilt" in wear:
         shoe_lines.append("Heel from behind: " + dict(TILT_CHOICES)[wear["heel_counter_tilt"]].lower())
     foot_lines = [
-        f"{u.filename}: " + "; ".join(f"{p.side} foot, Arch Index {p.arch_index}" for p in u.prints)
+        f"{u.filename}: " + "; ".join(f"{p.foot.lower()}, arch {p.arch_type.lower()}" for p in u.prints)
         for u in uploads(session, draft, "footprint")
     ]
     gait_lines = [u.filename for u in uploads(session, draft, "gait")]
