@@ -11,9 +11,8 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import jinja2
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from footchain.knowledge import load_knowledge
 from footchain.plan.referral import SEE_FIRST, held_back_note, missing_answers
@@ -55,14 +54,25 @@ from footchain.types import (
     Urgency,
 )
 
-_ENVIRONMENT = jinja2.Environment(
-    loader=jinja2.PackageLoader("footchain.present", "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+if TYPE_CHECKING:
+    import jinja2
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    """The report templates (jinja2 is imported here, not at start: the text report needs only this
+    module's wording helpers, and ``footchain assess`` starts faster without it)."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("footchain.present", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
 
 _URGENCY_TAGS: dict[Urgency, str] = {
     "emergency": "Emergency",
@@ -684,13 +694,13 @@ def render_html(
     without it the same inputs always give the same string. ``patient`` (a name, or "the patient") makes
     the clinician's variant: written about the patient, with the research numbers shown.
     """
-    template = _ENVIRONMENT.get_template("report.html.j2")
+    template = _templates().get_template("report.html.j2")
     return template.render(_context(assessment, intake, measurements, made_on, patient))
 
 
 def report_css() -> str:
     """The report's style sheet, for a page that shows ``render_report_body`` inside its own layout."""
-    return _ENVIRONMENT.get_template("report_style.css.j2").render()
+    return _templates().get_template("report_style.css.j2").render()
 
 
 def render_report_body(
@@ -705,6 +715,8 @@ def render_report_body(
     The web page shows exactly this inside the site's layout, so the page, the standalone report and the
     PDF come from one template and cannot drift apart.
     """
-    return _ENVIRONMENT.get_template("report_body.html.j2").render(
-        _context(assessment, intake, measurements, None, patient)
+    return (
+        _templates()
+        .get_template("report_body.html.j2")
+        .render(_context(assessment, intake, measurements, None, patient))
     )
