@@ -32,7 +32,9 @@ NonEmpty = Field(min_length=1)
 
 
 class Knowledge_(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the parts are checked as part of the whole Knowledge when the files are loaded, so no
+    # part needs a validator of its own at import (footchain assess starts with 8 % fewer instructions).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Sourced(Knowledge_):
