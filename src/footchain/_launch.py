@@ -27,6 +27,9 @@ def main() -> None:
         with open(HELP_FILE, encoding="utf-8") as stream:
             sys.stdout.write(stream.read())
         return
+    # footchain uses no pydantic plugins, and looking for them reads every installed package's entry
+    # points at start; a user who wants plugins sets PYDANTIC_DISABLE_PLUGINS themselves (e.g. to "").
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from footchain.cli import main as run_cli
 
     run_cli()
