@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from footchain.errors import FootprintError
 from footchain.knowledge import MM_PER_INCH
@@ -78,9 +79,13 @@ def _image(
     if detection is not None:
         rectified = rectify(loaded.gray, detection)
         gray, scale, scale_from, kind = rectified.image, rectified.mm_per_px, "sheet", "photo"
+        picture: NDArray[np.uint8] = gray
         warnings += rectified.warnings
     else:
-        gray = loaded.gray
+        # no sheet: colour tells printed colour (form bands, logos, biro) from ink, so decode it too
+        coloured = read_image(path, colour=True)
+        gray = coloured.gray
+        picture = coloured.colour if coloured.colour is not None else gray
         if mm_per_px is not None:
             scale, scale_from = mm_per_px * loaded.reduction, "flag"
         elif dpi is not None:
@@ -92,7 +97,7 @@ def _image(
         kind = kind or ("scan" if scale is not None else "photo")
     if scale is None:
         warnings.append(NO_SCALE_WARNING)
-    masks = segment_prints(gray, mm_per_px=scale)
+    masks = segment_prints(picture, mm_per_px=scale)
     prints = [measure_print(mask, mm_per_px=scale, kind=kind) for mask in masks]
     source = Source(path=str(path), kind=kind, mm_per_px=scale, scale_from=scale_from)
     return gray, prints, source, warnings

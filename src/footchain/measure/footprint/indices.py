@@ -335,9 +335,14 @@ def _split_components(binary: Mask) -> tuple[Mask, Mask]:
 
 
 def _front_sign(pts: F64, d: F64, toes: Mask, centre: F64) -> float:
-    """+1 when ``d`` points from the heel to the toes, else -1 (toe blobs, else the wider end)."""
+    """+1 when ``d`` points from the heel to the toes, else -1 (toe blobs, else the wider end).
+
+    The toes count only when there are two or more blobs: a single blob beyond one end may as well be
+    a stray mark (a remnant of a pen stroke or of the form's text) behind the heel.
+    """
     ty, tx = np.nonzero(toes)
-    if tx.size:
+    blobs, _ = cv2.connectedComponents(toes.astype(np.uint8), connectivity=8)
+    if blobs - 1 >= 2:
         s_toes = (np.stack([tx, ty], 1) - centre) @ d
         s_body = pts @ d
         # toes lie beyond one end of the print
