@@ -40,7 +40,7 @@ EXCESS_CHROMA = 55.0
 # A dark region joined to the picture's border and covering more than this share of it is the table.
 TABLE_SHARE = 0.04
 OFF_PAPER_VALUE = 0.45  # darker than this share of the paper: not paper (shadows and prints are lighter)
-OFF_PAPER_HUE = 0.035  # chromaticity (b, g, r over their sum) this far from the paper's: not paper
+OFF_PAPER_HUE = 0.02  # chromaticity (b, g, r over their sum) this far from the paper's: not paper
 THUMB_PX = 320  # long side of the thumbnail the page is found on
 
 

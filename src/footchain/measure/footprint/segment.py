@@ -65,6 +65,8 @@ FOOT_ASPECT = 2.1  # length / width of a toe-less print, about
 PRINT_ACROSS_MM = 130.0  # wider than any print's heel or ball: the closing that finds shadows
 PRINT_ACROSS_SHARE = 0.3  # the same without a scale, as a share of the picture's long side
 PALE_SHARE = 0.25  # ink fainter than this share of the typical ink's contrast is not taken as print
+SOFT_EDGE_SHARE = 0.02  # an edge wider than this share of the picture is a shadow's penumbra
+SHADOW_MIN_SHARE = 0.002  # regions smaller than this share of the picture are not judged as shadows
 STROKE_SHARE = 0.06  # marks thinner than this share of the thickest one are strokes, frames or text
 THIN_SHARE = 0.07  # thinner than this share of the largest component's thickness: a line or text
 ELONGATED = 5.0  # long side / short side above this: a line or a ruler
@@ -95,7 +97,7 @@ def segment_prints(image: NDArray[np.generic], *, mm_per_px: float | None) -> li
     page = page_mask(work, _work_colour(colour, work))
     ink = _ink_map(full, work, colour, page, scale)
     threshold = _threshold_map(ink, page, scale)
-    binary = _drop_strokes(ink > threshold)
+    binary = _drop_strokes(_drop_soft_shadows(ink > threshold, ink))
     groups = _group_feet(binary, filter_marks=True)
     if not groups:
         raise FootprintError(NO_PRINT)
@@ -192,6 +194,34 @@ def _threshold_map(ink: F32, page: Mask, scale: _WorkScale) -> F32:
     level = (paper + inked) / 2
     floor = paper + PALE_SHARE * (inked - paper)
     return np.asarray(np.clip((paper + local) / 2, floor, level), dtype=np.float32)
+
+
+def _drop_soft_shadows(binary: Mask, ink: F32) -> Mask:
+    """Remove dark regions with soft edges: cast shadows, whose penumbra is far wider than a print's edge.
+
+    A print's edge rises from paper to ink within a millimetre or two; a shadow's over a centimetre or
+    more. Each region's edge width is its contrast over the mean slope of the ink map along its
+    border; a region whose edge is wider than ``SOFT_EDGE_SHARE`` of the picture's long side is a shadow.
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary.view(np.uint8), connectivity=8)
+    if n <= 1:
+        return binary
+    gx = cv2.Sobel(ink, cv2.CV_32F, 1, 0, ksize=3) / 8
+    gy = cv2.Sobel(ink, cv2.CV_32F, 0, 1, ksize=3) / 8
+    slope = np.hypot(gx, gy)
+    border = binary & ~np.asarray(cv2.erode(binary.view(np.uint8), np.ones((3, 3), np.uint8)), dtype=bool)
+    lab = np.asarray(labels, dtype=np.int32)
+    soft = np.zeros(n, bool)
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if area < SHADOW_MIN_SHARE * binary.size:
+            continue
+        own = lab[y : y + h, x : x + w] == i
+        edge = own & border[y : y + h, x : x + w]
+        contrast = float(ink[y : y + h, x : x + w][own].mean())
+        edge_px = contrast / max(float(np.median(slope[y : y + h, x : x + w][edge])), 1e-6)
+        soft[i] = edge_px > SOFT_EDGE_SHARE * max(binary.shape)
+    return np.asarray(binary & ~soft[lab], dtype=bool)
 
 
 def _drop_strokes(binary: Mask) -> Mask:
