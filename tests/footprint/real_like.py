@@ -106,7 +106,9 @@ def _foot_frame(foot: Foot, xy_mm: F64, centre_mm: F64) -> tuple[F64, F64]:
 
 
 def _outline_extent(foot: Foot) -> tuple[F64, F64]:
-    pts = np.concatenate([_to_scene(foot, p) for p in foot.body_polygons() + [t.polygon() for t in foot.toes]])
+    pts = np.concatenate(
+        [_to_scene(foot, p) for p in foot.body_polygons() + [t.polygon() for t in foot.toes]]
+    )
     return pts.min(0), pts.max(0)
 
 
@@ -131,16 +133,16 @@ def _pressure(foot: Foot, centre_mm: F64, px_per_mm: float, shape: tuple[int, in
     x, y = _foot_frame(foot, xy, centre_mm)
     length = foot.p.foot_length_mm
     heel = np.exp(-(((x - 0.14 * length) / (0.13 * length)) ** 2) - (y / (0.09 * length)) ** 2)
-    ball = np.exp(-(((x - 0.66 * length) / (0.1 * length)) ** 2) - ((y - 0.02 * length) / (0.14 * length)) ** 2)
+    ball = np.exp(
+        -(((x - 0.66 * length) / (0.1 * length)) ** 2) - ((y - 0.02 * length) / (0.14 * length)) ** 2
+    )
     toes = np.exp(-(((x - 0.85 * length) / (0.07 * length)) ** 2))
     strength = np.maximum.reduce([heel, ball, 0.85 * toes])
     small = (arch + (1 - arch) * np.clip(strength * 1.3, 0, 1)).astype(np.float32)
     return np.asarray(cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)[:h, :w], np.float32)
 
 
-def _grid_ink(
-    contact: U8, strength: F32, pitch_px: float, angle_deg: float, rng: np.random.Generator
-) -> F32:
+def _grid_ink(contact: U8, strength: F32, pitch_px: float, angle_deg: float, rng: np.random.Generator) -> F32:
     """The membrane's crossed-line grid: line width grows with the ink strength, pale lines break up."""
     h, w = contact.shape
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -152,7 +154,9 @@ def _grid_ink(
     du = np.abs(u - np.round(u))
     dv = np.abs(v - np.round(v))
     half = np.float32(0.08) + np.float32(0.22) * strength  # half line width, in pitches
-    line = np.maximum(np.clip((half - du) * pitch_px + 0.5, 0, 1), np.clip((half - dv) * pitch_px + 0.5, 0, 1))
+    line = np.maximum(
+        np.clip((half - du) * pitch_px + 0.5, 0, 1), np.clip((half - dv) * pitch_px + 0.5, 0, 1)
+    )
     breaks = _noise(rng, h, w, 0.7 * pitch_px)
     line *= np.clip((strength - 0.15 + 0.35 * breaks) * 4, 0, 1)  # pale ink: broken lines
     ink = line * (np.float32(0.35) + np.float32(0.65) * strength) * (contact.astype(np.float32) / 255)
@@ -178,7 +182,12 @@ def _noise(rng: np.random.Generator, h: int, w: int, sigma_px: float) -> F32:
 
 
 def _put_text(
-    img: U8, text: str, org_mm: tuple[float, float], height_mm: float, px_per_mm: float, colour: tuple[int, ...]
+    img: U8,
+    text: str,
+    org_mm: tuple[float, float],
+    height_mm: float,
+    px_per_mm: float,
+    colour: tuple[int, ...],
 ) -> None:
     scale = height_mm * px_per_mm / 22
     org = (int(org_mm[0] * px_per_mm), int(org_mm[1] * px_per_mm))
@@ -188,7 +197,13 @@ def _put_text(
 
 
 def _pen_stroke(
-    img: U8, a_mm: F64, b_mm: F64, px_per_mm: float, colour: tuple[int, ...], width_mm: float, rng: np.random.Generator
+    img: U8,
+    a_mm: F64,
+    b_mm: F64,
+    px_per_mm: float,
+    colour: tuple[int, ...],
+    width_mm: float,
+    rng: np.random.Generator,
 ) -> None:
     """A hand-drawn stroke from a to b: slightly bowed and wobbly."""
     t = np.linspace(0, 1, 40)[:, None]
@@ -208,9 +223,7 @@ def _pen_stroke(
     )
 
 
-def _pen_marks(
-    img: U8, foot: Foot, centre_mm: F64, px_per_mm: float, rng: np.random.Generator
-) -> None:
+def _pen_marks(img: U8, foot: Foot, centre_mm: F64, px_per_mm: float, rng: np.random.Generator) -> None:
     """Strokes across the foot axis at the tip of the longest toe and at the back of the heel."""
     colour = (
         (int(rng.uniform(120, 170)), int(rng.uniform(40, 70)), int(rng.uniform(10, 40)))  # blue biro (BGR)
@@ -249,14 +262,30 @@ def _form(
         cv2.rectangle(img, p0, (p1[0], int((top + band) * px_per_mm)), blue, -1)
         title = titles[k] if halves == 2 else "Empreinte / Footprint"
         _put_text(img, title, (x0 + 3, top + band * 0.7), band * 0.45, px_per_mm, (255, 255, 255))
-        _put_text(img, "Remarques / Remarks: ____________", (x0 + 3, bottom - 4), 3.2, px_per_mm, (40, 40, 40))
+        _put_text(
+            img, "Remarques / Remarks: ____________", (x0 + 3, bottom - 4), 3.2, px_per_mm, (40, 40, 40)
+        )
     # logo: a coloured disc with initials, and the clinic's name and a date line in the header
     logo_c = (int(rng.uniform(8, 30) * px_per_mm), int(14 * px_per_mm))
     logo_colour = tuple(int(v) for v in rng.integers(0, 200, 3))
     cv2.circle(img, logo_c, int(9 * px_per_mm), logo_colour, -1, cv2.LINE_AA)
     _put_text(img, "PC", (logo_c[0] / px_per_mm - 5, 17), 6, px_per_mm, (255, 255, 255))
-    _put_text(img, "Cabinet de podologie - Podiatry clinic", (logo_c[0] / px_per_mm + 14, 12), 4, px_per_mm, (30, 30, 30))
-    _put_text(img, "Nom / Name: ________  Date: __/__/____", (logo_c[0] / px_per_mm + 14, 22), 3.2, px_per_mm, (30, 30, 30))
+    _put_text(
+        img,
+        "Cabinet de podologie - Podiatry clinic",
+        (logo_c[0] / px_per_mm + 14, 12),
+        4,
+        px_per_mm,
+        (30, 30, 30),
+    )
+    _put_text(
+        img,
+        "Nom / Name: ________  Date: __/__/____",
+        (logo_c[0] / px_per_mm + 14, 22),
+        3.2,
+        px_per_mm,
+        (30, 30, 30),
+    )
     return frames
 
 
@@ -265,7 +294,13 @@ def _ruler(img: U8, page_mm: tuple[float, float], px_per_mm: float) -> None:
     y = h_mm - 8.0
     thick = max(1, round(0.25 * px_per_mm))
     x0, x1 = 15.0, min(w_mm - 15.0, 215.0)
-    cv2.line(img, (int(x0 * px_per_mm), int(y * px_per_mm)), (int(x1 * px_per_mm), int(y * px_per_mm)), (20, 20, 20), thick)
+    cv2.line(
+        img,
+        (int(x0 * px_per_mm), int(y * px_per_mm)),
+        (int(x1 * px_per_mm), int(y * px_per_mm)),
+        (20, 20, 20),
+        thick,
+    )
     for k in range(int(x1 - x0) + 1):
         tick = 4.0 if k % 10 == 0 else (2.5 if k % 5 == 0 else 1.5)
         x = int((x0 + k) * px_per_mm)
@@ -276,7 +311,12 @@ def _ruler(img: U8, page_mm: tuple[float, float], px_per_mm: float) -> None:
 
 
 def _camera(
-    page_px: tuple[int, int], out_size: tuple[int, int], tilt_deg: float, spin_deg: float, fill: float, rng: np.random.Generator
+    page_px: tuple[int, int],
+    out_size: tuple[int, int],
+    tilt_deg: float,
+    spin_deg: float,
+    fill: float,
+    rng: np.random.Generator,
 ) -> F64:
     """Homography page pixels → photo pixels: a pinhole camera tilted about a random axis, turned in plane."""
     w, h = page_px
@@ -294,7 +334,7 @@ def _camera(
     k = fill * min(out_size[0] / span[0], out_size[1] / span[1])
     pts = (pts - (pts.max(0) + pts.min(0)) / 2) * k + np.array(out_size) / 2
     pts += rng.uniform(-0.03, 0.03, 2) * np.array(out_size)
-    src = (corners + [w / 2, h / 2]).astype(np.float32)
+    src = (corners + np.array([w / 2, h / 2])).astype(np.float32)
     return np.asarray(cv2.getPerspectiveTransform(src, pts.astype(np.float32)), np.float64)
 
 
@@ -304,8 +344,18 @@ def _shadow(h: int, w: int, strength: float, rng: np.random.Generator) -> F32:
     edge = rng.integers(0, 4)
     depth = rng.uniform(0.2, 0.55)
     pts = {
-        0: [(0, 0), (w, 0), (w * rng.uniform(0.4, 1), h * depth), (w * rng.uniform(0, 0.6), h * depth * rng.uniform(0.6, 1.4))],
-        1: [(0, h), (w, h), (w * rng.uniform(0.4, 1), h * (1 - depth)), (0, h * (1 - depth * rng.uniform(0.6, 1.4)))],
+        0: [
+            (0, 0),
+            (w, 0),
+            (w * rng.uniform(0.4, 1), h * depth),
+            (w * rng.uniform(0, 0.6), h * depth * rng.uniform(0.6, 1.4)),
+        ],
+        1: [
+            (0, h),
+            (w, h),
+            (w * rng.uniform(0.4, 1), h * (1 - depth)),
+            (0, h * (1 - depth * rng.uniform(0.6, 1.4))),
+        ],
         2: [(0, 0), (0, h), (w * depth, h * rng.uniform(0.4, 1)), (w * depth * rng.uniform(0.6, 1.4), 0)],
         3: [(w, 0), (w, h), (w * (1 - depth), h * rng.uniform(0.4, 1)), (w * (1 - depth), 0)],
     }[int(edge)]

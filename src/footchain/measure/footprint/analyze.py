@@ -18,6 +18,7 @@ from footchain.errors import FootprintError
 from footchain.knowledge import MM_PER_INCH
 from footchain.measure.footprint.image_io import GrayImage, read_image
 from footchain.measure.footprint.indices import measure_print
+from footchain.measure.footprint.layout import sides_from_layout
 from footchain.measure.footprint.overlay import write_overlay
 from footchain.measure.footprint.photo import detect_sheet, rectify
 from footchain.measure.footprint.pressure import read_pressure_frame
@@ -98,7 +99,7 @@ def _image(
     if scale is None:
         warnings.append(NO_SCALE_WARNING)
     masks = segment_prints(picture, mm_per_px=scale)
-    prints = [measure_print(mask, mm_per_px=scale, kind=kind) for mask in masks]
+    prints = sides_from_layout([measure_print(mask, mm_per_px=scale, kind=kind) for mask in masks])
     source = Source(path=str(path), kind=kind, mm_per_px=scale, scale_from=scale_from)
     return gray, prints, source, warnings
 

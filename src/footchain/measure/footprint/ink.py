@@ -88,7 +88,9 @@ def page_mask(work: F32, colour: U8 | None) -> Mask:
     paper_value = float(np.percentile(small, 90))
     off = small < OFF_PAPER_VALUE * paper_value
     if colour is not None:
-        bgr = np.asarray(cv2.GaussianBlur(cv2.resize(colour, size, interpolation=cv2.INTER_AREA), (0, 0), 1.5))
+        bgr = np.asarray(
+            cv2.GaussianBlur(cv2.resize(colour, size, interpolation=cv2.INTER_AREA), (0, 0), 1.5)
+        )
         chroma = bgr.astype(np.float32) / (bgr.astype(np.float32).sum(2, keepdims=True) + 1.0)
         bright = small >= np.percentile(small, 80)
         paper_hue = np.median(chroma[bright], axis=0)
@@ -174,5 +176,5 @@ def texture_background(full: NDArray[np.generic], pitch_px: float, work_size: tu
     size = max(3, round(3.0 * pitch_px)) | 1
     top = cv2.dilate(np.asarray(full), np.ones((size, size), np.uint8))
     small = np.asarray(cv2.resize(top, work_size, interpolation=cv2.INTER_AREA), dtype=np.float32)
-    sigma = max(1.0, size * work_size[0] / full.shape[1])
+    sigma = max(1.0, 0.5 * size * work_size[0] / full.shape[1])
     return np.asarray(cv2.GaussianBlur(small, (0, 0), sigma), dtype=np.float32)

@@ -41,8 +41,8 @@ from numpy.typing import NDArray
 
 from footchain.errors import FootprintError
 from footchain.measure.footprint.ink import (
-    colour_marks,
     closed_background,
+    colour_marks,
     ink_value,
     least_squares,
     otsu,
@@ -65,6 +65,7 @@ FOOT_ASPECT = 2.1  # length / width of a toe-less print, about
 PRINT_ACROSS_MM = 130.0  # wider than any print's heel or ball: the closing that finds shadows
 PRINT_ACROSS_SHARE = 0.3  # the same without a scale, as a share of the picture's long side
 PALE_SHARE = 0.25  # ink fainter than this share of the typical ink's contrast is not taken as print
+SEE_THROUGH = 0.35  # grid or dotted ink shows paper between its lines: its spread of tones, over paper − ink
 SOFT_EDGE_SHARE = 0.02  # an edge wider than this share of the picture is a shadow's penumbra
 SHADOW_MIN_SHARE = 0.002  # regions smaller than this share of the picture are not judged as shadows
 STROKE_SHARE = 0.06  # marks thinner than this share of the thickest one are strokes, frames or text
@@ -132,14 +133,18 @@ def _as_value(image: NDArray[np.generic]) -> tuple[NDArray[np.uint8] | F32, U8 |
         raise FootprintError(
             "the image is too small to hold a footprint: use a scan or photo of the whole foot"
         )
-    full = np.asarray(value, dtype=np.uint8) if value.dtype == np.uint8 else np.asarray(value, dtype=np.float32)
+    full = (
+        np.asarray(value, dtype=np.uint8) if value.dtype == np.uint8 else np.asarray(value, dtype=np.float32)
+    )
     return full, colour
 
 
 def _work_colour(colour: U8 | None, work: F32) -> U8 | None:
     if colour is None:
         return None
-    return np.asarray(cv2.resize(colour, (work.shape[1], work.shape[0]), interpolation=cv2.INTER_AREA), np.uint8)
+    return np.asarray(
+        cv2.resize(colour, (work.shape[1], work.shape[0]), interpolation=cv2.INTER_AREA), np.uint8
+    )
 
 
 def _ink_map(
@@ -209,7 +214,8 @@ def _drop_soft_shadows(binary: Mask, ink: F32) -> Mask:
     gx = cv2.Sobel(ink, cv2.CV_32F, 1, 0, ksize=3) / 8
     gy = cv2.Sobel(ink, cv2.CV_32F, 0, 1, ksize=3) / 8
     slope = np.hypot(gx, gy)
-    border = binary & ~np.asarray(cv2.erode(binary.view(np.uint8), np.ones((3, 3), np.uint8)), dtype=bool)
+    filled = _fill_holes(binary)  # outer edges only: holes inside a print are not its edge
+    border = filled & ~np.asarray(cv2.erode(filled.view(np.uint8), np.ones((3, 3), np.uint8)), dtype=bool)
     lab = np.asarray(labels, dtype=np.int32)
     soft = np.zeros(n, bool)
     for i in range(1, n):
@@ -218,6 +224,8 @@ def _drop_soft_shadows(binary: Mask, ink: F32) -> Mask:
             continue
         own = lab[y : y + h, x : x + w] == i
         edge = own & border[y : y + h, x : x + w]
+        if not edge.any():  # a mark inside a hole of another region
+            continue
         contrast = float(ink[y : y + h, x : x + w][own].mean())
         edge_px = contrast / max(float(np.median(slope[y : y + h, x : x + w][edge])), 1e-6)
         soft[i] = edge_px > SOFT_EDGE_SHARE * max(binary.shape)
@@ -238,7 +246,9 @@ def _drop_strokes(binary: Mask) -> Mask:
     return np.asarray(cv2.morphologyEx(binary.view(np.uint8), cv2.MORPH_OPEN, disc), dtype=bool)
 
 
-def _full_resolution(group: Mask, margin: F32, binary: Mask, scale: _WorkScale, shape: tuple[int, int]) -> Mask:
+def _full_resolution(
+    group: Mask, margin: F32, binary: Mask, scale: _WorkScale, shape: tuple[int, int]
+) -> Mask:
     """One foot's mask at full resolution: the ink margin interpolated inside the foot's box (sub-pixel edges)."""
     h, w = shape
     filled = _fill_holes(group)
@@ -394,26 +404,42 @@ def _ink_pitch_px(full: NDArray[np.uint8] | F32, ink: F32, kx: float, ky: float)
     smooth = np.asarray(cv2.GaussianBlur(ink, (0, 0), 5), dtype=np.float32)
     rough = (smooth > otsu(smooth[::4, ::4].astype(np.float64).ravel())).view(np.uint8)
     dist = np.asarray(cv2.distanceTransform(rough, cv2.DIST_L2, 3), dtype=np.float32)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(rough, connectivity=8)
-    for i in np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:3] + 1:
+    paper = float(np.percentile(full[:: max(1, full.shape[0] // 300), :: max(1, full.shape[1] // 300)], 90))
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(rough, connectivity=8)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    for i in np.argsort(-areas)[:3] + 1:
+        if stats[i, cv2.CC_STAT_AREA] < BODY_SHARE * areas.max():
+            break
         x, y, bw, bh = (int(v) for v in stats[i, :4])
         inside = np.where(labels[y : y + bh, x : x + bw] == i, dist[y : y + bh, x : x + bw], 0)
         _, depth, _, loc = cv2.minMaxLoc(inside)
-        pitch = _window_pitch(full, int((loc[0] + x) * kx), int((loc[1] + y) * ky), 1.6 * depth * min(kx, ky))
+        centre = (int((loc[0] + x) * kx), int((loc[1] + y) * ky))
+        pitch = _window_pitch(full, centre, 1.6 * depth * min(kx, ky), paper)
         if pitch > 0:
             return pitch
     return 0.0
 
 
-def _window_pitch(full: NDArray[np.uint8] | F32, cx: int, cy: int, across: float) -> float:
-    """Period of a lattice (dots or crossed lines) in a square window centred at (cx, cy), 0 when none."""
+def _window_pitch(
+    full: NDArray[np.uint8] | F32, centre: tuple[int, int], across: float, paper: float
+) -> float:
+    """Period of a lattice (dots or crossed lines) in a square window centred at ``centre``, 0 when none.
+
+    The paper must show between the lines (the window's tones spread over at least ``SEE_THROUGH`` of
+    the way from its ink to the paper): solid ink with a grainy or periodic-looking surface is not a
+    pattern to close.
+    """
+    cx, cy = centre
     h, w = full.shape
     size = int(min(256, h, w, across))
-    if size < 40:
+    if size < 64:
         return 0.0
     x0 = min(max(cx - size // 2, 0), w - size)
     y0 = min(max(cy - size // 2, 0), h - size)
     crop = full[y0 : y0 + size, x0 : x0 + size].astype(np.float64)
+    low, high = np.percentile(crop, [5, 95])
+    if high - low < SEE_THROUGH * max(paper - low, 1e-6):
+        return 0.0
     gy, gx = np.mgrid[0:size, 0:size] / size - 0.5
     plane = np.stack([np.ones(size * size), gx.ravel(), gy.ravel()], 1)
     coef = least_squares(plane, crop.ravel())
