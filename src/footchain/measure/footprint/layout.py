@@ -14,11 +14,13 @@ same side, and the result says so in the print's warnings.
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import numpy as np
 
 from footchain.measure.footprint.result import PrintMeasurement
 
+Side = Literal["left", "right", "unknown"]
 # The two feet's axes must point the same way to within this angle for the layout to mean anything.
 PARALLEL_WITHIN_DEG = 50.0
 # And lie side by side: their centres at least this share of a foot length apart across the axis.
@@ -52,7 +54,7 @@ def sides_from_layout(prints: list[PrintMeasurement]) -> list[PrintMeasurement]:
         return [p.model_copy(update={"warnings": [*p.warnings, SWAPPED_NOTE]}) for p in prints]
     if sure.count(True) == 1:  # the clear print decides, the other is its pair
         i = sure.index(True)
-        sides = [shape[i], shape[i]]
+        sides: list[Side] = [shape[i], shape[i]]
         sides[1 - i] = "right" if shape[i] == "left" else "left"
     else:  # neither is clear, or both read the same side
         sides = layout
@@ -62,11 +64,11 @@ def sides_from_layout(prints: list[PrintMeasurement]) -> list[PrintMeasurement]:
     ]
 
 
-def _with_side(p: PrintMeasurement, side: str) -> PrintMeasurement:
+def _with_side(p: PrintMeasurement, side: Side) -> PrintMeasurement:
     return p.model_copy(update={"side": side, "warnings": [*p.warnings, LAYOUT_NOTE]})
 
 
-def _layout_sides(prints: list[PrintMeasurement]) -> list[str] | None:
+def _layout_sides(prints: list[PrintMeasurement]) -> list[Side] | None:
     """["left", "right"] or ["right", "left"] for the two prints from their layout, or None."""
     heels, toes = [], []
     for p in prints:
