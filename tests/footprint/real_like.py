@@ -391,7 +391,6 @@ def render_case(seed: int, folder: Path, *, held_out: bool = False) -> Case:
     frames: list[tuple[float, float, float, float]] = []
     if kind == "grid-form":
         frames = _form(img, page_mm, 2 if two else 1, px_per_mm, rng)
-        conditions.append("form")
     if kind.startswith("grid") and rng.random() < 0.3:
         _ruler(img, page_mm, px_per_mm)
         conditions.append("ruler")

@@ -42,6 +42,7 @@ TABLE_SHARE = 0.04
 OFF_PAPER_VALUE = 0.45  # darker than this share of the paper: not paper (shadows and prints are lighter)
 OFF_PAPER_HUE = 0.02  # chromaticity (b, g, r over their sum) this far from the paper's: not paper
 THUMB_PX = 320  # long side of the thumbnail the page is found on
+CLOSING_PX = 31  # the shadow-following closing is computed where its disc is at most this wide
 
 
 def ink_value(image: NDArray[np.generic]) -> NDArray[np.generic]:
@@ -118,7 +119,9 @@ def closed_background(work: F32, page: Mask, across_px: float) -> F32:
     Computed on a thumbnail; the table (outside ``page``) is first filled with the paper's level.
     """
     h, w = work.shape
-    s = THUMB_PX / max(h, w)
+    s = min(
+        THUMB_PX / max(h, w), CLOSING_PX / max(across_px, 1.0)
+    )  # shadows are smooth: a coarse copy will do
     size = (max(4, round(w * s)), max(4, round(h * s)))
     small = np.asarray(cv2.resize(work, size, interpolation=cv2.INTER_AREA), dtype=np.float32)
     inside = np.asarray(cv2.resize(page.view(np.uint8), size, interpolation=cv2.INTER_NEAREST), bool)
