@@ -75,7 +75,9 @@ TOE_MARKER = 0.2  # pressure: regions above this share of the foot's peak seed t
 
 NO_PRINT = (
     "no footprint found: the image shows no dark print on light paper. Check that the picture shows "
-    "the whole print, with even light, and that the ink or wet print is dark enough to see"
+    "the whole print, with even light, and that the ink or wet print is dark enough to see; take the "
+    "photo from straight above with the whole sheet in view and no shadow of the phone on it, and "
+    "photograph a wet print at once, before it dries and fades"
 )
 
 
