@@ -271,3 +271,18 @@ def test_decompression_bomb_is_refused_without_decoding(bombs: dict[int, Path], 
         f"\n{side} × {side} PNG ({path.stat().st_size / 1e3:.0f} kB): peak memory grew by {grown_mb:.1f} MB"
     )
     assert grown_mb < 40, "the bomb must be refused from its header, not decoded"
+
+
+def test_transparent_pixels_read_as_the_paper_not_black(tmp_path: Path) -> None:
+    """A photo with the table cut away: editors leave black under the transparent pixels."""
+    rgba = np.zeros((200, 300, 4), np.uint8)
+    rgba[40:160, 60:240] = (235, 230, 225, 255)  # the sheet, opaque
+    rgba[90:110, 100:140, :3] = 30  # some ink on it
+    path = tmp_path / "cut.png"
+    Image.fromarray(rgba, "RGBA").save(path)
+    loaded = read_image(path, colour=True)
+    assert loaded.colour is not None and loaded.colour.shape == (200, 300, 3)
+    assert abs(int(loaded.gray[5, 5]) - int(loaded.gray[50, 70])) <= 2  # outside reads as the paper
+    assert loaded.gray[100, 120] < 60  # the ink stays dark
+    assert tuple(int(v) for v in loaded.colour[5, 5]) == (225, 230, 235)  # BGR of the paper
+    assert read_image(path).colour is None and abs(int(read_image(path).gray[5, 5]) - 230) <= 3

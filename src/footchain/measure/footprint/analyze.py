@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from footchain.errors import FootprintError
 from footchain.knowledge import MM_PER_INCH
 from footchain.measure.footprint.image_io import GrayImage, read_image
 from footchain.measure.footprint.indices import measure_print
+from footchain.measure.footprint.layout import sides_from_layout
 from footchain.measure.footprint.overlay import write_overlay
 from footchain.measure.footprint.photo import detect_sheet, rectify
 from footchain.measure.footprint.pressure import read_pressure_frame
@@ -78,9 +80,13 @@ def _image(
     if detection is not None:
         rectified = rectify(loaded.gray, detection)
         gray, scale, scale_from, kind = rectified.image, rectified.mm_per_px, "sheet", "photo"
+        picture: NDArray[np.uint8] = gray
         warnings += rectified.warnings
     else:
-        gray = loaded.gray
+        # no sheet: colour tells printed colour (form bands, logos, biro) from ink, so decode it too
+        coloured = read_image(path, colour=True)
+        gray = coloured.gray
+        picture = coloured.colour if coloured.colour is not None else gray
         if mm_per_px is not None:
             scale, scale_from = mm_per_px * loaded.reduction, "flag"
         elif dpi is not None:
@@ -92,8 +98,8 @@ def _image(
         kind = kind or ("scan" if scale is not None else "photo")
     if scale is None:
         warnings.append(NO_SCALE_WARNING)
-    masks = segment_prints(gray, mm_per_px=scale)
-    prints = [measure_print(mask, mm_per_px=scale, kind=kind) for mask in masks]
+    masks = segment_prints(picture, mm_per_px=scale)
+    prints = sides_from_layout([measure_print(mask, mm_per_px=scale, kind=kind) for mask in masks])
     source = Source(path=str(path), kind=kind, mm_per_px=scale, scale_from=scale_from)
     return gray, prints, source, warnings
 

@@ -31,6 +31,7 @@ from footchain.errors import FootprintError
 
 ImageFormat = Literal["JPEG", "PNG", "TIFF", "BMP", "WEBP"]
 GrayImage = NDArray[np.uint8]
+ColourImage = NDArray[np.uint8]  # (height, width, 3), BGR
 SUPPORTED = "footchain reads JPEG, PNG, TIFF, BMP and WebP images"
 MIN_SIDE_PX = 64
 MAX_FILE_BYTES = 300_000_000
@@ -65,6 +66,8 @@ class LoadedImage:
         The EXIF orientation that was applied (1 = none).
     warnings
         Things worth telling the person (e.g. unequal horizontal and vertical resolution).
+    colour
+        The same pixels in colour (BGR), when asked for with ``read_image(..., colour=True)``.
     """
 
     gray: GrayImage
@@ -74,6 +77,7 @@ class LoadedImage:
     full_size_px: tuple[int, int]
     orientation: int = 1
     warnings: tuple[str, ...] = ()
+    colour: ColourImage | None = None
 
     @property
     def pixel_dpi(self) -> float | None:
@@ -267,8 +271,10 @@ def _strict_pillow() -> Iterator[None]:
         ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
-def _pillow_gray(image: Image.Image, name: str, fmt: ImageFormat) -> GrayImage:
-    """Decode with Pillow (formats or variants OpenCV cannot read); 16-bit and float data are scaled to 8 bits."""
+def _pillow_pixels(image: Image.Image, name: str, fmt: ImageFormat, colour: bool) -> NDArray[np.uint8]:
+    """Decode with Pillow (formats or variants OpenCV cannot read); 16-bit and float data are scaled to 8 bits.
+
+    Grey, or with ``colour`` BGR (BGRA when the image has transparency)."""
     try:
         with _strict_pillow():
             image.load()
@@ -283,11 +289,76 @@ def _pillow_gray(image: Image.Image, name: str, fmt: ImageFormat) -> GrayImage:
         values = np.asarray(image, dtype=np.float64)
         top = 65535.0 if image.mode.startswith("I;16") else max(float(values.max()), 1.0)
         return np.clip(values * (255.0 / top), 0, 255).astype(np.uint8)
-    return np.asarray(image.convert("L"), dtype=np.uint8)
+    if not colour:
+        return np.asarray(image.convert("L"), dtype=np.uint8)
+    if _has_alpha(image):
+        rgba = np.asarray(image.convert("RGBA"), dtype=np.uint8)
+        return np.ascontiguousarray(rgba[..., [2, 1, 0, 3]])
+    return np.ascontiguousarray(np.asarray(image.convert("RGB"), dtype=np.uint8)[..., ::-1])
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
+
+
+def _on_paper(pixels: NDArray[np.uint8]) -> ColourImage:
+    """A decoded image with an alpha channel, laid on its own paper colour.
+
+    Transparent parts (a photo with the table cut away) become the median colour of the opaque
+    pixels, which on a sheet of paper is the paper: neither black (what editors leave under
+    transparent pixels) nor a brighter white that would make the paper next to it look inked.
+    """
+    if pixels.ndim == 2:
+        return np.asarray(cv2.cvtColor(pixels, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
+    if pixels.shape[2] == 3:
+        return pixels
+    if pixels.shape[2] == 2:  # grey + alpha
+        bgr, alpha = cv2.cvtColor(pixels[..., 0], cv2.COLOR_GRAY2BGR), pixels[..., 1]
+    else:
+        bgr, alpha = pixels[..., :3], pixels[..., 3]
+    step = max(1, int(np.sqrt(alpha.size / 250_000)))
+    opaque = alpha[::step, ::step] > 250
+    paper = np.median(bgr[::step, ::step][opaque], axis=0) if opaque.any() else np.full(3, 255.0)
+    a = alpha.astype(np.float32)[..., None] / 255.0
+    laid = bgr.astype(np.float32) * a + paper.astype(np.float32) * (1.0 - a) + 0.5
+    return np.asarray(laid, dtype=np.uint8)
+
+
+def _decode(
+    data: bytes, header: Image.Image, fmt: ImageFormat, name: str, reduction: int, colour: bool
+) -> tuple[GrayImage, ColourImage | None]:
+    """Decode with OpenCV (Pillow when OpenCV cannot); transparent pixels are laid on the paper."""
+    width, height = header.size
+    alpha = _has_alpha(header)
+    if alpha:
+        flags = cv2.IMREAD_UNCHANGED
+    elif colour:
+        flags = cv2.IMREAD_REDUCED_COLOR_2 if reduction == 2 else cv2.IMREAD_COLOR
+    else:
+        flags = cv2.IMREAD_REDUCED_GRAYSCALE_2 if reduction == 2 else cv2.IMREAD_GRAYSCALE
+    decoded = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flags | cv2.IMREAD_IGNORE_ORIENTATION)
+    expected = (-(-height // reduction), -(-width // reduction))
+    if decoded is not None and decoded.shape[:2] == expected and decoded.dtype == np.uint8:
+        pixels = np.asarray(decoded, dtype=np.uint8)
+    else:
+        header.close()
+        pixels = _pillow_pixels(_header(data, fmt, name), name, fmt, colour or alpha)
+        if reduction > 1:
+            pixels = np.asarray(pixels[::reduction, ::reduction], dtype=np.uint8)
+    if alpha or (colour and pixels.ndim == 2):
+        pixels = _on_paper(pixels)
+    if pixels.ndim == 3:
+        gray = np.asarray(cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
+        return gray, (pixels if colour else None)
+    return pixels, None
 
 
 def read_image(
-    source: str | os.PathLike[str] | bytes, *, max_pixels: int = 60_000_000, reduce_large_jpeg: bool = True
+    source: str | os.PathLike[str] | bytes,
+    *,
+    max_pixels: int = 60_000_000,
+    reduce_large_jpeg: bool = True,
+    colour: bool = False,
 ) -> LoadedImage:
     """Read a photo or scan as upright 8-bit grey pixels, refusing anything unsafe or unusable.
 
@@ -299,6 +370,9 @@ def read_image(
         Refuse images with more pixels than this (checked from the header, before decoding).
     reduce_large_jpeg
         Decode JPEGs above 6 megapixels at half size in the DCT domain (``reduction == 2``).
+    colour
+        Also keep the colour pixels (``LoadedImage.colour``). Transparent pixels (a PNG with alpha)
+        are laid on the paper's colour either way.
 
     Returns
     -------
@@ -335,20 +409,10 @@ def read_image(
         )
     orientation = _orientation(header, fmt)
     dpi_xy = _dpi(header)
-    reduction = 1
-    flags = cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION
-    if fmt == "JPEG" and reduce_large_jpeg and width * height > REDUCE_JPEG_ABOVE_PIXELS:
-        flags, reduction = cv2.IMREAD_REDUCED_GRAYSCALE_2 | cv2.IMREAD_IGNORE_ORIENTATION, 2
-    decoded = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flags)
-    expected = (-(-height // reduction), -(-width // reduction))
-    if decoded is None or decoded.shape[:2] != expected:
-        header.close()
-        gray = _pillow_gray(_header(data, fmt, name), name, fmt)
-        if reduction > 1:
-            gray = np.asarray(gray[::reduction, ::reduction], dtype=np.uint8)
-    else:
-        gray = np.asarray(decoded, dtype=np.uint8)
+    reduction = 2 if fmt == "JPEG" and reduce_large_jpeg and width * height > REDUCE_JPEG_ABOVE_PIXELS else 1
+    gray, bgr = _decode(data, header, fmt, name, reduction, colour)
     gray = _upright(gray, orientation)
+    bgr = None if bgr is None else np.ascontiguousarray(_upright(bgr, orientation))
     swapped = orientation >= 5
     notes: list[str] = []
     dpi: float | None = None
@@ -369,4 +433,5 @@ def read_image(
         full_size_px=full,
         orientation=orientation,
         warnings=tuple(notes),
+        colour=bgr,
     )

@@ -114,6 +114,60 @@ def measure_print(mask: NDArray[np.bool_], *, mm_per_px: float | None, kind: Inp
 
     Raises ``FootprintError`` when there is too little contact to measure.
     """
+    full, warnings = _checked_mask(mask)
+    work = _WorkPrint.of(full)
+    body, kept = _split_components(work.binary)
+    if not body.any():
+        raise FootprintError("no footprint found in the mask: the contact area is empty after resampling")
+    body_f = np.where(body, work.values, 0).astype(np.float32)
+    full_f = np.where(kept, work.values, 0).astype(np.float32)
+    contours, _ = cv2.findContours(kept.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    kept_pts = np.concatenate([c.reshape(-1, 2) for c in contours]).astype(np.float64)
+
+    frame = _foot_frame(body, kept, kept_pts, body_f, full_f)
+    body_c = frame.warp(body_f)
+    toeless, toes = _exclude_toes(body_c >= 0.5, frame.warp(full_f) >= 0.5)
+    medial, votes = _medial_side(toeless, toes)
+    tip = _axis_tip(toeless, toes, medial)
+    if tip is None:
+        warnings.append(
+            "toes not found: the foot axis follows the print's long axis instead of the second toe, and "
+            "the foot length may be short; make sure the toes are in the print"
+        )
+    thirds = _Thirds.of(toeless, body_c)
+    if thirds.split:
+        warnings.append(
+            "the print is split: heel and forefoot do not touch (a high arch), so Chippaux-Smirak is 0 "
+            "and Clarke's angle is not defined"
+        )
+    side, sure = _side_from_shape(medial, votes, warnings)
+    clarke = None if thirds.split or medial == 0 else _clarke(toeless, medial)
+    any_rows = np.flatnonzero((toeless | (toes.labels > 0)).any(1))
+    length_rows = float(any_rows[-1] + 1 - thirds.r_heel)
+    mm_per_work = None if mm_per_px is None else mm_per_px / math.sqrt(work.sx * work.sy)
+    foot_length_mm = None if mm_per_work is None else length_rows * mm_per_work
+    foot_width_mm = None if mm_per_work is None else thirds.fore_w * mm_per_work
+    warnings += _size_warnings(foot_length_mm, work.length_px_est)
+    table = load_knowledge().thresholds.classification[
+        "arch_index_pressure" if kind == "pressure" else "arch_index_footprint"
+    ]
+    geometry = _geometry(frame, work, kept, toeless, thirds, tip, clarke, sure)
+    return PrintMeasurement(
+        side=side,
+        arch_index=round(thirds.ai, 4),
+        chippaux_smirak_index=round(thirds.csi, 2),
+        staheli_index=round(thirds.staheli, 3),
+        clarke_angle_deg=None if clarke is None else round(clarke[0], 1),
+        foot_length_mm=None if foot_length_mm is None else round(foot_length_mm, 1),
+        foot_width_mm=None if foot_width_mm is None else round(foot_width_mm, 1),
+        arch_type=_ARCH_TYPES.get(table.arch_type[table.label(thirds.ai)], "unknown"),
+        warnings=warnings,
+        geometry=geometry,
+    )
+
+
+def _checked_mask(mask: NDArray[np.bool_]) -> tuple[Mask, list[str]]:
+    """The mask as a contiguous boolean image, refused when too small; a warning when it touches the edge."""
     full = np.ascontiguousarray(mask, dtype=bool)
     if full.ndim != 2:
         raise FootprintError("a footprint mask must be a 2-D image")
@@ -129,46 +183,66 @@ def measure_print(mask: NDArray[np.bool_], *, mm_per_px: float | None, kind: Inp
             "the print touches the edge of the image, so part of it may be missing: "
             "leave a margin around the whole foot"
         )
+    return full, warnings
 
-    # crop and resample to the working resolution -------------------------------------------------
-    x0, y0, bw, bh = cv2.boundingRect(full.view(np.uint8))
-    y1, x1 = y0 + bh, x0 + bw
-    length_px_est = math.hypot(y1 - y0, x1 - x0)
-    if length_px_est < 20:
-        raise FootprintError(
-            f"the print is too small to measure (about {length_px_est:.0f} pixels across): "
-            "use a larger picture of the whole foot"
+
+@dataclass(frozen=True)
+class _WorkPrint:
+    """The print cropped and resampled to about ``WORK_LENGTH_PX`` long (coverage 0–1 per pixel)."""
+
+    values: F32
+    sx: float  # work pixels per image pixel, along x
+    sy: float
+    x0: int  # the crop's origin in the image
+    y0: int
+    length_px_est: float  # the print's bounding-box diagonal in image pixels
+
+    PAD = 4
+
+    @classmethod
+    def of(cls, full: Mask) -> _WorkPrint:
+        x0, y0, bw, bh = cv2.boundingRect(full.view(np.uint8))
+        y1, x1 = y0 + bh, x0 + bw
+        length_px_est = math.hypot(y1 - y0, x1 - x0)
+        if length_px_est < 20:
+            raise FootprintError(
+                f"the print is too small to measure (about {length_px_est:.0f} pixels across): "
+                "use a larger picture of the whole foot"
+            )
+        pad = cls.PAD
+        crop = np.zeros((y1 - y0 + 2 * pad, x1 - x0 + 2 * pad), np.float32)
+        crop[pad:-pad, pad:-pad] = full[y0:y1, x0:x1]
+        scale = WORK_LENGTH_PX / length_px_est
+        interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+        work_w, work_h = max(8, round(crop.shape[1] * scale)), max(8, round(crop.shape[0] * scale))
+        values = np.asarray(cv2.resize(crop, (work_w, work_h), interpolation=interp), dtype=np.float32)
+        return cls(values, work_w / crop.shape[1], work_h / crop.shape[0], x0, y0, length_px_est)
+
+    @property
+    def binary(self) -> Mask:
+        return np.asarray(self.values >= 0.5)
+
+    def to_image(self, p: F64) -> Point:
+        """Work-image point → image pixel coordinates."""
+        return (
+            float((p[0] + 0.5) / self.sx - 0.5 - self.PAD + self.x0),
+            float((p[1] + 0.5) / self.sy - 0.5 - self.PAD + self.y0),
         )
-    pad = 4
-    crop = np.zeros((y1 - y0 + 2 * pad, x1 - x0 + 2 * pad), np.float32)
-    crop[pad:-pad, pad:-pad] = full[y0:y1, x0:x1]
-    scale = WORK_LENGTH_PX / length_px_est
-    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    work_w, work_h = max(8, round(crop.shape[1] * scale)), max(8, round(crop.shape[0] * scale))
-    sx, sy = work_w / crop.shape[1], work_h / crop.shape[0]
-    work = np.asarray(cv2.resize(crop, (work_w, work_h), interpolation=interp), dtype=np.float32)
 
-    def to_image(p: F64) -> Point:
-        return (float((p[0] + 0.5) / sx - 0.5 - pad + x0), float((p[1] + 0.5) / sy - 0.5 - pad + y0))
 
-    work_bin = work >= 0.5
-    body, kept = _split_components(work_bin)
-    if not body.any():
-        raise FootprintError("no footprint found in the mask: the contact area is empty after resampling")
-    body_f = np.where(body, work, 0).astype(np.float32)
-    full_f = np.where(kept, work, 0).astype(np.float32)
-    contours, _ = cv2.findContours(kept.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    kept_pts = np.concatenate([c.reshape(-1, 2) for c in contours]).astype(np.float64)
+def _foot_frame(body: Mask, kept: Mask, kept_pts: F64, body_f: F32, full_f: F32) -> _Frame:
+    """The foot axis, heel centre → tip of the second toe, by iteration from the principal axis.
 
-    # first axis: principal axis of the toe-less print, pointing at the toes or the wider end --------
+    The first axis is the principal axis of the toe-less print, pointing at the toes (or the wider
+    end); then, until it turns by less than 0.1°, the axis is redrawn from the heel centre to the
+    second toe found in the previous frame.
+    """
     by, bx = np.nonzero(body)
     pts = np.stack([bx, by], 1).astype(np.float64)
     centre = pts.mean(0)
-    evals, evecs = np.linalg.eigh(np.cov((pts - centre).T))
-    d = evecs[:, int(np.argmax(evals))].astype(np.float64)
+    _, evecs = np.linalg.eigh(np.cov((pts - centre).T))
+    d = evecs[:, -1].astype(np.float64)
     d = d * _front_sign(pts - centre, d, kept & ~body, centre)
-
-    # refine: heel centre → tip of the second toe, until the axis stops turning -------------------
     origin = centre
     for _ in range(5):
         frame = _make_frame(kept_pts, origin, d)
@@ -183,72 +257,92 @@ def measure_print(mask: NDArray[np.bool_], *, mm_per_px: float | None, kind: Inp
         d, origin = new_d, heel_w
         if turn < 0.1:
             break
-    frame = _make_frame(kept_pts, origin, d)
-    body_c = frame.warp(body_f)
-    toeless, toes = _exclude_toes(body_c >= 0.5, frame.warp(full_f) >= 0.5)
-    medial, votes = _medial_side(toeless, toes)
-    tip = _axis_tip(toeless, toes, medial)
-    if tip is None:
-        warnings.append(
-            "toes not found: the foot axis follows the print's long axis instead of the second toe, and "
-            "the foot length may be short; make sure the toes are in the print"
+    return _make_frame(kept_pts, origin, d)
+
+
+@dataclass(frozen=True)
+class _Thirds:
+    """Contact per row of the toe-less print, cut into Cavanagh & Rodgers' thirds, and the indices on them."""
+
+    r_heel: int  # first row of the print (back of the heel)
+    r_toe: int  # one past its last row (the toe line)
+    b_ab: float  # border forefoot A / midfoot B (row boundary)
+    b_bc: float  # border midfoot B / heel C
+    i_fore: int  # rows of the widest forefoot, narrowest midfoot and widest heel
+    i_mid: int
+    i_heel: int
+    fore_w: float  # their contact widths (work pixels; mid is 0 for a split print)
+    mid_w: float
+    ai: float
+    csi: float
+    staheli: float
+    split: bool
+
+    @classmethod
+    def of(cls, toeless: Mask, body_c: F32) -> _Thirds:
+        """Rows are weighted by bilinear coverage inside the print and its one-pixel rim (sub-pixel area)."""
+        rim = _dilate(toeless) & ~toeless
+        cov_c = np.where(toeless | rim, np.clip(body_c, 0.0, 1.0), 0.0)
+        rows_present = np.flatnonzero(toeless.any(1))
+        r_heel, r_toe = int(rows_present[0]), int(rows_present[-1]) + 1
+        cov_c[:r_heel] = 0
+        cov_c[r_toe:] = 0
+        cover = cov_c.sum(1).astype(np.float64)
+        cum = np.concatenate([[0.0], np.cumsum(cover)])
+
+        def area_upto(r: float) -> float:
+            i = min(max(math.floor(r), 0), len(cover))
+            return float(cum[i] + ((r - i) * cover[i] if i < len(cover) else 0.0))
+
+        span = r_toe - r_heel
+        b_ab, b_bc = r_toe - span / 3, r_heel + span / 3
+        ai = (area_upto(b_ab) - area_upto(b_bc)) / (area_upto(r_toe) - area_upto(r_heel))
+        rows_a = np.arange(math.ceil(b_ab), r_toe)
+        rows_b = np.arange(math.ceil(b_bc), math.floor(b_ab))
+        rows_c = np.arange(r_heel, math.floor(b_bc))
+        i_fore = int(rows_a[np.argmax(cover[rows_a])])
+        i_heel = int(rows_c[np.argmax(cover[rows_c])])
+        i_mid = int(rows_b[np.argmin(cover[rows_b])])
+        fore_w, heel_w, mid_w = float(cover[i_fore]), float(cover[i_heel]), float(cover[i_mid])
+        split = not toeless[rows_b].any(1).all()
+        if split:
+            mid_w = 0.0
+        return cls(
+            r_heel,
+            r_toe,
+            b_ab,
+            b_bc,
+            i_fore,
+            i_mid,
+            i_heel,
+            fore_w,
+            mid_w,
+            ai,
+            100.0 * mid_w / fore_w,
+            mid_w / heel_w,
+            split,
         )
-    # contact per row: bilinear coverage inside the toe-less print, and its rim just outside it
-    rim = _dilate(toeless) & ~toeless
-    cov_c = np.where(toeless | rim, np.clip(body_c, 0.0, 1.0), 0.0)
-    rows_present = np.flatnonzero(toeless.any(1))
-    r_heel, r_toe = int(rows_present[0]), int(rows_present[-1]) + 1
-    cov_c[:r_heel] = 0
-    cov_c[r_toe:] = 0
-    cover = cov_c.sum(1).astype(np.float64)
-    cum = np.concatenate([[0.0], np.cumsum(cover)])
 
-    def area_upto(r: float) -> float:
-        i = min(max(math.floor(r), 0), len(cover))
-        return float(cum[i] + ((r - i) * cover[i] if i < len(cover) else 0.0))
 
-    span = r_toe - r_heel
-    b_ab = r_toe - span / 3  # border forefoot A / midfoot B (row boundary)
-    b_bc = r_heel + span / 3  # border midfoot B / heel C
-    ai = (area_upto(b_ab) - area_upto(b_bc)) / (area_upto(r_toe) - area_upto(r_heel))
-    rows_a = np.arange(math.ceil(b_ab), r_toe)
-    rows_b = np.arange(math.ceil(b_bc), math.floor(b_ab))
-    rows_c = np.arange(r_heel, math.floor(b_bc))
-    i_fore = int(rows_a[np.argmax(cover[rows_a])])
-    i_heel = int(rows_c[np.argmax(cover[rows_c])])
-    i_mid = int(rows_b[np.argmin(cover[rows_b])])
-    fore_w, heel_w_px, mid_w = float(cover[i_fore]), float(cover[i_heel]), float(cover[i_mid])
-    split = not toeless[rows_b].any(1).all()
-    if split:
-        mid_w = 0.0
-        warnings.append(
-            "the print is split: heel and forefoot do not touch (a high arch), so Chippaux-Smirak is 0 "
-            "and Clarke's angle is not defined"
-        )
-    csi = 100.0 * mid_w / fore_w
-    staheli = mid_w / heel_w_px
-
-    # side from the shape ------------------------------------------------------------------------
-    side: Side = "unknown"
+def _side_from_shape(medial: float, votes: dict[str, float], warnings: list[str]) -> tuple[Side, bool]:
+    """The side from which way is medial, and whether all shape cues agreed (warnings say when not)."""
     if medial == 0:
         warnings.append(
             "side uncertain: neither the toes nor the arch show which side is medial; give the side yourself"
         )
-    else:
-        # medial towards +n (d turned +90° in image coordinates, y down) is a left foot seen from above
-        side = "left" if medial > 0 else "right"
-        signs = {v > 0 for v in votes.values() if v != 0}
-        if len(signs) > 1:
-            cues = ", ".join(f"{k} says {'left' if v > 0 else 'right'}" for k, v in votes.items() if v)
-            warnings.append(f"side uncertain: the shape cues disagree ({cues}); taken as {side}")
-    clarke = None if split or medial == 0 else _clarke(toeless, medial)
+        return "unknown", False
+    # medial towards +n (d turned +90° in image coordinates, y down) is a left foot seen from above
+    side: Side = "left" if medial > 0 else "right"
+    signs = {v > 0 for v in votes.values() if v != 0}
+    if len(signs) > 1:
+        cues = ", ".join(f"{k} says {'left' if v > 0 else 'right'}" for k, v in votes.items() if v)
+        warnings.append(f"side uncertain: the shape cues disagree ({cues}); taken as {side}")
+        return side, False
+    return side, True
 
-    # lengths ------------------------------------------------------------------------------------
-    any_rows = np.flatnonzero((toeless | (toes.labels > 0)).any(1))
-    length_rows = float(any_rows[-1] + 1 - r_heel)
-    mm_per_work = None if mm_per_px is None else mm_per_px / math.sqrt(sx * sy)
-    foot_length_mm = None if mm_per_work is None else length_rows * mm_per_work
-    foot_width_mm = None if mm_per_work is None else fore_w * mm_per_work
+
+def _size_warnings(foot_length_mm: float | None, length_px_est: float) -> list[str]:
+    warnings = []
     if foot_length_mm is None:
         warnings.append(
             "the scale is unknown, so foot length and width are not given: photograph the print on the "
@@ -264,18 +358,32 @@ def measure_print(mask: NDArray[np.bool_], *, mm_per_px: float | None, kind: Inp
             f"low resolution: the print is only about {length_px_est:.0f} pixels long, so the indices are "
             "approximate; scan at 150 dpi or more"
         )
+    return warnings
 
-    table = load_knowledge().thresholds.classification[
-        "arch_index_pressure" if kind == "pressure" else "arch_index_footprint"
-    ]
-    arch_type = _ARCH_TYPES.get(table.arch_type[table.label(ai)], "unknown")
+
+Clarke = tuple[float, tuple[float, float], tuple[float, float], tuple[float, float]]
+
+
+def _geometry(
+    frame: _Frame,
+    work: _WorkPrint,
+    kept: Mask,
+    toeless: Mask,
+    thirds: _Thirds,
+    tip: tuple[float, float] | None,
+    clarke: Clarke | None,
+    side_sure: bool,
+) -> PrintGeometry:
+    """The construction lines, in image pixels, for the overlay."""
 
     def img(s: float, t: float) -> Point:
-        return to_image(frame.to_work(s, t))
+        return work.to_image(frame.to_work(s, t))
 
     def row_segment(r: float) -> Segment:
         cols = np.flatnonzero(toeless.any(0))
         return img(r - 0.5, float(cols[0]) - 0.5), img(r - 0.5, float(cols[-1]) + 0.5)
+
+    _, heel_t = _heel_centre(toeless)
 
     def width_segment(i: int) -> Segment:
         cols = np.flatnonzero(toeless[i])
@@ -283,33 +391,23 @@ def measure_print(mask: NDArray[np.bool_], *, mm_per_px: float | None, kind: Inp
             return img(i, heel_t), img(i, heel_t)
         return img(i, float(cols[0]) - 0.5), img(i, float(cols[-1]) + 0.5)
 
-    heel_s, heel_t = _heel_centre(toeless)
-    toe_st = tip if tip is not None else (float(r_toe) - 0.5, heel_t)
-    geometry = PrintGeometry(
-        outline=_outline(kept, to_image),
-        heel_point=img(r_heel - 0.5, heel_t),
+    toe_st = tip if tip is not None else (float(thirds.r_toe) - 0.5, heel_t)
+    return PrintGeometry(
+        outline=_outline(kept, work.to_image),
+        heel_point=img(thirds.r_heel - 0.5, heel_t),
         toe_point=img(*toe_st),
-        heel_line=row_segment(r_heel),
-        toe_line=row_segment(r_toe),
-        third_lines=(row_segment(b_ab), row_segment(b_bc)),
-        forefoot_width=width_segment(i_fore),
-        midfoot_width=(img(i_mid, heel_t), img(i_mid, heel_t)) if split else width_segment(i_mid),
-        heel_width=width_segment(i_heel),
+        heel_line=row_segment(thirds.r_heel),
+        toe_line=row_segment(thirds.r_toe),
+        third_lines=(row_segment(thirds.b_ab), row_segment(thirds.b_bc)),
+        forefoot_width=width_segment(thirds.i_fore),
+        midfoot_width=(img(thirds.i_mid, heel_t), img(thirds.i_mid, heel_t))
+        if thirds.split
+        else width_segment(thirds.i_mid),
+        heel_width=width_segment(thirds.i_heel),
         clarke_lines=None
         if clarke is None
         else ((img(*clarke[1]), img(*clarke[2])), (img(*clarke[2]), img(*clarke[3]))),
-    )
-    return PrintMeasurement(
-        side=side,
-        arch_index=round(ai, 4),
-        chippaux_smirak_index=round(csi, 2),
-        staheli_index=round(staheli, 3),
-        clarke_angle_deg=None if clarke is None else round(clarke[0], 1),
-        foot_length_mm=None if foot_length_mm is None else round(foot_length_mm, 1),
-        foot_width_mm=None if foot_width_mm is None else round(foot_width_mm, 1),
-        arch_type=arch_type,
-        warnings=warnings,
-        geometry=geometry,
+        side_sure=side_sure,
     )
 
 
@@ -335,9 +433,14 @@ def _split_components(binary: Mask) -> tuple[Mask, Mask]:
 
 
 def _front_sign(pts: F64, d: F64, toes: Mask, centre: F64) -> float:
-    """+1 when ``d`` points from the heel to the toes, else -1 (toe blobs, else the wider end)."""
+    """+1 when ``d`` points from the heel to the toes, else -1 (toe blobs, else the wider end).
+
+    The toes count only when there are two or more blobs: a single blob beyond one end may as well be
+    a stray mark (a remnant of a pen stroke or of the form's text) behind the heel.
+    """
     ty, tx = np.nonzero(toes)
-    if tx.size:
+    blobs, _ = cv2.connectedComponents(toes.astype(np.uint8), connectivity=8)
+    if blobs - 1 >= 2:
         s_toes = (np.stack([tx, ty], 1) - centre) @ d
         s_body = pts @ d
         # toes lie beyond one end of the print
@@ -520,9 +623,7 @@ def _axis_tip(toeless: Mask, toes: _Toes, medial: float) -> tuple[float, float] 
     return float(toes.tip_s[second]), float(toes.tip_t[second])
 
 
-def _clarke(
-    toeless: Mask, medial: float
-) -> tuple[float, tuple[float, float], tuple[float, float], tuple[float, float]] | None:
+def _clarke(toeless: Mask, medial: float) -> Clarke | None:
     """Clarke's angle (Clarke 1933) and its points (row, column): heel and forefoot tangent points, arch.
 
     The medial tangent touches the medial border at the heel and the forefoot (the convex-hull edge of

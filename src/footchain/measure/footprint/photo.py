@@ -372,30 +372,74 @@ def rectify(
             f"{detection.image_size_px[0]} × {detection.image_size_px[1]} one; pass the same image to both."
         )
     layout = detection.layout
-    missing = detection.missing
-    total = len(layout.markers)
-    found = detection.markers
-    left_ids = {m.id for m in layout.markers if m.x_mm < layout.area.x_mm}
-    sides = {m.id in left_ids for m in found}
-    widths = [w for m in found for w in _edge_blur_mm(gray, m, layout.marker(m.id).size_mm)]
+    widths = [w for m in detection.markers for w in _edge_blur_mm(gray, m, layout.marker(m.id).size_mm)]
     blur = float(np.median(widths)) if widths else None
-    blurred = blur is not None and blur > BLUR_WARN_MM
-    if len(found) < MIN_MARKERS or len(sides) < 2:
-        why = (
-            f"found only {len(found)} of its {total} black squares"
-            if len(found) < MIN_MARKERS
-            else "found its black squares along one side only"
-        )
-        also = (
-            f" The photo is also blurred (edges smeared over about {blur:.1f} mm), which hides squares too."
-            if blurred
-            else ""
-        )
-        raise FootprintError(
-            f"Found the {layout.paper.upper()} calibration sheet but {why}, too few to measure the "
-            f"perspective. Not found: {_names(missing)}. Something covers them, they are outside the photo, "
-            f"or they are lost in shadow or glare.{also} {RETAKE}"
-        )
+    _require_enough_markers(detection, blur)
+    fit = _fit_homography(detection, blur)
+    warnings = _fit_warnings(detection, fit)
+    magnification, ratio, view_warnings = _view_warnings(fit.h, layout.area, gray.shape, blur)
+    warnings += view_warnings
+    warped, image_from_area = _warp_area(gray, fit.h, layout.area, mm_per_px, magnification)
+    return Rectified(
+        image=warped,
+        mm_per_px=mm_per_px,
+        warnings=tuple(warnings),
+        paper=layout.paper,
+        area=layout.area,
+        image_from_area=image_from_area,
+        markers_used=tuple(m.id for m in fit.used),
+        residual_mm=fit.residual_mm,
+        perspective_ratio=ratio,
+        edge_blur_mm=blur,
+    )
+
+
+def _left_ids(layout: SheetLayout) -> set[int]:
+    return {m.id for m in layout.markers if m.x_mm < layout.area.x_mm}
+
+
+def _require_enough_markers(detection: SheetDetection, blur: float | None) -> None:
+    """Refuse when fewer than three markers, or markers along one long edge only, were found."""
+    layout, found = detection.layout, detection.markers
+    left_ids = _left_ids(layout)
+    if len(found) >= MIN_MARKERS and len({m.id in left_ids for m in found}) == 2:
+        return
+    why = (
+        f"found only {len(found)} of its {len(layout.markers)} black squares"
+        if len(found) < MIN_MARKERS
+        else "found its black squares along one side only"
+    )
+    also = (
+        f" The photo is also blurred (edges smeared over about {blur:.1f} mm), which hides squares too."
+        if blur is not None and blur > BLUR_WARN_MM
+        else ""
+    )
+    raise FootprintError(
+        f"Found the {layout.paper.upper()} calibration sheet but {why}, too few to measure the "
+        f"perspective. Not found: {_names(detection.missing)}. Something covers them, they are outside the "
+        f"photo, or they are lost in shadow or glare.{also} {RETAKE}"
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class _Fit:
+    """The sheet-to-photo homography and how well the markers agree with it."""
+
+    h: Matrix
+    used: tuple[FoundMarker, ...]
+    bad: tuple[FoundMarker, ...]
+    residual_mm: float
+    noise_mm: float  # the residual that corner noise alone would give
+
+
+def _fit_homography(detection: SheetDetection, blur: float | None) -> _Fit:
+    """RANSAC homography from all marker corners; markers with < 3 inlier corners are left out.
+
+    When the markers that agree are too few (or along one side), all are fitted and judged by the
+    residual instead. Raises when the fit fails or the residual shows a folded sheet or a misread marker.
+    """
+    layout, found = detection.layout, detection.markers
+    left_ids = _left_ids(layout)
     sheet_pts = np.vstack([layout.marker(m.id).corners_mm() for m in found])
     image_pts = np.vstack([m.corners_px for m in found])
     px_per_mm_guess = float(np.median(_marker_sides(found))) / layout.markers[0].size_mm
@@ -418,18 +462,6 @@ def rectify(
         inlier = np.ones(len(sheet_pts), dtype=bool)
         bad, used = (), found
     h = np.asarray(h_found, dtype=np.float64)
-    warnings: list[str] = []
-    if missing:
-        warnings.append(
-            f"{len(missing)} of the {total} black squares were not found ({_names(missing)}); the scale "
-            f"comes from the other {len(found)} and is less certain. Next time keep all six squares in view "
-            "and uncovered."
-        )
-    if bad:
-        warnings.append(
-            f"The black square(s) at the {', '.join(m.position for m in bad)} do not line up with the others "
-            "(folded or moved paper?) and were left out."
-        )
     back = _apply(np.linalg.inv(h), image_pts[inlier])
     residual_mm = float(np.sqrt(np.mean(np.sum((back - sheet_pts[inlier]) ** 2, axis=1))))
     noise_mm = 1.5 / px_per_mm_guess  # corners found to about a pixel are no sign of a bent sheet
@@ -438,14 +470,35 @@ def rectify(
             f"The black squares do not line up as on a flat sheet (off by {residual_mm:.1f} mm on average), so "
             f"nothing can be measured reliably. Flatten the sheet on a hard floor. {RETAKE}"
         )
-    if residual_mm > max(RESIDUAL_WARN_MM, noise_mm):
+    return _Fit(h=h, used=used, bad=bad, residual_mm=residual_mm, noise_mm=noise_mm)
+
+
+def _fit_warnings(detection: SheetDetection, fit: _Fit) -> list[str]:
+    """Missing markers, markers left out of the fit, and a sheet that does not lie flat."""
+    warnings: list[str] = []
+    missing, total = detection.missing, len(detection.layout.markers)
+    if missing:
         warnings.append(
-            f"The black squares do not lie on one flat plane (off by {residual_mm:.1f} mm on average): "
+            f"{len(missing)} of the {total} black squares were not found ({_names(missing)}); the scale "
+            f"comes from the other {len(detection.markers)} and is less certain. Next time keep all six "
+            "squares in view and uncovered."
+        )
+    if fit.bad:
+        warnings.append(
+            f"The black square(s) at the {', '.join(m.position for m in fit.bad)} do not line up with the "
+            "others (folded or moved paper?) and were left out."
+        )
+    if fit.residual_mm > max(RESIDUAL_WARN_MM, fit.noise_mm):
+        warnings.append(
+            f"The black squares do not lie on one flat plane (off by {fit.residual_mm:.1f} mm on average): "
             "flatten the sheet on a hard floor before photographing it."
         )
+    return warnings
 
-    area = layout.area
-    corners_mm = np.array(
+
+def _area_corners_mm(area: Rect) -> Points:
+    """The measurement area's corners (clockwise from top-left) and its centre, in sheet mm."""
+    return np.array(
         [
             [area.x_mm, area.y_mm],
             [area.right_mm, area.y_mm],
@@ -454,8 +507,16 @@ def rectify(
             [area.x_mm + area.width_mm / 2, area.y_mm + area.height_mm / 2],
         ]
     )
+
+
+def _view_warnings(
+    h: Matrix, area: Rect, shape: tuple[int, ...], blur: float | None
+) -> tuple[Points, float, list[str]]:
+    """Magnification over the area, its max/min ratio, and warnings: slant, small sheet, cut off, blur."""
+    corners_mm = _area_corners_mm(area)
     magnification = _magnification(h, corners_mm)
     ratio = float(magnification.max() / magnification.min())
+    warnings: list[str] = []
     if ratio > PERSPECTIVE_RATIO_WARN:
         warnings.append(
             f"The photo was taken at a slant (one end of the sheet appears {ratio:.1f} times larger than the "
@@ -467,7 +528,7 @@ def rectify(
             f"The sheet is small in the photo (about {magnification.min():.1f} pixels per mm): fine details of "
             "the print are lost. Move closer so the sheet fills the picture."
         )
-    height, width = gray.shape
+    height, width = shape[:2]
     corner_px = _apply(h, corners_mm[:4])
     outside = (corner_px[:, 0] < -0.5) | (corner_px[:, 0] > width - 0.5)
     outside |= (corner_px[:, 1] < -0.5) | (corner_px[:, 1] > height - 0.5)
@@ -476,12 +537,23 @@ def rectify(
             "Part of the measurement frame is outside the photo; that part is left blank. Keep the whole "
             "sheet in view."
         )
-    if blurred:
+    if blur is not None and blur > BLUR_WARN_MM:
         warnings.append(
             f"The photo looks blurred (edges smeared over about {blur:.1f} mm): hold the phone still, let it "
             "focus, and use more light."
         )
+    return magnification, ratio, warnings
 
+
+def _warp_area(
+    gray: GrayImage, h: Matrix, area: Rect, mm_per_px: float, magnification: Points
+) -> tuple[GrayImage, Matrix]:
+    """The measurement area resampled at ``mm_per_px``, and the homography area pixels → photo pixels.
+
+    The photo is cropped to the area (plus a margin) and reduced with a Gaussian pyramid while it is
+    much finer than the output, so paper texture does not alias.
+    """
+    height, width = gray.shape
     out_w, out_h = round(area.width_mm / mm_per_px), round(area.height_mm / mm_per_px)
     to_sheet = np.array(
         [
@@ -491,7 +563,7 @@ def rectify(
         ]
     )
     image_from_area = h @ to_sheet
-    # Crop the photo to the area (plus a margin), then reduce it while it is much finer than the output.
+    corner_px = _apply(h, _area_corners_mm(area)[:4])
     x0, y0 = np.floor(corner_px.min(axis=0)) - 8
     x1, y1 = np.ceil(corner_px.max(axis=0)) + 8
     x0, y0 = int(max(x0, 0)), int(max(y0, 0))
@@ -515,18 +587,7 @@ def rectify(
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=paper_level,
     )
-    return Rectified(
-        image=np.asarray(warped, dtype=np.uint8),
-        mm_per_px=mm_per_px,
-        warnings=tuple(warnings),
-        paper=layout.paper,
-        area=area,
-        image_from_area=image_from_area,
-        markers_used=tuple(m.id for m in used),
-        residual_mm=residual_mm,
-        perspective_ratio=ratio,
-        edge_blur_mm=blur,
-    )
+    return np.asarray(warped, dtype=np.uint8), image_from_area
 
 
 def _marker_sides(found: tuple[FoundMarker, ...]) -> Points:

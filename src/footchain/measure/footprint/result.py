@@ -33,6 +33,7 @@ class PrintGeometry(Frozen):
     midfoot_width: Segment  # narrowest midfoot width (zero length when the print is split)
     heel_width: Segment  # widest heel width
     clarke_lines: tuple[Segment, Segment] | None  # medial tangent, and forefoot point → deepest arch point
+    side_sure: bool = True  # every shape cue of the side agreed (else the layout of two prints may decide)
 
 
 class PrintMeasurement(Frozen):

@@ -1,20 +1,26 @@
 """Find the footprints in a grey image (ink or wet print on paper) or a pressure frame.
 
-Steps for an image (dark ink on light paper):
+Steps for an image (dark ink on light paper; grey or colour):
 
-1. work on a copy shrunk to at most ``WORK_MAX_PX`` on its long side (area averaging);
-2. dotted or grid-patterned ink (Harris mat, podoscope sheets) is found by the peak of the image's
-   spectrum inside the print and smoothed away with a Gaussian about half its period wide;
-3. uneven lighting is divided out: a quadratic surface is fitted to the paper (the pixels above the
-   Otsu threshold), twice;
-4. ink is what lies darker than halfway between the paper and the ink (Otsu's two class means);
-5. thin or elongated marks (ruler, lines, printed text) and specks are removed by shape: thickness
-   (twice the largest inscribed radius) and elongation of each component, relative to the largest;
-6. components are grouped into feet: the large ones (heel, forefoot, or the whole print) are split
+1. brightness is the brightest colour channel, so printed colour (blue title bands, logos) and biro
+   read light; work on a copy shrunk to at most ``WORK_MAX_PX`` on its long side (area averaging);
+2. the sheet is told from the table it lies on (``ink.page_mask``); uneven light is divided out by a
+   quadratic paper surface;
+3. dotted or grid-patterned ink (the membrane of an ink-print mat) is found by the peak of the image's
+   spectrum inside the print; then the paper level is the local maximum over a few periods (which
+   also follows shadows), and the texture is closed and smoothed at its own scale so that grid ink,
+   even pale and broken at the arch, reads as one print;
+4. what is far more colourful than the paper is not ink;
+5. ink is what lies darker than halfway between the paper and the *local* ink (never more than halfway
+   to the typical ink, never less than a quarter of it), so pale ink keeps its own edge;
+6. strokes thinner than a few millimetres (pen marks at the toe tip and heel, printed frames, text)
+   are opened away, so that they neither join the print nor lengthen it;
+7. remaining marks are judged by shape (thickness, elongation, a filled rectangle) and specks dropped;
+8. components are grouped into feet: the large ones (heel, forefoot, or the whole print) are split
    into one or two groups whose outline looks most like a toe-less foot (length about twice the
    width), so a split high-arch print stays one foot and two feet side by side stay two; the small
    ones (toes) join the nearest foot when they are close to it;
-7. each foot's mask is brought back to full resolution by interpolating the ink map, so its edges
+9. each foot's mask is brought back to full resolution by interpolating the ink margin, so its edges
    are placed to a fraction of a pixel.
 
 A pressure frame is contact where the value exceeds a threshold, grouped the same way; toes that join
@@ -27,93 +33,243 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
 from footchain.errors import FootprintError
+from footchain.measure.footprint.ink import (
+    closed_background,
+    colour_marks,
+    ink_value,
+    least_squares,
+    otsu,
+    page_mask,
+    paper_surface,
+    texture_background,
+)
 
 Mask = NDArray[np.bool_]
 F32 = NDArray[np.float32]
 U8 = NDArray[np.uint8]
 
 WORK_MAX_PX = 1200  # long side of the working copy
-MIN_CONTRAST = 0.15  # ink must be at least 15 % darker than paper
+MIN_CONTRAST = 0.03  # ink must be at least 3 % darker than paper (faint wet prints are about 10 %) …
+PAPER_NOISE_TIMES = 6.0  # … and stand out of the paper's own grain by this many standard deviations
 MIN_PRINT_SHARE = 0.002  # the largest ink component must cover this share of the image
 BODY_SHARE = 0.2  # components at least this share of the largest are heel/forefoot/whole prints
-TOE_REACH = 0.25  # a small component joins a foot when within this share of the foot's length
+TOE_REACH = 0.15  # a small component joins a foot when within this share of the foot's length
 FOOT_ASPECT = 2.1  # length / width of a toe-less print, about
+PRINT_ACROSS_MM = 130.0  # wider than any print's heel or ball: the closing that finds shadows
+PRINT_ACROSS_SHARE = 0.3  # the same without a scale, as a share of the picture's long side
+PALE_SHARE = 0.25  # ink fainter than this share of the typical ink's contrast is not taken as print
+SEE_THROUGH = 0.35  # grid or dotted ink shows paper between its lines: its spread of tones, over paper − ink
+SOFT_EDGE_SHARE = 0.02  # an edge wider than this share of the picture is a shadow's penumbra
+SHADOW_MIN_SHARE = 0.002  # regions smaller than this share of the picture are not judged as shadows
+STROKE_SHARE = 0.06  # marks thinner than this share of the thickest one are strokes, frames or text
 THIN_SHARE = 0.07  # thinner than this share of the largest component's thickness: a line or text
 ELONGATED = 5.0  # long side / short side above this: a line or a ruler
 TOE_MARKER = 0.2  # pressure: regions above this share of the foot's peak seed the toe/ball watershed
 
 NO_PRINT = (
     "no footprint found: the image shows no dark print on light paper. Check that the picture shows "
-    "the whole print, with even light, and that the ink or wet print is dark enough to see"
+    "the whole print, with even light, and that the ink or wet print is dark enough to see; take the "
+    "photo from straight above with the whole sheet in view and no shadow of the phone on it, and "
+    "photograph a wet print at once, before it dries and fades"
 )
 
 
-def segment_prints(gray: NDArray[np.generic], *, mm_per_px: float | None) -> list[Mask]:
-    """Masks of the footprints in a grey image of dark ink on light paper, one per foot (1 or 2).
+def segment_prints(image: NDArray[np.generic], *, mm_per_px: float | None) -> list[Mask]:
+    """Masks of the footprints in a photo or scan of dark ink on light paper, one per foot (1 or 2).
 
-    The masks are in the pixels of ``gray``, ordered left to right in the image; which is the left or
-    right foot is decided later from each print's shape. ``mm_per_px`` is used only to judge sizes
-    when known. Raises ``FootprintError`` when no print is found or more than two feet are seen.
+    ``image`` is grey or BGR (colour lets printed colour and biro be told from ink). The masks are in
+    its pixels, ordered left to right in the image; which is the left or right foot is decided later
+    from each print's shape (and, when that is unsure, from the layout of two prints). ``mm_per_px`` is
+    used only to judge sizes when known. Raises ``FootprintError`` when no print is found.
     """
-    img = np.asarray(gray)
-    if img.ndim == 3:
-        img = cv2.cvtColor(img.astype(np.uint8), cv2.COLOR_BGR2GRAY)
-    if img.ndim != 2 or min(img.shape) < 8:
-        raise FootprintError(
-            "the image is too small to hold a footprint: use a scan or photo of the whole foot"
-        )
-    full: NDArray[np.uint8] | NDArray[np.float32] = (
-        np.asarray(img, dtype=np.uint8) if img.dtype == np.uint8 else np.asarray(img, dtype=np.float32)
-    )
+    full, colour = _as_value(image)
     h, w = full.shape
     k = max(1.0, max(h, w) / WORK_MAX_PX)
     work_size = (max(8, round(w / k)), max(8, round(h / k)))
     work = np.asarray(cv2.resize(full, work_size, interpolation=cv2.INTER_AREA), dtype=np.float32)
     if not np.isfinite(work).all():
         raise FootprintError("the image holds invalid (NaN or infinite) values")
-    kx, ky = w / work_size[0], h / work_size[1]
-
-    norm = _flatten_light(work)
-    ink = 1.0 - norm  # paper ≈ 0, ink > 0
-    # a periodic ink pattern (dots, grid) is smoothed to a uniform tone
-    pitch = _ink_pitch_px(full, ink, kx, ky)
-    sigma_mm = 0.25 if mm_per_px is None else 0.25 / max(mm_per_px * k, 1e-6)
-    sigma = max(0.6, 0.45 * pitch / k, min(sigma_mm, 1.5))
-    ink = np.asarray(cv2.GaussianBlur(ink, (0, 0), sigma), dtype=np.float32)
-    level = _ink_level(ink)
-    binary = ink > level
+    scale = _WorkScale(kx=w / work_size[0], ky=h / work_size[1], k=k, mm_per_px=mm_per_px)
+    page = page_mask(work, _work_colour(colour, work))
+    ink = _ink_map(full, work, colour, page, scale)
+    threshold = _threshold_map(ink, page, scale)
+    binary = _drop_strokes(_drop_soft_shadows(ink > threshold, ink))
     groups = _group_feet(binary, filter_marks=True)
     if not groups:
         raise FootprintError(NO_PRINT)
-    area = binary.size
-    if max(int(g.sum()) for g in groups) < MIN_PRINT_SHARE * area:
+    if max(int(g.sum()) for g in groups) < MIN_PRINT_SHARE * binary.size:
         raise FootprintError(NO_PRINT + " (only small marks were found)")
+    margin = (ink - threshold).astype(np.float32)
+    return [_full_resolution(g, margin, binary, scale, (h, w)) for g in groups]
 
-    masks: list[Mask] = []
-    for g in groups:
-        filled = _fill_holes(g)
-        near = np.asarray(cv2.dilate(filled.view(np.uint8), np.ones((5, 5), np.uint8)), dtype=bool)
-        local = np.where(near, ink, 0.0).astype(np.float32)
-        local[filled & ~binary] = np.maximum(local[filled & ~binary], level * 1.5)
-        # back to full resolution inside the print's box only: edges placed by interpolation
-        bx, by, bw, bh = cv2.boundingRect(near.view(np.uint8))
-        x0, y0 = max(0, bx - 2), max(0, by - 2)
-        x1, y1 = min(work_size[0], bx + bw + 2), min(work_size[1], by + bh + 2)
-        fx0, fy0 = math.floor(x0 * kx), math.floor(y0 * ky)
-        fx1, fy1 = min(w, math.ceil(x1 * kx)), min(h, math.ceil(y1 * ky))
-        # full pixel (X, Y) sits at work coordinate (X + 0.5) / k - 0.5
-        mx = np.array([[1 / kx, 0, (fx0 + 0.5) / kx - 0.5], [0, 1 / ky, (fy0 + 0.5) / ky - 0.5]])
-        up = cv2.warpAffine(local, mx, (fx1 - fx0, fy1 - fy0), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
-        mask = np.zeros((h, w), bool)
-        mask[fy0:fy1, fx0:fx1] = np.asarray(up, np.float32) > level
-        masks.append(mask)
-    return masks
+
+@dataclass(frozen=True)
+class _WorkScale:
+    """The working copy's size relative to the image: full pixels per work pixel (kx, ky; k overall)."""
+
+    kx: float
+    ky: float
+    k: float
+    mm_per_px: float | None
+
+    def work_px(self, mm: float, otherwise: float) -> float:
+        """``mm`` in work pixels when the scale is known, else ``otherwise`` work pixels."""
+        return otherwise if self.mm_per_px is None else mm / max(self.mm_per_px * self.k, 1e-6)
+
+
+def _as_value(image: NDArray[np.generic]) -> tuple[NDArray[np.uint8] | F32, U8 | None]:
+    """The brightness to segment (brightest channel of colour) and the colour image, if any."""
+    img = np.asarray(image)
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[..., 0]
+    colour = np.asarray(img[..., :3], dtype=np.uint8) if img.ndim == 3 else None
+    value = ink_value(img)
+    if value.ndim != 2 or min(value.shape) < 8:
+        raise FootprintError(
+            "the image is too small to hold a footprint: use a scan or photo of the whole foot"
+        )
+    full = (
+        np.asarray(value, dtype=np.uint8) if value.dtype == np.uint8 else np.asarray(value, dtype=np.float32)
+    )
+    return full, colour
+
+
+def _work_colour(colour: U8 | None, work: F32) -> U8 | None:
+    if colour is None:
+        return None
+    return np.asarray(
+        cv2.resize(colour, (work.shape[1], work.shape[0]), interpolation=cv2.INTER_AREA), np.uint8
+    )
+
+
+def _ink_map(
+    full: NDArray[np.uint8] | F32, work: F32, colour: U8 | None, page: Mask, scale: _WorkScale
+) -> F32:
+    """How dark the ink is at each work pixel (paper 0), with colour print, the table and texture handled.
+
+    Light is divided out by a quadratic paper surface; when the ink is a grid or dots (a peak in the
+    spectrum, ``_ink_pitch_px``) the paper level is instead the local maximum over a few periods
+    (``texture_background``), which also removes shadows, the table and solid printed bands, and the
+    texture is then closed at its own scale (grey closing with a disc 1.5 periods wide) and smoothed,
+    so grid ink reads as one print even where it is pale (the arch) and its lines break up.
+    """
+    surface = paper_surface(work, page)
+    ink = 1.0 - work / surface
+    ink[~page] = 0.0
+    pitch = _ink_pitch_px(full, ink, scale.kx, scale.ky)
+    if pitch > 0:
+        background = texture_background(full, pitch, (work.shape[1], work.shape[0]))
+    else:
+        across = scale.work_px(PRINT_ACROSS_MM, PRINT_ACROSS_SHARE * max(work.shape))
+        background = np.minimum(surface, closed_background(work, page, across))
+    ink = 1.0 - work / np.maximum(background, 1e-3)
+    ink[~page] = 0.0
+    small = _work_colour(colour, work)
+    if small is not None:
+        paper = page & (ink < 0.08)
+        if paper.any():
+            chroma = small.max(2).astype(np.float32) - small.min(2).astype(np.float32)
+            marks = colour_marks(small, float(np.median(work[paper])), float(np.median(chroma[paper])))
+            ink[np.asarray(cv2.dilate(marks.view(np.uint8), np.ones((3, 3), np.uint8)), bool)] = 0.0
+    period = pitch / scale.k
+    if period >= 2.5:
+        size = round(1.5 * period) | 1
+        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+        ink = np.asarray(cv2.morphologyEx(ink, cv2.MORPH_CLOSE, disc), dtype=np.float32)
+    sigma = max(0.6, 0.45 * period, min(scale.work_px(0.25, 0.0), 1.5))
+    return np.asarray(cv2.GaussianBlur(np.maximum(ink, 0.0), (0, 0), sigma), dtype=np.float32)
+
+
+def _threshold_map(ink: F32, page: Mask, scale: _WorkScale) -> F32:
+    """Where ink begins, per pixel: halfway between the paper and the local ink, never above the global level.
+
+    Halfway to the *local* ink (the darkest ink within a few millimetres) puts the edge of pale ink (a
+    wet print's arch, thin grid lines) at its own half contrast; the floor, a quarter of the way from
+    paper to the typical ink, keeps paper texture out.
+    """
+    paper, inked = _ink_classes(ink[page] if page.any() else ink.ravel())
+    radius = max(3, round(scale.work_px(3.0, 0.012 * max(ink.shape))))
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    local = np.asarray(cv2.dilate(ink, disc), dtype=np.float32)
+    level = (paper + inked) / 2
+    floor = paper + PALE_SHARE * (inked - paper)
+    return np.asarray(np.clip((paper + local) / 2, floor, level), dtype=np.float32)
+
+
+def _drop_soft_shadows(binary: Mask, ink: F32) -> Mask:
+    """Remove dark regions with soft edges: cast shadows, whose penumbra is far wider than a print's edge.
+
+    A print's edge rises from paper to ink within a millimetre or two; a shadow's over a centimetre or
+    more. Each region's edge width is its contrast over the mean slope of the ink map along its
+    border; a region whose edge is wider than ``SOFT_EDGE_SHARE`` of the picture's long side is a shadow.
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary.view(np.uint8), connectivity=8)
+    if n <= 1:
+        return binary
+    gx = cv2.Sobel(ink, cv2.CV_32F, 1, 0, ksize=3) / 8
+    gy = cv2.Sobel(ink, cv2.CV_32F, 0, 1, ksize=3) / 8
+    slope = np.hypot(gx, gy)
+    filled = _fill_holes(binary)  # outer edges only: holes inside a print are not its edge
+    border = filled & ~np.asarray(cv2.erode(filled.view(np.uint8), np.ones((3, 3), np.uint8)), dtype=bool)
+    lab = np.asarray(labels, dtype=np.int32)
+    soft = np.zeros(n, bool)
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if area < SHADOW_MIN_SHARE * binary.size:
+            continue
+        own = lab[y : y + h, x : x + w] == i
+        edge = own & border[y : y + h, x : x + w]
+        if not edge.any():  # a mark inside a hole of another region
+            continue
+        contrast = float(ink[y : y + h, x : x + w][own].mean())
+        edge_px = contrast / max(float(np.median(slope[y : y + h, x : x + w][edge])), 1e-6)
+        soft[i] = edge_px > SOFT_EDGE_SHARE * max(binary.shape)
+    return np.asarray(binary & ~soft[lab], dtype=bool)
+
+
+def _drop_strokes(binary: Mask) -> Mask:
+    """Remove lines thinner than a few millimetres (pen strokes, printed frames, text, ruler ticks).
+
+    A morphological opening with a disc ``STROKE_SHARE`` of the thickest mark's thickness (about 3 mm on
+    an adult heel): strokes that touch the print are cut away from it, while toes and the print stay.
+    """
+    dist = np.asarray(cv2.distanceTransform(binary.view(np.uint8), cv2.DIST_L2, 3), dtype=np.float32)
+    size = round(2.0 * float(dist.max()) * STROKE_SHARE) | 1
+    if size < 3:
+        return binary
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    return np.asarray(cv2.morphologyEx(binary.view(np.uint8), cv2.MORPH_OPEN, disc), dtype=bool)
+
+
+def _full_resolution(
+    group: Mask, margin: F32, binary: Mask, scale: _WorkScale, shape: tuple[int, int]
+) -> Mask:
+    """One foot's mask at full resolution: the ink margin interpolated inside the foot's box (sub-pixel edges)."""
+    h, w = shape
+    filled = _fill_holes(group)
+    near = np.asarray(cv2.dilate(filled.view(np.uint8), np.ones((5, 5), np.uint8)), dtype=bool)
+    local = np.where(near, margin, -1.0).astype(np.float32)
+    holes = filled & ~binary
+    local[holes] = np.maximum(local[holes], 0.5)
+    bx, by, bw, bh = cv2.boundingRect(near.view(np.uint8))
+    x0, y0 = max(0, bx - 2), max(0, by - 2)
+    x1, y1 = min(group.shape[1], bx + bw + 2), min(group.shape[0], by + bh + 2)
+    kx, ky = scale.kx, scale.ky
+    fx0, fy0 = math.floor(x0 * kx), math.floor(y0 * ky)
+    fx1, fy1 = min(w, math.ceil(x1 * kx)), min(h, math.ceil(y1 * ky))
+    # full pixel (X, Y) sits at work coordinate (X + 0.5) / k - 0.5
+    mx = np.array([[1 / kx, 0, (fx0 + 0.5) / kx - 0.5], [0, 1 / ky, (fy0 + 0.5) / ky - 0.5]])
+    up = cv2.warpAffine(local, mx, (fx1 - fx0, fy1 - fy0), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
+    mask = np.zeros((h, w), bool)
+    mask[fy0:fy1, fx0:fx1] = np.asarray(up, np.float32) > 0
+    return mask
 
 
 def segment_pressure(values: NDArray[np.generic], threshold: float) -> list[Mask]:
@@ -226,80 +382,69 @@ def _flood(marks: NDArray[np.int32], values: NDArray[np.float64]) -> NDArray[np.
     return out
 
 
-def _flatten_light(work: F32) -> F32:
-    """The image divided by a smooth paper surface (quadratic fit to paper pixels): paper ≈ 1."""
-    h, w = work.shape
-    s = 160.0 / max(h, w)
-    small = np.asarray(
-        cv2.resize(work, (max(4, round(w * s)), max(4, round(h * s))), interpolation=cv2.INTER_AREA),
-        dtype=np.float64,
-    )
-    sh, sw = small.shape
-    yy, xx = np.mgrid[0:sh, 0:sw]
-    u, v = xx.ravel() / max(sw - 1, 1) - 0.5, yy.ravel() / max(sh - 1, 1) - 0.5
-    design = np.stack([np.ones_like(u), u, v, u * u, u * v, v * v], 1)
-    vals = small.ravel()
-    surface = np.full_like(vals, np.median(vals))
-    for _ in range(3):
-        ratio = vals / np.maximum(surface, 1e-6)
-        paper = ratio > _otsu(ratio)
-        if paper.sum() < 12:
-            break
-        coef = _least_squares(design[paper], vals[paper])
-        surface = design @ coef
-    surf = np.maximum(surface.reshape(sh, sw), 1e-3).astype(np.float32)
-    big = np.asarray(cv2.resize(surf, (w, h), interpolation=cv2.INTER_LINEAR), dtype=np.float32)
-    return np.asarray(work / big, dtype=np.float32)
-
-
-def _least_squares(design: NDArray[np.float64], values: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Least-squares coefficients by the normal equations: a few unknowns, so this is far faster than SVD."""
-    return np.asarray(np.linalg.solve(design.T @ design, design.T @ values), dtype=np.float64)
-
-
-def _otsu(values: NDArray[np.float64]) -> float:
-    lo, hi = float(values.min()), float(values.max())
-    if hi - lo < 1e-9:
-        return hi
-    scaled = ((values - lo) / (hi - lo) * 255).astype(np.uint8).reshape(1, -1)
-    t, _ = cv2.threshold(scaled, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    return lo + float(t) / 255 * (hi - lo)
-
-
-def _ink_level(ink: F32) -> float:
-    """Halfway between paper and ink (Otsu's class means); raises when there is no contrast."""
-    sample = ink[:: max(1, ink.shape[0] // 400), :: max(1, ink.shape[1] // 400)].astype(np.float64).ravel()
-    t = _otsu(sample)
+def _ink_classes(values: F32) -> tuple[float, float]:
+    """Paper and ink tones (medians of Otsu's two classes); raises when there is no contrast."""
+    sample = values[:: max(1, values.size // 160_000)].astype(np.float64).ravel()
+    t = otsu(sample)
     dark, light = sample[sample > t], sample[sample <= t]
-    if dark.size == 0 or light.size == 0 or float(dark.mean() - light.mean()) < MIN_CONTRAST:
+    if dark.size == 0 or light.size == 0:
         raise FootprintError(NO_PRINT)
-    # the paper is the mode of the light class; the print's tone is its dark class
-    paper = float(np.median(light))
-    inked = float(np.median(dark))
-    return (paper + inked) / 2
+    paper, inked = float(np.median(light)), float(np.median(dark))
+    noise = 1.4826 * float(np.median(np.abs(light - paper)))
+    if inked - paper < max(MIN_CONTRAST, PAPER_NOISE_TIMES * noise):
+        raise FootprintError(NO_PRINT)
+    return paper, inked
 
 
 def _ink_pitch_px(full: NDArray[np.uint8] | F32, ink: F32, kx: float, ky: float) -> float:
     """Period in full-resolution pixels of dotted or grid ink inside the print, 0 when solid.
 
-    Looks for a sharp peak in the amplitude spectrum of a 256-pixel window centred in the darkest,
-    thickest part of the print.
+    Looks for a sharp peak in the amplitude spectrum of a 256-pixel window centred in the thickest part
+    of each of the three largest dark regions (a shadow or a dark band may be the largest; the print
+    is then among the others); the first pattern found wins.
     """
     smooth = np.asarray(cv2.GaussianBlur(ink, (0, 0), 5), dtype=np.float32)
-    rough = (smooth > _otsu(smooth[::4, ::4].astype(np.float64).ravel())).view(np.uint8)
+    rough = (smooth > otsu(smooth[::4, ::4].astype(np.float64).ravel())).view(np.uint8)
     dist = np.asarray(cv2.distanceTransform(rough, cv2.DIST_L2, 3), dtype=np.float32)
-    _, depth, _, loc = cv2.minMaxLoc(dist)
-    cx, cy = int(loc[0] * kx), int(loc[1] * ky)
+    paper = float(np.percentile(full[:: max(1, full.shape[0] // 300), :: max(1, full.shape[1] // 300)], 90))
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(rough, connectivity=8)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    for i in np.argsort(-areas)[:3] + 1:
+        if stats[i, cv2.CC_STAT_AREA] < BODY_SHARE * areas.max():
+            break
+        x, y, bw, bh = (int(v) for v in stats[i, :4])
+        inside = np.where(labels[y : y + bh, x : x + bw] == i, dist[y : y + bh, x : x + bw], 0)
+        _, depth, _, loc = cv2.minMaxLoc(inside)
+        centre = (int((loc[0] + x) * kx), int((loc[1] + y) * ky))
+        pitch = _window_pitch(full, centre, 1.6 * depth * min(kx, ky), paper)
+        if pitch > 0:
+            return pitch
+    return 0.0
+
+
+def _window_pitch(
+    full: NDArray[np.uint8] | F32, centre: tuple[int, int], across: float, paper: float
+) -> float:
+    """Period of a lattice (dots or crossed lines) in a square window centred at ``centre``, 0 when none.
+
+    The paper must show between the lines (the window's tones spread over at least ``SEE_THROUGH`` of
+    the way from its ink to the paper): solid ink with a grainy or periodic-looking surface is not a
+    pattern to close.
+    """
+    cx, cy = centre
     h, w = full.shape
-    size = int(min(256, h, w, 1.6 * depth * min(kx, ky)))
-    if size < 40:
+    size = int(min(256, h, w, across))
+    if size < 64:
         return 0.0
     x0 = min(max(cx - size // 2, 0), w - size)
     y0 = min(max(cy - size // 2, 0), h - size)
     crop = full[y0 : y0 + size, x0 : x0 + size].astype(np.float64)
+    low, high = np.percentile(crop, [5, 95])
+    if high - low < SEE_THROUGH * max(paper - low, 1e-6):
+        return 0.0
     gy, gx = np.mgrid[0:size, 0:size] / size - 0.5
     plane = np.stack([np.ones(size * size), gx.ravel(), gy.ravel()], 1)
-    coef = _least_squares(plane, crop.ravel())
+    coef = least_squares(plane, crop.ravel())
     crop -= (plane @ coef).reshape(size, size)  # lighting gradients are not a pattern
     win = np.hanning(size)
     amp = np.abs(np.fft.fftshift(np.fft.fft2(crop * np.outer(win, win))))
