@@ -51,6 +51,7 @@ FIGURE = ROOT / "docs" / "reference" / "img" / "footprint_arch_index_bland_altma
 AI_TOLERANCE = {"synthetic": 0.01, "real-like": 0.02}
 LENGTH_TOLERANCE_MM = 2.0
 REAL_LIKE_CASES = 200
+EXPENSIVE = True  # ~600 images, about 15 minutes on 2 cores: make_report --check takes the committed text
 SYNTHETIC_PRINTS = 200
 
 

@@ -4,9 +4,12 @@ Every ``benchmarks/validation/*_section.py`` module has a ``section()`` function
 Markdown of its part (and may write figures under ``docs/reference/img/``). This script runs them in
 file-name order, puts the page's introduction in front and writes ``docs/reference/validation.md``.
 With ``--check`` it writes nothing into the repository (figures go to a temporary folder) and exits
-1 when the committed page differs from what the sections produce now.
+1 when the committed page differs from what the sections produce now. Each section sits between
+markers in the page; a section that declares ``EXPENSIVE = True`` (the footprint renderings take
+minutes) is taken from the committed page by ``--check`` unless ``--all`` is given, so the test suite
+checks the quick sections on every run and the expensive one only for its presence.
 
-Run: ``.venv/bin/python benchmarks/validation/make_report.py [--check] [--output PATH]``
+Run: ``.venv/bin/python benchmarks/validation/make_report.py [--check [--all]] [--output PATH]``
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import importlib.util
 import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
 PAGE = HERE.parents[1] / "docs" / "reference" / "validation.md"
@@ -38,14 +42,38 @@ python benchmarks/validation/make_report.py
 """
 
 
+SECTION_START = "<!-- section: {name} -->"
+SECTION_END = "<!-- end of section: {name} -->"
+
+
 def sections() -> list[Path]:
     """The section modules, in file-name order."""
     return sorted(HERE.glob("*_section.py"))
 
 
-def render(figures: Path | None = None) -> str:
-    """The whole page: the introduction, then every section's Markdown; figures go to ``figures``
-    (by default ``docs/reference/img``)."""
+def _module(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"validation_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses and worker processes look the module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def committed_sections(page: str) -> dict[str, str]:
+    """Each section's Markdown as the page holds it, by section name (between its markers)."""
+    found = {}
+    for path in sections():
+        start, end = SECTION_START.format(name=path.stem), SECTION_END.format(name=path.stem)
+        if start in page and end in page:
+            found[path.stem] = page.split(start, 1)[1].split(end, 1)[0].strip("\n")
+    return found
+
+
+def render(figures: Path | None = None, reuse: dict[str, str] | None = None) -> str:
+    """The whole page: the introduction, then every section's Markdown between markers; figures go to
+    ``figures`` (by default ``docs/reference/img``). Sections named in ``reuse`` are not computed
+    again: their given Markdown is used."""
     for folder in (HERE, HERE.parent):  # sections import agreement and the benchmark scripts
         if str(folder) not in sys.path:
             sys.path.insert(0, str(folder))
@@ -53,29 +81,51 @@ def render(figures: Path | None = None) -> str:
 
     if figures is not None:
         agreement.IMG = figures
+    reuse = reuse or {}
     parts = [INTRO]
     for path in sections():
-        spec = importlib.util.spec_from_file_location(f"validation_{path.stem}", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        parts.append(module.section().strip() + "\n")
+        markdown = reuse[path.stem] if path.stem in reuse else _module(path).section().strip()
+        start, end = SECTION_START.format(name=path.stem), SECTION_END.format(name=path.stem)
+        parts.append(f"{start}\n{markdown}\n{end}\n")
     return "\n".join(parts)
+
+
+def expensive(path: Path) -> bool:
+    """Whether a section declares itself too slow for the test suite (``EXPENSIVE = True``)."""
+    return "\nEXPENSIVE = True" in path.read_text(encoding="utf-8")
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="compare with the committed page, write nothing")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="compare with the committed page, write nothing (sections marked EXPENSIVE are taken as "
+        "committed unless --all)",
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="with --check: recompute the expensive sections too"
+    )
     parser.add_argument("--output", type=Path, default=PAGE, help="where to write the page")
     args = parser.parse_args(argv)
     if args.check:
-        with tempfile.TemporaryDirectory() as figures:
-            page = render(Path(figures))
         current = args.output.read_text(encoding="utf-8") if args.output.is_file() else ""
+        committed = committed_sections(current)
+        slow = {p.stem for p in sections() if expensive(p)} if not args.all else set()
+        absent = sorted(slow - set(committed))
+        if absent:
+            print(
+                f"{args.output} lacks the section(s) {absent}: run benchmarks/validation/make_report.py",
+                file=sys.stderr,
+            )
+            return 1
+        with tempfile.TemporaryDirectory() as figures:
+            page = render(Path(figures), reuse={name: committed[name] for name in slow})
         if current != page:
             print(f"{args.output} is out of date: run benchmarks/validation/make_report.py", file=sys.stderr)
             return 1
-        print(f"{args.output} is up to date ({len(sections())} sections)")
+        kept = f", {len(slow)} taken as committed ({', '.join(sorted(slow))})" if slow else ""
+        print(f"{args.output} is up to date ({len(sections())} sections{kept})")
         return 0
     page = render()
     args.output.write_text(page, encoding="utf-8")
