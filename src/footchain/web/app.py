@@ -6,6 +6,7 @@ servers can run behind a load balancer on one PostgreSQL.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from footchain import __version__
 from footchain.store.database import open_database
 from footchain.web.errors import install_error_handlers
 from footchain.web.limits import BodySizeLimit
+from footchain.web.security_headers import SecurityHeaders
 from footchain.web.settings import Settings
 
 
@@ -68,6 +70,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_auth_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)  # 413 as the body streams in
+    app.add_middleware(SecurityHeaders)  # outermost of ours: the 413 above gets the headers too
+    # A malformed multipart body is answered 400; python-multipart's own warning about it (positions of
+    # bad bytes) is not for the server's log, where it reached the terminal (benchmarks/fuzz.py).
+    logging.getLogger("python_multipart").setLevel(logging.ERROR)
     app.include_router(health.router)
     app.include_router(api_assessments.router, prefix="/api/v1")
     app.include_router(api_measurements.router, prefix="/api/v1")

@@ -5,9 +5,13 @@ from its name). It reads the pixel size from the header first and refuses images
 so large that decoding them would exhaust memory (decompression bombs), so memory stays bounded whatever
 the file claims. Truncated files are refused with a message instead of being decoded half grey.
 
-Large JPEGs (phone photos) are decoded at half size inside the JPEG decoder (``IMREAD_REDUCED_GRAYSCALE_2``
-scales the DCT blocks, several times faster than a full decode followed by a resize); the result says so
-in ``reduction``, and ``dpi`` always refers to the full-size image as stored in the file.
+Large JPEGs (phone photos) are decoded at half size inside the JPEG decoder (Pillow's ``draft`` scales
+the DCT blocks, several times faster than a full decode followed by a resize); the result says so in
+``reduction``, and ``dpi`` always refers to the full-size image as stored in the file.
+
+Pillow decodes every format: its codecs report damage as exceptions and print nothing, whereas
+OpenCV's (libpng, libjpeg, libtiff) write warnings such as "libpng error: IDAT: CRC error" or "Corrupt
+JPEG data" straight to the terminal (found by ``benchmarks/fuzz.py --parser image``).
 """
 
 from __future__ import annotations
@@ -311,6 +315,16 @@ def read_image(
         Empty, not an image, unsupported format, damaged or truncated, smaller than 64 pixels on a side,
         or more than ``max_pixels`` pixels.
     """
+    with warnings.catch_warnings():
+        # Pillow warns about damaged tags ("Tag data larger than file"); the damage is judged here
+        # and reported as a FootprintError, never printed.
+        warnings.simplefilter("ignore", UserWarning)
+        return _read_image(source, max_pixels=max_pixels, reduce_large_jpeg=reduce_large_jpeg)
+
+
+def _read_image(
+    source: str | os.PathLike[str] | bytes, *, max_pixels: int, reduce_large_jpeg: bool
+) -> LoadedImage:
     data, name = _read_bytes(source)
     fmt = sniff_format(data[:32])
     if fmt is None:
@@ -336,18 +350,14 @@ def read_image(
     orientation = _orientation(header, fmt)
     dpi_xy = _dpi(header)
     reduction = 1
-    flags = cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION
     if fmt == "JPEG" and reduce_large_jpeg and width * height > REDUCE_JPEG_ABOVE_PIXELS:
-        flags, reduction = cv2.IMREAD_REDUCED_GRAYSCALE_2 | cv2.IMREAD_IGNORE_ORIENTATION, 2
-    decoded = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flags)
+        reduction = 2
+        header.draft("L", (-(-width // reduction), -(-height // reduction)))
+    gray = _pillow_gray(header, name, fmt)
+    header.close()
     expected = (-(-height // reduction), -(-width // reduction))
-    if decoded is None or decoded.shape[:2] != expected:
-        header.close()
-        gray = _pillow_gray(_header(data, fmt, name), name, fmt)
-        if reduction > 1:
-            gray = np.asarray(gray[::reduction, ::reduction], dtype=np.uint8)
-    else:
-        gray = np.asarray(decoded, dtype=np.uint8)
+    if gray.shape[:2] != expected:  # draft could not scale this JPEG: take every second pixel instead
+        gray = np.asarray(gray[::reduction, ::reduction], dtype=np.uint8)
     gray = _upright(gray, orientation)
     swapped = orientation >= 5
     notes: list[str] = []
