@@ -350,7 +350,7 @@ def captured_terminal() -> Iterator[Callable[[], bytes]]:
     """Send file descriptors 1 and 2 to a temporary file; yields a function returning what was new."""
     sys.stdout.flush()
     sys.stderr.flush()
-    sink = tempfile.TemporaryFile()
+    sink = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below, after fds 1 and 2 return
     saved = os.dup(1), os.dup(2)
     os.dup2(sink.fileno(), 1)
     os.dup2(sink.fileno(), 2)
