@@ -8,6 +8,7 @@ user (PostgreSQL refuses to run as root).
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -131,8 +132,6 @@ def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
     try:
         yield server
     finally:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped by the test
             server.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass  # already stopped by the test
         shutil.rmtree(folder, ignore_errors=True)
