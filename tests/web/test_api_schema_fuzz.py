@@ -1,9 +1,8 @@
 """API fuzzing with schemathesis against the app's own ``/openapi.json`` (issue 16).
 
 Every operation, anonymous, as a clinician and as an admin (bearer tokens of real accounts): no answer
-is 5xx. The conformance checks (status code documented, body valid, content type and headers as
-stated) run with ``SCHEMA_FUZZ_ALL_CHECKS=1`` (``benchmarks/api_fuzz.py``); they do not pass yet. ``SCHEMA_FUZZ_EXAMPLES`` bounds the examples per operation so the
-pass fits CI; ``benchmarks/api_fuzz.py`` runs the same with many more and every check.
+is 5xx, every status code, content type and header is documented, every body matches its schema. ``SCHEMA_FUZZ_EXAMPLES`` bounds the examples per operation so the
+pass fits CI; ``benchmarks/api_fuzz.py`` runs the same with many more.
 """
 
 from __future__ import annotations
@@ -17,17 +16,19 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy.orm import Session, sessionmaker
 
 from footchain.web.app import create_app
 from footchain.web.settings import Settings
 from tests.clinic.conftest import create_clinic_user
 
-# In the suite: no operation answers 5xx, for anyone. The conformance checks (every status code and
-# content type documented, bodies valid against their schema, schema-valid bodies accepted) are not
-# met yet: ``benchmarks/api_fuzz.py`` runs them and counts what is open (docs/security.md, V13).
-ALL_CHECKS = os.environ.get("SCHEMA_FUZZ_ALL_CHECKS") == "1"
-CHECKS = None if ALL_CHECKS else [schemathesis.checks.not_a_server_error]
+# Every check of schemathesis (no 5xx; status codes, content types, headers and bodies as documented;
+# Allow headers of 405) except positive_data_acceptance ("a schema-valid request is accepted"): the
+# 422s it flags are judgments of content a JSON Schema cannot state (an empty or unmeasurable file, a
+# shoe size that does not exist in its size system). SCHEMA_FUZZ_ALL_CHECKS=1 (benchmarks/api_fuzz.py
+# --all-checks) runs that one too and shows those 422s.
+EXCLUDED = [] if os.environ.get("SCHEMA_FUZZ_ALL_CHECKS") == "1" else [positive_data_acceptance]
 EXAMPLES = int(os.environ.get("SCHEMA_FUZZ_EXAMPLES", "8"))
 
 
@@ -64,4 +65,4 @@ def who(request: pytest.FixtureRequest) -> Iterator[str]:
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_answers_as_documented(case: schemathesis.Case, who: str) -> None:
     REQUESTS[0] += 1
-    case.call_and_validate(headers=AS[who], checks=CHECKS)
+    case.call_and_validate(headers=AS[who], excluded_checks=EXCLUDED)

@@ -18,6 +18,7 @@ from footchain import __version__
 from footchain.store.database import open_database
 from footchain.web.errors import install_error_handlers
 from footchain.web.limits import BodySizeLimit
+from footchain.web.openapi_document import install_openapi_document
 from footchain.web.security_headers import SecurityHeaders
 from footchain.web.settings import Settings
 
@@ -83,8 +84,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_outcomes.router, prefix="/api/v1")
     app.include_router(auth_pages.router)
     app.include_router(clinic_pages.router)
-    app.include_router(outcome_pages.router)
+    app.include_router(outcome_pages.router, include_in_schema=False)  # pages, like the other clinic pages
     app.include_router(wizard.router)
-    app.include_router(results.router)
+    app.include_router(results.router, include_in_schema=False)  # the results page and its print files
+    install_openapi_document(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     return app

@@ -94,6 +94,24 @@ def error_page(
     )
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path (Starlette's 405 names only the first route's,
+    and footchain declares e.g. GET and PATCH of one path as two routes)."""
+    from fastapi.routing import APIRoute, iter_route_contexts
+    from starlette.routing import compile_path
+
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        route = context.original_route
+        if (
+            isinstance(route, APIRoute)
+            and context.path
+            and compile_path(context.path)[0].match(request.url.path)
+        ):
+            methods |= set(context.methods or route.methods)
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Footchain errors → their status (422 by default) with the message; FastAPI's own → 422 worded;
     HTTP errors of the framework (unknown address, wrong method) → a page for pages, JSON for the API."""
@@ -130,6 +148,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:
+            exc.headers = {**(exc.headers or {}), "Allow": ", ".join(allowed_methods(request))}
         if not wants_html(request):
             return await http_exception_handler(request, exc)
         message = NOT_FOUND_PAGE if exc.status_code == 404 else str(exc.detail)
