@@ -7,11 +7,15 @@
    extraneous bytes" and libtiff warnings to the terminal; Pillow warned "Tag data larger than file".
 3. A malformed multipart upload made python-multipart log "Found invalid character ... in header" to
    the server's terminal.
+4. Inputs kept in ``found/``: a TIFF whose header claims 174 samples per pixel made Pillow log "More
+   samples per pixel than can be decoded", printed to the terminal.
 """
 
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 import struct
 import zlib
 from pathlib import Path
@@ -100,3 +104,32 @@ def test_malformed_multipart_is_400_and_logs_nothing(caplog: pytest.LogCaptureFi
     assert 400 <= response.status_code < 500
     assert "detail" in response.json()
     assert [r for r in caplog.records if r.name.startswith("python_multipart")] == []
+
+
+FOUND = Path(__file__).with_name("found")
+
+
+@pytest.mark.parametrize("name", ["tiff-samples-per-pixel.bin"])
+def test_inputs_the_fuzzer_found_get_footchains_message_and_print_nothing(name: str, tmp_path: Path) -> None:
+    """4. A TIFF claiming 174 samples per pixel: Pillow logged "More samples per pixel than can be
+    decoded" at ERROR, which Python prints to the terminal when nothing set up logging (as in the
+    command line). Run in a fresh interpreter: pytest's own log capture would hide the print."""
+    script = (
+        "import sys\n"
+        "from footchain.errors import FootprintError\n"
+        "from footchain.measure.footprint.image_io import read_image\n"
+        "try:\n"
+        "    read_image(open(sys.argv[1], 'rb').read())\n"
+        "except FootprintError as exc:\n"
+        "    open(sys.argv[2], 'w').write(str(exc))\n"
+    )
+    message = tmp_path / "message.txt"
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(FOUND / name), str(message)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert (run.stdout, run.stderr) == ("", "")
+    assert "TIFF" in message.read_text()

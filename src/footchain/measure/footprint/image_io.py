@@ -17,6 +17,7 @@ JPEG data" straight to the terminal (found by ``benchmarks/fuzz.py --parser imag
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import warnings
@@ -32,6 +33,12 @@ from numpy.typing import NDArray
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from footchain.errors import FootprintError
+
+# Pillow logs what it finds wrong in a damaged file ("More samples per pixel than can be decoded") at
+# ERROR; with no logging set up, Python prints such records to the terminal. footchain judges the
+# damage itself and says what to do, so Pillow's records go nowhere unless an application configures
+# logging (then they reach its log like any library's).
+logging.getLogger("PIL").addHandler(logging.NullHandler())
 
 ImageFormat = Literal["JPEG", "PNG", "TIFF", "BMP", "WEBP"]
 GrayImage = NDArray[np.uint8]
