@@ -14,9 +14,9 @@
 from __future__ import annotations
 
 import random
+import struct
 import subprocess
 import sys
-import struct
 import zlib
 from pathlib import Path
 
