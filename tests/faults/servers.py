@@ -31,11 +31,11 @@ START_S = 60.0
 
 @contextmanager
 def footchain_server(
-    database_url: str, port: int | None = None
+    database_url: str, port: int | None = None, env: dict[str, str] | None = None
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """``footchain serve`` in a process of its own; yields (process, base URL) once /healthz answers."""
     port = port or free_port()
-    process = start_server(database_url, port)
+    process = start_server(database_url, port, env=env)
     try:
         yield process, f"http://127.0.0.1:{port}"
     finally:
@@ -48,7 +48,10 @@ def footchain_server(
                 process.wait()
 
 
-def start_server(database_url: str, port: int, *, wait: bool = True) -> subprocess.Popen[bytes]:
+def start_server(
+    database_url: str, port: int, *, wait: bool = True, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """``footchain serve`` on ``port`` (with ``env`` added to the environment), waited for unless told."""
     command = [
         sys.executable,
         "-m",
@@ -59,7 +62,9 @@ def start_server(database_url: str, port: int, *, wait: bool = True) -> subproce
         "--database",
         database_url,
     ]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})}
+    )
     if wait:
         wait_healthy(process, f"http://127.0.0.1:{port}")
     return process

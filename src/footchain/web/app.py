@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -28,7 +29,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Run the background analysis of clinic visit files while the app serves (``web.worker``)."""
     from footchain.web.worker import AnalysisWorker
 
-    worker = AnalysisWorker(app.state.sessions)
+    settings: Settings = app.state.settings
+    worker = AnalysisWorker(
+        app.state.sessions,
+        stale_after=timedelta(seconds=settings.queue_stale_s),
+        heartbeat_s=settings.queue_stale_s / 4,
+    )
     app.state.analysis_worker = worker
     worker.start()
     try:
