@@ -66,7 +66,7 @@ def test_kill_9_during_assessment_writes_loses_nothing_answered(empty_database_u
     clients = [threading.Thread(target=_post_until_stopped, args=(base, stop, created)) for _ in range(4)]
     for client in clients:
         client.start()
-    time.sleep(2.0)
+    time.sleep(1.5)
     kill_hard(process)
     stop.set()
     for client in clients:

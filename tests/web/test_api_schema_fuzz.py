@@ -49,11 +49,14 @@ REQUESTS = [0]
 
 @pytest.fixture(scope="module", autouse=True)
 def count_requests(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Prints how many requests the module generated (``benchmarks/api_fuzz.py`` reads the line)."""
+    """Prints how many requests the module generated (and writes it to ``SCHEMA_FUZZ_COUNT_FILE``)."""
     yield
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.write_line(f"schemathesis generated requests: {REQUESTS[0]}")
+    count_file = os.environ.get("SCHEMA_FUZZ_COUNT_FILE")
+    if count_file:
+        Path(count_file).write_text(str(REQUESTS[0]))
 
 
 @pytest.fixture(params=list(AS))
