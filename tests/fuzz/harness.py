@@ -185,6 +185,16 @@ def _run_gait(name: str) -> Callable[[bytes, Path], object]:
     return run
 
 
+GAIT_CSV_COLUMNS: dict[str, str | int] = {"time": 0, "left_force": 17, "right_force": 18}  # gaitpdb's totals
+
+
+def _run_gait_csv(data: bytes, workdir: Path) -> object:
+    """The generic table reader with a column map (``footchain gait --columns``)."""
+    from footchain.measure.gait import load_recording
+
+    return load_recording(_write(data, workdir, "table.csv"), columns=GAIT_CSV_COLUMNS)
+
+
 def _run_pressure(data: bytes, workdir: Path) -> object:
     from footchain.measure.footprint.pressure import read_pressure_frame
 
@@ -275,6 +285,9 @@ def targets() -> dict[str, Target]:
         # the IPOL reader tells the foot from the file name; every other format ignores the name
         filename = "trial_lf.txt" if fmt == "imu" else "recording.dat"
         found[f"gait-{fmt}"] = Target(f"gait-{fmt}", _files(*names), _run_gait(filename))
+    found["gait-csv"] = Target(
+        "gait-csv", _files("gaitpdb/GaPt03_01.csv", "gaitpdb/GaCo02_01.txt"), _run_gait_csv
+    )
     for fmt, names in PRESSURE_SEEDS.items():
         found[f"pressure-{fmt}"] = Target(f"pressure-{fmt}", _files(*names), _run_pressure)
     return found
