@@ -108,7 +108,7 @@ def allowed_methods(request: Request) -> list[str]:
             and context.path
             and compile_path(context.path)[0].match(request.url.path)
         ):
-            methods |= set(context.methods or route.methods)
+            methods |= set(context.methods or route.methods or ())
     return sorted(methods)
 
 

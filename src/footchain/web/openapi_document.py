@@ -124,7 +124,7 @@ def document_errors(schema: dict[str, Any], app: FastAPI) -> None:
     routes = {}
     for context in iter_route_contexts(app.routes):
         if isinstance(context.original_route, APIRoute) and context.path:
-            for method in context.methods or context.original_route.methods:
+            for method in context.methods or context.original_route.methods or ():
                 routes[(context.path, method.lower())] = context.original_route
     for path, operations in schema.get("paths", {}).items():
         if not path.startswith("/api/"):
