@@ -10,7 +10,7 @@ import pytest
 
 from tests.fuzz.harness import fuzz, targets
 
-MUTATIONS_PER_PARSER = 25
+MUTATIONS_PER_PARSER = 15
 
 
 @pytest.mark.parametrize("name", sorted(targets()))

@@ -29,7 +29,7 @@ from tests.clinic.conftest import create_clinic_user
 # shoe size that does not exist in its size system). SCHEMA_FUZZ_ALL_CHECKS=1 (benchmarks/api_fuzz.py
 # --all-checks) runs that one too and shows those 422s.
 EXCLUDED = [] if os.environ.get("SCHEMA_FUZZ_ALL_CHECKS") == "1" else [positive_data_acceptance]
-EXAMPLES = int(os.environ.get("SCHEMA_FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("SCHEMA_FUZZ_EXAMPLES", "5"))
 
 
 def _app(folder: Path) -> tuple[FastAPI, dict[str, dict[str, str]]]:
