@@ -16,6 +16,7 @@ JPEG data" straight to the terminal (found by ``benchmarks/fuzz.py --parser imag
 
 from __future__ import annotations
 
+import ctypes
 import io
 import logging
 import os
@@ -39,6 +40,35 @@ from footchain.errors import FootprintError
 # damage itself and says what to do, so Pillow's records go nowhere unless an application configures
 # logging (then they reach its log like any library's).
 logging.getLogger("PIL").addHandler(logging.NullHandler())
+
+
+def _quiet_libtiff() -> None:
+    """Switch off the terminal output of the libtiff that Pillow loaded for compressed TIFFs.
+
+    libtiff's default handlers print every error and warning ("ZIPDecode: Decoding error at scanline
+    0, incorrect header check.") to the terminal; Pillow also reports the failure as an exception,
+    which :func:`read_image` turns into a message a person can act on. Clearing the handlers
+    (``TIFFSetErrorHandler(NULL)``, ``TIFFSetWarningHandler(NULL)``) keeps the exception and drops the
+    print. The library is found among the files this process has mapped (Linux); elsewhere nothing
+    changes.
+    """
+    from PIL import _imaging  # noqa: F401  (loads Pillow's codecs, libtiff among them)
+
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = {line.split()[-1] for line in maps if "/libtiff" in line}
+    except OSError:
+        return
+    for path in paths:
+        try:
+            library = ctypes.CDLL(path)
+            library.TIFFSetErrorHandler(None)
+            library.TIFFSetWarningHandler(None)
+        except (OSError, AttributeError):
+            continue
+
+
+_quiet_libtiff()
 
 ImageFormat = Literal["JPEG", "PNG", "TIFF", "BMP", "WEBP"]
 GrayImage = NDArray[np.uint8]
