@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from footchain.web.security_headers import HSTS
 from tests.clinic.conftest import ClinicUser, sign_in_page
+from tests.shared import DATA
 
 ID_PATTERN = re.compile(r"\{(\w+)(?::\w+)?\}")
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
@@ -113,3 +114,17 @@ def test_pages_have_no_inline_script(
         assert not INLINE_SCRIPT.search(response.text), path
         assert not INLINE_HANDLER.search(response.text), (path, INLINE_HANDLER.search(response.text))
     assert seen >= 5
+
+
+def test_a_routes_stricter_policy_is_kept_and_framing_still_refused(clinic_client: TestClient) -> None:
+    """The gait figures are SVG served with ``default-src 'none'``: the site policy does not loosen it."""
+    walk = DATA / "gaitpdb" / "GaCo01_01.txt"
+    posted = clinic_client.post("/api/v1/gait", files={"file": (walk.name, walk.read_bytes(), "text/plain")})
+    assert posted.status_code == 201, posted.text
+    figure = next(iter(posted.json()["figure_urls"].values()))
+    response = clinic_client.get(figure)
+    assert response.status_code == 200
+    policy = response.headers["content-security-policy"]
+    assert policy.startswith("default-src 'none'") and "frame-ancestors 'none'" in policy
+    assert "script-src" not in policy
+    assert response.headers["x-content-type-options"] == "nosniff"

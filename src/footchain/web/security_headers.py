@@ -1,6 +1,8 @@
 """Security headers on every answer: pages, API routes, static files and errors alike.
 
-- ``Content-Security-Policy``: scripts only from this site's files (no inline script, no ``eval``), no
+- ``Content-Security-Policy`` (unless a route sets a stricter one of its own, as the SVG figures do with
+  ``default-src 'none'``; ``frame-ancestors 'none'`` is added to it): scripts only from this site's
+  files (no inline script, no ``eval``), no
   plugins, no framing by other sites (``frame-ancestors 'none'``), forms post only here. Styles may be
   inline: the reports carry their own stylesheet and colour their pain scores with ``style`` attributes
   (a style cannot run code). Images may be ``data:`` URLs (the report's inline figures).
@@ -57,8 +59,13 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                own_policy = headers.get("content-security-policy")
                 for name, value in HEADERS.items():
                     headers[name] = value
+                if own_policy:  # a route's stricter policy (the SVG figures: default-src 'none') stays
+                    if "frame-ancestors" not in own_policy:
+                        own_policy += "; frame-ancestors 'none'"
+                    headers["Content-Security-Policy"] = own_policy
                 if secure:
                     headers["Strict-Transport-Security"] = HSTS
             await send(message)
