@@ -142,7 +142,17 @@ def make_engine(url: str) -> Engine:
     """
     parsed = make_url(url)
     if not _is_sqlite(parsed):
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # pool_pre_ping: a connection the server dropped (restart, failover) is replaced before use, so
+        # the app recovers by itself; connect_timeout and pool_timeout keep a request from hanging while
+        # the server is away (it gets 503 with Retry-After from web.errors instead).
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=20,
+            pool_timeout=10,
+            connect_args={"connect_timeout": 5},
+        )
     if _in_memory(parsed):
         engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
     else:

@@ -245,9 +245,19 @@ def claim_next_file(session: Session) -> str | None:
     return None
 
 
+def still_running(session: Session, file_id: str) -> None:
+    """The measuring worker's heartbeat: a running file's ``started_at`` becomes now, so that
+    :func:`requeue_stale` leaves it alone while its worker lives. The caller commits."""
+    session.execute(
+        update(VisitFileRow)
+        .where(VisitFileRow.id == file_id, VisitFileRow.status == "running")
+        .values(started_at=now())
+    )
+
+
 def requeue_stale(session: Session, older_than: timedelta) -> int:
-    """Put files back in the queue whose measuring started longer ago than ``older_than`` (a server
-    stopped mid-way); returns how many."""
+    """Put files back in the queue whose worker has given no sign of life (:func:`still_running`) for
+    longer than ``older_than``: its server was stopped or killed mid-way. Returns how many."""
     cutoff: datetime = now() - older_than
     result = session.execute(
         update(VisitFileRow)

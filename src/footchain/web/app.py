@@ -6,8 +6,10 @@ servers can run behind a load balancer on one PostgreSQL.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -17,6 +19,8 @@ from footchain import __version__
 from footchain.store.database import open_database
 from footchain.web.errors import install_error_handlers
 from footchain.web.limits import BodySizeLimit
+from footchain.web.openapi_document import install_openapi_document
+from footchain.web.security_headers import SecurityHeaders
 from footchain.web.settings import Settings
 
 
@@ -25,7 +29,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Run the background analysis of clinic visit files while the app serves (``web.worker``)."""
     from footchain.web.worker import AnalysisWorker
 
-    worker = AnalysisWorker(app.state.sessions)
+    settings: Settings = app.state.settings
+    worker = AnalysisWorker(
+        app.state.sessions,
+        stale_after=timedelta(seconds=settings.queue_stale_s),
+        heartbeat_s=settings.queue_stale_s / 4,
+    )
     app.state.analysis_worker = worker
     worker.start()
     try:
@@ -68,6 +77,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_auth_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)  # 413 as the body streams in
+    app.add_middleware(SecurityHeaders)  # outermost of ours: the 413 above gets the headers too
+    # A malformed multipart body is answered 400; python-multipart's own warning about it (positions of
+    # bad bytes) is not for the server's log, where it reached the terminal (benchmarks/fuzz.py).
+    logging.getLogger("python_multipart").setLevel(logging.ERROR)
     app.include_router(health.router)
     app.include_router(api_assessments.router, prefix="/api/v1")
     app.include_router(api_measurements.router, prefix="/api/v1")
@@ -77,8 +90,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_outcomes.router, prefix="/api/v1")
     app.include_router(auth_pages.router)
     app.include_router(clinic_pages.router)
-    app.include_router(outcome_pages.router)
+    app.include_router(outcome_pages.router, include_in_schema=False)  # pages, like the other clinic pages
     app.include_router(wizard.router)
-    app.include_router(results.router)
+    app.include_router(results.router, include_in_schema=False)  # the results page and its print files
+    install_openapi_document(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     return app

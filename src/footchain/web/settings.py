@@ -5,6 +5,9 @@
 - ``FOOTCHAIN_DRAFT_DAYS``: unfinished self-assessments not touched for this many days are deleted,
   with their uploads (default 30).
 - ``FOOTCHAIN_CATALOGUE``: a retailer's insole catalogue CSV for the results page and API.
+- ``FOOTCHAIN_QUEUE_STALE_S``: a visit file whose measuring worker gave no sign of life for this many
+  seconds (its server was stopped or killed) is measured again (default 90; the worker beats every
+  quarter of it).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from footchain.errors import FootchainError
 
 DEFAULT_MAX_UPLOAD_MB = 25.0
 DEFAULT_DRAFT_DAYS = 30
+DEFAULT_QUEUE_STALE_S = 90.0
 
 
 def _max_upload_bytes() -> int:
@@ -48,6 +52,22 @@ def _draft_days() -> int:
     return days
 
 
+def _queue_stale_s() -> float:
+    raw = os.environ.get("FOOTCHAIN_QUEUE_STALE_S")
+    if raw is None:
+        return DEFAULT_QUEUE_STALE_S
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise FootchainError(
+            f"FOOTCHAIN_QUEUE_STALE_S must be a positive number of seconds, not '{raw}' "
+            f"(default {DEFAULT_QUEUE_STALE_S:.0f})."
+        )
+    return seconds
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None = None  # None: FOOTCHAIN_DATABASE_URL, else the SQLite default
@@ -56,6 +76,7 @@ class Settings:
     draft_days: int = (
         DEFAULT_DRAFT_DAYS  # unfinished self-assessments are kept this long after their last change
     )
+    queue_stale_s: float = DEFAULT_QUEUE_STALE_S  # a running visit file without heartbeat this long: redo
 
     @classmethod
     def from_environment(cls, database_url: str | None = None) -> Settings:
@@ -66,4 +87,5 @@ class Settings:
             max_upload_bytes=_max_upload_bytes(),
             catalogue=Path(catalogue) if catalogue else None,
             draft_days=_draft_days(),
+            queue_stale_s=_queue_stale_s(),
         )

@@ -39,7 +39,11 @@ log = logging.getLogger(__name__)
 IDLE_WAIT_S = (
     1.0  # how long an idle worker sleeps before looking at the queue again (woken earlier on upload)
 )
-STALE_AFTER = timedelta(minutes=15)  # a file "running" this long was left by a stopped server: queue again
+# While a file is measured its worker refreshes the row's started_at every HEARTBEAT_S; a "running" file
+# not refreshed for STALE_AFTER was left by a server that was stopped or killed, and is queued again by
+# whichever worker looks next (the restarted server's, or another server's).
+STALE_AFTER = timedelta(seconds=90)
+HEARTBEAT_S = 20.0
 CRASH_MESSAGE = (
     "footchain could not measure this file because of an internal error (it has been logged). "
     "Try uploading it again; if it fails again, the file's format may not be supported yet."
@@ -95,9 +99,18 @@ def measure(kind: str, filename: str, content: bytes) -> AnalysedUpload:
 class AnalysisWorker:
     """A thread that measures queued visit files until ``stop()`` (one file at a time)."""
 
-    def __init__(self, sessions: sessionmaker[Session], *, idle_wait_s: float = IDLE_WAIT_S) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        idle_wait_s: float = IDLE_WAIT_S,
+        stale_after: timedelta = STALE_AFTER,
+        heartbeat_s: float = HEARTBEAT_S,
+    ) -> None:
         self.sessions = sessions
         self.idle_wait_s = idle_wait_s
+        self.stale_after = stale_after
+        self.heartbeat_s = heartbeat_s
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -140,7 +153,7 @@ class AnalysisWorker:
         """Claim and measure one queued file; whether there was one."""
         with self.sessions() as session:
             with write_transaction(session):
-                patients.requeue_stale(session, STALE_AFTER)
+                patients.requeue_stale(session, self.stale_after)
                 file_id = patients.claim_next_file(session)
             if file_id is None:
                 return False
@@ -152,6 +165,9 @@ class AnalysisWorker:
             session.expunge_all()
         analysed: AnalysedUpload | None = None
         error: str | None = None
+        measured = threading.Event()
+        heartbeat = threading.Thread(target=self._beat, args=(file_id, measured), daemon=True)
+        heartbeat.start()
         try:
             analysed = measure(kind, filename, content)
         except FootchainError as exc:
@@ -159,8 +175,20 @@ class AnalysisWorker:
         except Exception as exc:
             log.error("analysis of visit file %s crashed (%s)", file_id, type(exc).__name__)
             error = CRASH_MESSAGE
+        finally:
+            measured.set()
+            heartbeat.join()
         self._store(file_id, clinic_id, visit_id, analysed, error)
         return True
+
+    def _beat(self, file_id: str, measured: threading.Event) -> None:
+        """Tell the queue this file is still being measured, every ``heartbeat_s`` until ``measured``."""
+        while not measured.wait(self.heartbeat_s):
+            try:
+                with self.sessions() as session, write_transaction(session):
+                    patients.still_running(session, file_id)
+            except Exception as exc:  # a database hiccup: the next beat tries again
+                log.error("analysis worker: heartbeat failed (%s)", type(exc).__name__)
 
     def _store(
         self, file_id: str, clinic_id: str, visit_id: str, analysed: AnalysedUpload | None, error: str | None

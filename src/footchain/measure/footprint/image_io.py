@@ -5,14 +5,20 @@ from its name). It reads the pixel size from the header first and refuses images
 so large that decoding them would exhaust memory (decompression bombs), so memory stays bounded whatever
 the file claims. Truncated files are refused with a message instead of being decoded half grey.
 
-Large JPEGs (phone photos) are decoded at half size inside the JPEG decoder (``IMREAD_REDUCED_GRAYSCALE_2``
-scales the DCT blocks, several times faster than a full decode followed by a resize); the result says so
-in ``reduction``, and ``dpi`` always refers to the full-size image as stored in the file.
+Large JPEGs (phone photos) are decoded at half size inside the JPEG decoder (Pillow's ``draft`` scales
+the DCT blocks, several times faster than a full decode followed by a resize); the result says so in
+``reduction``, and ``dpi`` always refers to the full-size image as stored in the file.
+
+Pillow decodes every format: its codecs report damage as exceptions and print nothing, whereas
+OpenCV's (libpng, libjpeg, libtiff) write warnings such as "libpng error: IDAT: CRC error" or "Corrupt
+JPEG data" straight to the terminal (found by ``benchmarks/fuzz.py --parser image``).
 """
 
 from __future__ import annotations
 
+import ctypes
 import io
+import logging
 import os
 import re
 import warnings
@@ -28,6 +34,41 @@ from numpy.typing import NDArray
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from footchain.errors import FootprintError
+
+# Pillow logs what it finds wrong in a damaged file ("More samples per pixel than can be decoded") at
+# ERROR; with no logging set up, Python prints such records to the terminal. footchain judges the
+# damage itself and says what to do, so Pillow's records go nowhere unless an application configures
+# logging (then they reach its log like any library's).
+logging.getLogger("PIL").addHandler(logging.NullHandler())
+
+
+def _quiet_libtiff() -> None:
+    """Switch off the terminal output of the libtiff that Pillow loaded for compressed TIFFs.
+
+    libtiff's default handlers print every error and warning ("ZIPDecode: Decoding error at scanline
+    0, incorrect header check.") to the terminal; Pillow also reports the failure as an exception,
+    which :func:`read_image` turns into a message a person can act on. Clearing the handlers
+    (``TIFFSetErrorHandler(NULL)``, ``TIFFSetWarningHandler(NULL)``) keeps the exception and drops the
+    print. The library is found among the files this process has mapped (Linux); elsewhere nothing
+    changes.
+    """
+    from PIL import _imaging  # noqa: F401  (loads Pillow's codecs, libtiff among them)
+
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = {line.split()[-1] for line in maps if "/libtiff" in line}
+    except OSError:
+        return
+    for path in paths:
+        try:
+            library = ctypes.CDLL(path)
+            library.TIFFSetErrorHandler(None)
+            library.TIFFSetWarningHandler(None)
+        except (OSError, AttributeError):
+            continue
+
+
+_quiet_libtiff()
 
 ImageFormat = Literal["JPEG", "PNG", "TIFF", "BMP", "WEBP"]
 GrayImage = NDArray[np.uint8]
@@ -272,7 +313,7 @@ def _strict_pillow() -> Iterator[None]:
 
 
 def _pillow_pixels(image: Image.Image, name: str, fmt: ImageFormat, colour: bool) -> NDArray[np.uint8]:
-    """Decode with Pillow (formats or variants OpenCV cannot read); 16-bit and float data are scaled to 8 bits.
+    """Decode with Pillow; 16-bit and float data are scaled to 8 bits.
 
     Grey, or with ``colour`` BGR (BGRA when the image has transparency)."""
     try:
@@ -325,26 +366,20 @@ def _on_paper(pixels: NDArray[np.uint8]) -> ColourImage:
 
 
 def _decode(
-    data: bytes, header: Image.Image, fmt: ImageFormat, name: str, reduction: int, colour: bool
+    header: Image.Image, fmt: ImageFormat, name: str, reduction: int, colour: bool
 ) -> tuple[GrayImage, ColourImage | None]:
-    """Decode with OpenCV (Pillow when OpenCV cannot); transparent pixels are laid on the paper."""
+    """Decode with Pillow (OpenCV's codecs print libpng, libjpeg and libtiff complaints about damaged files
+    straight to the terminal); a large JPEG at ``1/reduction`` size inside the JPEG decoder (``draft``);
+    transparent pixels are laid on the paper."""
     width, height = header.size
     alpha = _has_alpha(header)
-    if alpha:
-        flags = cv2.IMREAD_UNCHANGED
-    elif colour:
-        flags = cv2.IMREAD_REDUCED_COLOR_2 if reduction == 2 else cv2.IMREAD_COLOR
-    else:
-        flags = cv2.IMREAD_REDUCED_GRAYSCALE_2 if reduction == 2 else cv2.IMREAD_GRAYSCALE
-    decoded = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flags | cv2.IMREAD_IGNORE_ORIENTATION)
+    if reduction > 1:
+        header.draft("RGB" if colour else "L", (-(-width // reduction), -(-height // reduction)))
+    pixels = _pillow_pixels(header, name, fmt, colour or alpha)
+    header.close()
     expected = (-(-height // reduction), -(-width // reduction))
-    if decoded is not None and decoded.shape[:2] == expected and decoded.dtype == np.uint8:
-        pixels = np.asarray(decoded, dtype=np.uint8)
-    else:
-        header.close()
-        pixels = _pillow_pixels(_header(data, fmt, name), name, fmt, colour or alpha)
-        if reduction > 1:
-            pixels = np.asarray(pixels[::reduction, ::reduction], dtype=np.uint8)
+    if pixels.shape[:2] != expected:  # draft could not scale this JPEG: take every second pixel instead
+        pixels = np.asarray(pixels[::reduction, ::reduction], dtype=np.uint8)
     if alpha or (colour and pixels.ndim == 2):
         pixels = _on_paper(pixels)
     if pixels.ndim == 3:
@@ -385,6 +420,16 @@ def read_image(
         Empty, not an image, unsupported format, damaged or truncated, smaller than 64 pixels on a side,
         or more than ``max_pixels`` pixels.
     """
+    with warnings.catch_warnings():
+        # Pillow warns about damaged tags ("Tag data larger than file"); the damage is judged here
+        # and reported as a FootprintError, never printed.
+        warnings.simplefilter("ignore", UserWarning)
+        return _read_image(source, max_pixels=max_pixels, reduce_large_jpeg=reduce_large_jpeg)
+
+
+def _read_image(
+    source: str | os.PathLike[str] | bytes, *, max_pixels: int, reduce_large_jpeg: bool
+) -> LoadedImage:
     data, name = _read_bytes(source)
     fmt = sniff_format(data[:32])
     if fmt is None:
@@ -410,7 +455,7 @@ def read_image(
     orientation = _orientation(header, fmt)
     dpi_xy = _dpi(header)
     reduction = 2 if fmt == "JPEG" and reduce_large_jpeg and width * height > REDUCE_JPEG_ABOVE_PIXELS else 1
-    gray, bgr = _decode(data, header, fmt, name, reduction, colour)
+    gray, bgr = _decode(header, fmt, name, reduction, colour)
     gray = _upright(gray, orientation)
     bgr = None if bgr is None else np.ascontiguousarray(_upright(bgr, orientation))
     swapped = orientation >= 5

@@ -22,6 +22,7 @@ from footchain.types import Assessment, Intake
 from footchain.web.assessments import assess_and_store
 from footchain.web.dependencies import DbSession
 from footchain.web.errors import HttpError
+from footchain.web.openapi_document import without_null
 
 router = APIRouter(tags=["assessments"])
 
@@ -138,7 +139,8 @@ INTAKE_BODY: dict[str, Any] = {
         "ids returned by POST /api/v1/footprints and POST /api/v1/gait.",
         "content": {
             "application/json": {
-                "schema": _inline_refs(Intake.model_json_schema()),
+                # every intake object refuses an explicit null ("leave the field out")
+                "schema": without_null(_inline_refs(Intake.model_json_schema())),
                 "example": EXAMPLE_INTAKE,
             }
         },

@@ -67,7 +67,16 @@ def user_json(user: UserRow) -> dict[str, Any]:
     }
 
 
-@router.post("/auth/login")
+@router.post(
+    "/auth/login",
+    responses={
+        401: {"description": "Wrong email or password (the same answer for an unknown email)."},
+        429: {
+            "description": "Too many wrong passwords in a row; wait before trying again.",
+            "headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
+        },
+    },
+)
 def api_login(body: LoginRequest, request: Request, session: DbSession) -> dict[str, Any]:
     """A bearer token for the API: send it as ``Authorization: Bearer <access_token>``."""
     user = authenticate(session, body.email, body.password, client_address(request))

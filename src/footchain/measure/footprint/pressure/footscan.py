@@ -22,6 +22,7 @@ Reading ``.xls`` needs the ``xlrd`` package.
 from __future__ import annotations
 
 import importlib
+import io
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -51,25 +52,37 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def _open_sheet_rows(data: bytes, path: Path) -> list[list[Any]]:
+    """The first sheet's rows as cell values.
+
+    xlrd reports damage in many ways (KeyError, AssertionError, IndexError, struct.error, its own
+    XLRDError), some only when the sheet is read, and writes warnings such as "WARNING *** file size
+    ... not 512 + multiple of sector size" to its log file (the terminal by default). Both stay inside
+    this function: the log goes to a discarded buffer, and every failure of the library becomes one
+    :class:`FootprintError` that says what to do.
+    """
     try:
         xlrd = importlib.import_module("xlrd")
     except ImportError:  # pragma: no cover - depends on the installation
         raise FootprintError(
             f"{path} is an Excel .xls file; reading it needs the xlrd package (pip install xlrd)"
         ) from None
+    xlrd_log = io.StringIO()
     try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=xlrd_log, verbosity=0)
+        try:
+            if book.nsheets < 1:
+                raise FootprintError(f"{path}: the Excel file has no sheet")
+            sheet = book.sheet_by_index(0)
+            return [sheet.row_values(r) for r in range(sheet.nrows)]
+        finally:
+            book.release_resources()
+    except FootprintError:
+        raise
     except Exception as exc:  # xlrd raises many types for damaged files
         raise FootprintError(
-            f"{path}: the Excel file cannot be read ({exc}); it is damaged or truncated. Export it again"
+            f"{path}: the Excel file cannot be read ({type(exc).__name__}: {str(exc)[:120]}); it is damaged or "
+            "truncated. Export it again from footscan"
         ) from None
-    try:
-        if book.nsheets < 1:
-            raise FootprintError(f"{path}: the Excel file has no sheet")
-        sheet = book.sheet_by_index(0)
-        return [sheet.row_values(r) for r in range(sheet.nrows)]
-    finally:
-        book.release_resources()
 
 
 def is_footscan_rows(rows: list[list[Any]]) -> bool:
