@@ -424,11 +424,11 @@ def read_image(
         # Pillow warns about damaged tags ("Tag data larger than file"); the damage is judged here
         # and reported as a FootprintError, never printed.
         warnings.simplefilter("ignore", UserWarning)
-        return _read_image(source, max_pixels=max_pixels, reduce_large_jpeg=reduce_large_jpeg)
+        return _read_image(source, max_pixels=max_pixels, reduce_large_jpeg=reduce_large_jpeg, colour=colour)
 
 
 def _read_image(
-    source: str | os.PathLike[str] | bytes, *, max_pixels: int, reduce_large_jpeg: bool
+    source: str | os.PathLike[str] | bytes, *, max_pixels: int, reduce_large_jpeg: bool, colour: bool
 ) -> LoadedImage:
     data, name = _read_bytes(source)
     fmt = sniff_format(data[:32])
