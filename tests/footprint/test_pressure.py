@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from footchain.errors import FootprintError
+from footchain.measure.footprint.analyze import analyze_footprint
 from footchain.measure.footprint.pressure import (
     SUPPORTED_FORMATS,
     PressureFrame,
@@ -533,3 +534,11 @@ def test_pliance_without_sensor_geometry_is_refused(tmp_path: Path) -> None:
     copy = tmp_path / "nogeo.asc"
     copy.write_text(text[: text.index("\nsensor ")], encoding="cp1252")
     _expect_error(copy, "no sensor geometry")
+
+
+@pytest.mark.parametrize("name", ["pedar_sensor_areas.csv", "pedar_insole_grid.csv"])
+def test_a_table_of_other_values_is_not_measured_as_a_footprint(name: str) -> None:
+    """pressuRe's pedar geometry tables are numbers in rows and columns, like a matrix export, but every
+    cell is "loaded": there is no mat around a foot, so no outline and no Arch Index may come of it."""
+    with pytest.raises(FootprintError, match="not a table of other values"):
+        analyze_footprint(PRESSURE / name)

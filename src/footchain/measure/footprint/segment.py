@@ -71,6 +71,7 @@ SHADOW_MIN_SHARE = 0.002  # regions smaller than this share of the picture are n
 STROKE_SHARE = 0.06  # marks thinner than this share of the thickest one are strokes, frames or text
 THIN_SHARE = 0.07  # thinner than this share of the largest component's thickness: a line or text
 ELONGATED = 5.0  # long side / short side above this: a line or a ruler
+MAT_LOADED_AT_MOST = 0.9  # pressure: a frame loaded nearly everywhere has no foot outline to measure
 TOE_MARKER = 0.2  # pressure: regions above this share of the foot's peak seed the toe/ball watershed
 
 NO_PRINT = (
@@ -286,6 +287,13 @@ def segment_pressure(values: NDArray[np.generic], threshold: float) -> list[Mask
         raise FootprintError(
             "no footprint found: no sensor is above the contact threshold; check the file holds a "
             "standing (static) or peak-pressure frame and the threshold"
+        )
+    if contact.mean() > MAT_LOADED_AT_MOST:
+        raise FootprintError(
+            f"{100 * contact.mean():.0f} % of the frame's cells are above the contact threshold, so no "
+            "outline of a foot can be told from the mat around it: a pressure-mat export has unloaded "
+            "sensors around the foot. Check that the file is a pressure frame, not a table of other "
+            "values (e.g. sensor positions or areas), and export the frame again"
         )
     groups = _group_feet(contact, filter_marks=False)
     if not groups:
