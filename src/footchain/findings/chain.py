@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from footchain.findings.facts import painful
 from footchain.knowledge import Knowledge, Link
-from footchain.types import ChainEntry, Condition, FeetFindings, FootSide, Intake, Pain, Region, Unexplained
+from footchain.types import (
+    ChainEntry,
+    Condition,
+    Evidence,
+    FeetFindings,
+    FootSide,
+    Intake,
+    Pain,
+    Region,
+    Unexplained,
+)
 
 # Regions a condition explains by itself: the pain is what the condition is made of.
 SELF_EXPLAINED = {
@@ -23,7 +33,13 @@ SELF_EXPLAINED = {
 }
 STATIC_LOWER_BACK = ("flat_foot", "overpronation")
 UNCERTAIN_FINDING = " The foot finding this starts from is itself uncertain (low confidence), so treat this link with extra caution."
-EVIDENCE_RANK = {"strong": 0, "moderate": 1, "limited": 2, "very_limited": 3, "theoretical": 4}
+EVIDENCE_RANK: dict[Evidence, int] = {
+    "strong": 0,
+    "moderate": 1,
+    "limited": 2,
+    "very_limited": 3,
+    "theoretical": 4,
+}
 
 
 def _pain_sides(pain: Pain) -> list[FootSide] | None:

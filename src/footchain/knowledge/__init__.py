@@ -305,16 +305,6 @@ class RedFlagRule(Sourced):
         """The referral reason this rule gives when it fires (made once: it never changes)."""
         return Reason(id=self.id, text=self.text)
 
-    @cached_property
-    def all_names(self) -> frozenset[str]:
-        """The ``all`` names as a set: one of them false rules the rule out."""
-        return frozenset(self.all)
-
-    @cached_property
-    def any_groups(self) -> tuple[frozenset[str], ...]:
-        """The ``any`` groups as sets: a group whose names are all false rules the rule out."""
-        return tuple(frozenset(group) for group in self.any)
-
     def names(self) -> list[str]:
         """Every answer or fact this rule reads."""
         grouped = [name for group in self.any for name in group]
@@ -341,7 +331,9 @@ class RedFlags(Knowledge_):
     @cached_property
     def quick_checks(self) -> tuple[tuple[frozenset[str], tuple[frozenset[str], ...], RedFlagRule], ...]:
         """Each rule with its ``all`` names and ``any`` groups as sets, to rule most rules out at once."""
-        return tuple((rule.all_names, rule.any_groups, rule) for rule in self.rule)
+        return tuple(
+            (frozenset(rule.all), tuple(frozenset(group) for group in rule.any), rule) for rule in self.rule
+        )
 
 
 class Link(Knowledge_):

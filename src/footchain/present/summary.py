@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from footchain.findings.chain import EVIDENCE_RANK
 from footchain.knowledge import load_knowledge
 from footchain.plan.referral import SEE_FIRST
 from footchain.present.body_map import EVIDENCE_STYLES, REGION_NAMES, LineStyle, chain_numbers
@@ -34,14 +35,6 @@ TOP_ACTIONS = 3
 
 _STATISTICS = re.compile(r"\s*\([^()]*\d[^()]*\)")
 """A bracketed aside that carries numbers: "(odds ratio 1.3 in 1,903 people)", "(about 2° less …)"."""
-
-_EVIDENCE_RANK: dict[Evidence, int] = {
-    "strong": 5,
-    "moderate": 4,
-    "limited": 3,
-    "very_limited": 2,
-    "theoretical": 1,
-}
 
 
 def plain_words(text: str) -> str:
@@ -97,7 +90,7 @@ def summary_line(assessment: Assessment, intake: Intake, *, complete: bool, whos
     )
     parts: list[str] = []
     if linked:
-        best = max(assessment.chain, key=lambda entry: _EVIDENCE_RANK[entry.evidence])
+        best = min(assessment.chain, key=lambda entry: EVIDENCE_RANK[entry.evidence])
         strength = EVIDENCE_STYLES[best.evidence].name.lower()
         parts.append(f"{whose} feet may play a part in {whose} {_places(linked)} pain ({strength} at best)")
     if unlinked:
@@ -154,7 +147,7 @@ class RegionWhy:
 
     @property
     def strongest(self) -> LineStyle:
-        return max((link for link in self.links), key=lambda link: _EVIDENCE_RANK[link.evidence]).style
+        return min(self.links, key=lambda link: EVIDENCE_RANK[link.evidence]).style
 
 
 def _side_words(sides: set[str | None]) -> str:
@@ -195,7 +188,7 @@ def region_whys(chain: list[ChainEntry], link_names: Mapping[ChainLink, str]) ->
         RegionWhy(
             region=region,
             name=REGION_NAMES[region][:1].upper() + REGION_NAMES[region][1:],
-            links=tuple(sorted(links, key=lambda link: (-_EVIDENCE_RANK[link.evidence], link.number))),
+            links=tuple(sorted(links, key=lambda link: (EVIDENCE_RANK[link.evidence], link.number))),
         )
         for region, links in by_region.items()
     )
