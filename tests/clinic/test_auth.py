@@ -355,7 +355,7 @@ def test_attempts_and_audit_keep_no_email(
 def test_an_admin_creates_and_lists_users_of_their_clinic(
     clinic_client: TestClient, sessions: sessionmaker[Session], admin_a: ClinicUser, clinic_b: ClinicUser
 ) -> None:
-    new = {"email": "New.Clinician@Clinic-A.example", "password": "ten chars!", "role": "clinician"}
+    new = {"email": "New.Clinician@Clinic-A.example", "password": "twelve chars", "role": "clinician"}
     response = clinic_client.post("/api/v1/users", json=new, headers=admin_a.headers)
     assert response.status_code == 201
     made = response.json()
@@ -365,7 +365,7 @@ def test_an_admin_creates_and_lists_users_of_their_clinic(
     assert "password" not in made and "password_hash" not in made
     listed = clinic_client.get("/api/v1/users", headers=admin_a.headers).json()
     assert {u["email"] for u in listed} == {admin_a.email, made["email"]}  # not clinic B's users
-    assert api_login(clinic_client, made["email"], "ten chars!") == 200
+    assert api_login(clinic_client, made["email"], "twelve chars") == 200
     with sessions() as session:
         row = session.get(UserRow, made["id"])
         assert row is not None and row.clinic_id == admin_a.clinic_id
@@ -376,7 +376,11 @@ def test_an_admin_creates_and_lists_users_of_their_clinic(
 @pytest.mark.parametrize(
     ("body", "status", "words"),
     [
-        ({"email": "x@clinic-a.example", "password": "too short", "role": "clinician"}, 422, "10 characters"),
+        (
+            {"email": "x@clinic-a.example", "password": "eleven char", "role": "clinician"},
+            422,
+            "12 characters",
+        ),
         ({"email": "not an email", "password": "long enough pw", "role": "clinician"}, 422, "email address"),
         (
             {"email": "x@clinic-a.example", "password": "long enough pw", "role": "owner"},
@@ -386,11 +390,23 @@ def test_an_admin_creates_and_lists_users_of_their_clinic(
         ({"email": "x@clinic-a.example", "role": "clinician"}, 422, "password"),
     ],
 )
-def test_bad_new_users_are_refused_in_words(
+def test_a_new_user_with_bad_fields_is_refused(
     clinic_client: TestClient, admin_a: ClinicUser, body: dict[str, str], status: int, words: str
 ) -> None:
     response = clinic_client.post("/api/v1/users", json=body, headers=admin_a.headers)
     assert response.status_code == status and words in response.json()["detail"]
+
+
+def test_long_passphrases_are_welcome_up_to_128_characters(
+    clinic_client: TestClient, admin_a: ClinicUser
+) -> None:
+    passphrase = "walk the long way home along the river " * 2  # 78 characters
+    body = {"email": "long@clinic-a.example", "password": passphrase, "role": "clinician"}
+    assert clinic_client.post("/api/v1/users", json=body, headers=admin_a.headers).status_code == 201
+    assert api_login(clinic_client, body["email"], passphrase) == 200
+    too_long = {**body, "email": "longer@clinic-a.example", "password": "x" * 129}
+    refused = clinic_client.post("/api/v1/users", json=too_long, headers=admin_a.headers)
+    assert refused.status_code == 422 and "at most 128 characters" in refused.json()["detail"]
 
 
 def test_a_taken_email_is_409(clinic_client: TestClient, admin_a: ClinicUser, clinic_b: ClinicUser) -> None:
@@ -458,7 +474,7 @@ def test_an_admin_creates_a_clinician_on_the_users_page(
     )
     assert (
         weak.status_code == 422
-        and "10 characters" in weak.text
+        and "12 characters" in weak.text
         and 'value="nurse@clinic-a.example"' in weak.text
     )
     response = clinic_client.post(

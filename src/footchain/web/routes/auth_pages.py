@@ -23,6 +23,7 @@ from footchain.store import accounts
 from footchain.store.database import write_transaction
 from footchain.web.auth import (
     LOGIN_CSRF_COOKIE,
+    MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     ROLES,
     SESSION_COOKIE,
@@ -152,6 +153,7 @@ def _users_page(
         "error": error,
         "notice": notice,
         "min_password": MIN_PASSWORD_LENGTH,
+        "max_password": MAX_PASSWORD_LENGTH,
     }
     response = TEMPLATES.TemplateResponse(request, "clinic/users.html.j2", context, status_code=status)
     response.headers["Cache-Control"] = "no-store"
