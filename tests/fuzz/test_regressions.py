@@ -10,6 +10,8 @@
 4. Inputs kept in ``found/``: a TIFF whose header claims 174 samples per pixel made Pillow log "More
    samples per pixel than can be decoded", printed to the terminal; a deflate-compressed TIFF with a
    damaged stream made libtiff print "ZIPDecode: Decoding error at scanline 0, incorrect header check.".
+5. A pedar export with a sensor value near 1e308 made NumPy print "RuntimeWarning: overflow encountered
+   in multiply" while turning pressures into forces; such values are now refused as a damaged export.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import pytest
 from footchain.errors import FootprintError
 from footchain.measure.footprint.image_io import read_image
 from footchain.measure.footprint.pressure import read_pressure_frame
+from footchain.measure.gait import load_recording
+from footchain.measure.gait.errors import RecordingError
 from tests.fuzz.harness import BOUNDARY, UploadClient, multipart_body, mutate, targets
 from tests.shared import DATA
 
@@ -133,3 +137,21 @@ def test_inputs_the_fuzzer_found_get_footchains_message_and_print_nothing(name: 
     )
     assert (run.stdout, run.stderr) == ("", "")
     assert "TIFF" in message.read_text()
+
+
+def test_a_pedar_export_with_an_impossible_pressure_is_refused_quietly(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """5. A sensor value no insole can measure is a damaged export, named by row and column."""
+    lines = (DATA / "pressure" / "pedar_example.asc").read_text(encoding="latin-1").splitlines()
+    first_data = next(i for i, line in enumerate(lines) if line.strip()[:1].isdigit() and "\t" in line)
+    fields = lines[first_data].split("\t")
+    fields[5] = "9.9e307"
+    lines[first_data] = "\t".join(fields)
+    damaged = tmp_path / "damaged.asc"
+    damaged.write_text("\n".join(lines) + "\n", encoding="latin-1")
+    with pytest.raises(RecordingError, match="beyond what a pedar insole measures"):
+        load_recording(damaged)
+    with pytest.raises(FootprintError, match="beyond what a pedar insole measures"):
+        read_pressure_frame(damaged)  # the footprint path names the same damage
+    assert capfd.readouterr() == ("", "")

@@ -44,6 +44,9 @@ from footchain.measure.gait.recording import FloatArray, Recording, Side, check_
 
 # 1 kPa on 1 cm² = 1000 N/m² × 1e-4 m² = 0.1 N
 _KPA_CM2_TO_N = 0.1
+_MAX_PRESSURE_KPA = 10_000.0
+"""Far above any pedar sensor's range (novel pedar-x: 15–1,200 kPa; high range to 1,900 kPa): a value
+beyond it is a damaged file, not a pressure."""
 _KEY_VALUE = re.compile(r"^\s*([^:]+?)\s*:\s*(.*?)\s*$")
 _INSOLE = re.compile(r"^\s*(left|right)\s+insole\s*:\s*(.*)$", re.IGNORECASE)
 
@@ -176,6 +179,7 @@ def read_pedar(
         warnings.append("the header states no scanning rate; the rate comes from the time column")
 
     unit = _pressure_unit(lines[:header_row]) or "kPa"
+    _check_pressures(table[:, 1:], unit, str(path))
     sensors: dict[Side, FloatArray | None] = {"left": None, "right": None}
     start = 1
     for side_key in order:
@@ -285,6 +289,19 @@ def _pressure_unit(lines: Sequence[str]) -> str | None:
         if m:
             return m.group(1)
     return None
+
+
+def _check_pressures(values: FloatArray, unit: str, path: str) -> None:
+    """Refuse sensor values no pedar insole can measure (a damaged or edited export)."""
+    limit = _MAX_PRESSURE_KPA * (1.0 if unit.lower() == "kpa" else 1e3)  # generous for other units
+    with np.errstate(invalid="ignore"):
+        beyond = np.abs(values) > limit
+    if beyond.any():
+        row, column = (int(i) for i in np.argwhere(beyond)[0])
+        raise RecordingError(
+            f"{path}: a sensor value of {values[row, column]:.3g} {unit} (data row {row + 1}, sensor "
+            f"column {column + 1}) is beyond what a pedar insole measures; the export is damaged or edited"
+        )
 
 
 def _sum_keep_gaps(values: FloatArray) -> FloatArray:
