@@ -184,6 +184,13 @@ class OpenQuestionView:
     id: str
     words: str
     level: Urgency
+    short: str = ""
+    """The question as a short phrase (text.toml ``question_short``) for the compact list; else ``words``."""
+
+    @property
+    def phrase(self) -> str:
+        text = self.short or self.words
+        return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -209,6 +216,16 @@ class ScreeningView:
             for level in OPEN_LEVELS
             if (group := tuple(q for q in self.questions if q.level == level and q.id in SCREENING_ANSWERS))
         )
+
+    @property
+    def lead(self) -> tuple[str, tuple[OpenQuestionView, ...]] | None:
+        """The most urgent group, listed in full at the top of the box."""
+        return self.groups[0] if self.groups else None
+
+    @property
+    def folded(self) -> tuple[tuple[str, tuple[OpenQuestionView, ...]], ...]:
+        """The less urgent groups, folded under the lead group so that the box stays short."""
+        return self.groups[1:]
 
     @property
     def facts(self) -> tuple[str, ...]:
@@ -347,8 +364,9 @@ def screening_view(screening: ScreeningStatus, referral: Referral) -> tuple[Scre
     open emergency question comes before everything unless the referral is already an emergency); the
     rest follow the referral."""
     rank = {level: index for index, level in enumerate(("none", "routine", "soon", "urgent", "emergency"))}
+    short = load_knowledge().text.question_short
     questions = [
-        OpenQuestionView(q.id, q.question[:1].upper() + q.question[1:], q.could_mean)
+        OpenQuestionView(q.id, q.question[:1].upper() + q.question[1:], q.could_mean, short.get(q.id, ""))
         for level in OPEN_LEVELS
         for q in screening.unanswered
         if q.could_mean == level
@@ -603,7 +621,7 @@ def insole_line(assessment: Assessment) -> str | None:
             text += f": {ARCH_HEIGHT_WORDS[insole.arch_height]}"
         if insole.size is not None:
             text += f", size {size_words(insole.size)}"
-        return text[:1].upper() + text[1:] + ". The details are under “Insoles” below."
+        return text[:1].upper() + text[1:] + ". Details under “Insoles”."
     reasons = [plain_words(line) for line in insole.why]
     return insole_headline(assessment) + (": " + " ".join(reasons) if reasons else ".")
 
@@ -619,12 +637,21 @@ def shown_limits(assessment: Assessment) -> tuple[str, ...]:
     return tuple(limit for limit in assessment.limits if limit not in shown)
 
 
+def _trusted(markup: str | None) -> Any:
+    """The caller's own markup, to be inserted as it is (never text that came from a person)."""
+    from markupsafe import Markup
+
+    return None if markup is None else Markup(markup)  # noqa: S704 - the web page's own template output
+
+
 def _context(
     assessment: Assessment,
     intake: Intake,
     measurements: Measurements | None,
     made_on: str | None,
     patient: str | None = None,
+    answer_url: str | None = None,
+    tools: str | None = None,
 ) -> dict[str, Any]:
     open_before, open_after = screening_view(assessment.screening, assessment.referral)
     complete = assessment.screening.complete
@@ -633,6 +660,8 @@ def _context(
     numbers = [line for line in (*insole.why, insole.expected_benefit) if has_numbers(line)]
     return {
         "made_on": made_on,
+        "answer_url": answer_url,
+        "tools": _trusted(tools),
         "limits": shown_limits(assessment),
         "answers": answers_summary(intake),
         "clinician": patient is not None,
@@ -644,7 +673,7 @@ def _context(
         "tell": tell_clinician(intake) if patient is None else (),
         "call_numbers": CALL_NUMBERS,
         "see_first": assessment.referral.urgency in SEE_FIRST,
-        "actions": actions(assessment),
+        "actions": actions(assessment, intake),
         "insole_line": insole_line(assessment),
         "insole_advised": advised,
         "insole_numbers": numbers if advised else [],
@@ -665,6 +694,9 @@ def _context(
         "body": build_body_map(assessment, intake),
         "pains": pain_views(intake),
         "sizes": size_rows(insole.size) if advised and insole.size is not None else (),
+        "size_line": f"{size_words(insole.size)} · foot {number(insole.size.foot_length_mm)} mm"
+        if insole.size is not None
+        else "",
         "measurements": measurements or Measurements(),
         "evidence_styles": EVIDENCE_STYLES,
         "pain_colours": PAIN_COLOURS,
@@ -708,15 +740,20 @@ def render_report_body(
     intake: Intake,
     measurements: Measurements | None = None,
     *,
+    made_on: str | None = None,
     patient: str | None = None,
+    answer_url: str | None = None,
+    tools: str | None = None,
 ) -> str:
     """The report's content (from the title to the disclaimer) without the document around it.
 
     The web page shows exactly this inside the site's layout, so the page, the standalone report and the
-    PDF come from one template and cannot drift apart.
+    PDF come from one template and cannot drift apart. ``made_on`` dates it as the PDF is dated;
+    ``answer_url`` links the open warning-sign questions to where they can be answered. ``tools`` (the
+    page's own markup, e.g. download links; inserted as it is) follow what to do now: the advice first.
     """
     return (
         _templates()
         .get_template("report_body.html.j2")
-        .render(_context(assessment, intake, measurements, None, patient))
+        .render(_context(assessment, intake, measurements, made_on, patient, answer_url, tools))
     )
