@@ -411,6 +411,10 @@ class CareItemRule(Sourced):
     evidence: str = NonEmpty
     grade: Evidence
     """How strong the research behind the item is; "What to do now" ranks by it after the pain served."""
+    clinician_text: str = NonEmpty
+    """The advice written for the clinician ("the patient", not "you"), for the clinic's visit report."""
+    clinician_dose: str = ""
+    clinician_caution: str = ""
 
     @cached_property
     def triggers(self) -> frozenset[str]:

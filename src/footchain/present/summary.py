@@ -148,10 +148,29 @@ def ranked_care(assessment: Assessment, intake: Intake) -> tuple[CareItem, ...]:
     return tuple(item for _, item in sorted(enumerate(assessment.care_plan), key=rank))
 
 
-def actions(assessment: Assessment, intake: Intake) -> Actions:
+def for_clinician(item: CareItem) -> CareItem:
+    """A care item worded for the clinician (care.toml ``clinician_text``, ``clinician_dose``,
+    ``clinician_caution``): the same advice about "the patient". An item the knowledge file does not
+    know (one built by hand) keeps its words."""
+    rule = next((rule for rule in load_knowledge().care.item if rule.id == item.id), None)
+    if rule is None:
+        return item
+    cautions = [
+        rule.clinician_caution if caution == rule.caution and rule.clinician_caution else caution
+        for caution in item.cautions
+    ]
+    return item.model_copy(
+        update={"text": rule.clinician_text, "dose": rule.clinician_dose or item.dose, "cautions": cautions}
+    )
+
+
+def actions(assessment: Assessment, intake: Intake, *, clinician: bool = False) -> Actions:
     """The care plan as "do now" (the first ``TOP_ACTIONS`` of ``ranked_care``) and "more you can do";
-    beside an emergency or same-day referral the plan holds only the safety advice (domain.md §6)."""
+    beside an emergency or same-day referral the plan holds only the safety advice (domain.md §6).
+    ``clinician`` words every item for the clinician (``for_clinician``)."""
     care = ranked_care(assessment, intake)
+    if clinician:
+        care = tuple(for_clinician(item) for item in care)
     return Actions(now=care[:TOP_ACTIONS], more=care[TOP_ACTIONS:])
 
 
