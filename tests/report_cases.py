@@ -299,6 +299,16 @@ def runner_screened() -> tuple[Assessment, Intake]:
     return _example("runner_flat_feet_knee", screened=True)
 
 
+def runner_shipped() -> tuple[Assessment, Intake]:
+    """The runner exactly as examples/ ships it: many warning-sign questions left unanswered."""
+    return _example("runner_flat_feet_knee", screened=False)
+
+
+def nurse_shipped() -> tuple[Assessment, Intake]:
+    """The nurse with heel pain and diabetes as examples/ ships it: a routine diabetic foot review."""
+    return _example("nurse_heel_pain", screened=False)
+
+
 def emergency_example() -> tuple[Assessment, Intake]:
     """Back pain with saddle numbness as in examples/: an emergency, some questions still open."""
     return _example("back_pain_numb_saddle", screened=False)

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
 
+import numpy as np
+import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from footchain.present.html import Measurements, footprint_view, png_data_uri, render_html
 from footchain.present.pdf import render_pdf
-from tests.report_cases import CASES, emergency_example, runner_screened
+from footchain.types import Assessment, Intake
+from tests.report_cases import CASES, emergency_example, runner_screened, runner_shipped
 
 # A 2 × 2 red PNG, small enough to write out.
 PNG = bytes.fromhex(
@@ -52,8 +59,8 @@ def test_the_pdf_has_the_reports_sections_in_order_on_a4() -> None:
 
 
 def test_a_runners_pdf_leads_with_what_to_do_and_fits_on_four_pages() -> None:
-    """The runner of examples/ with every warning-sign question answered: answer, what to do (cutting
-    the load back first), where it hurts, why, feet, insoles, limits, on at most four A4 pages."""
+    """The runner of examples/ with every warning-sign question answered: answer, what to do (the knee,
+    the worst pain, first), where it hurts, why, feet, insoles, limits, on at most four A4 pages."""
     assessment, intake = runner_screened()
     reader = PdfReader(io.BytesIO(render_pdf(render_html(assessment, intake))))
     text = pdf_text(reader)
@@ -62,6 +69,7 @@ def test_a_runners_pdf_leads_with_what_to_do_and_fits_on_four_pages() -> None:
         [
             "Your feet may play a part in your knee and shin pain",
             "What to do now",
+            "Strengthen the hip and thigh muscles",
             "Cut your running or walking back",
             "Where it hurts",
             "Why: how your feet may be involved",
@@ -73,6 +81,51 @@ def test_a_runners_pdf_leads_with_what_to_do_and_fits_on_four_pages() -> None:
     assert len(reader.pages) <= 4, len(reader.pages)
     # Plain words on paper: the research numbers stay in the clinician's copy.
     assert "odds ratio" not in text and "Arch Index 0.28" not in text
+
+
+RUNNERS: dict[str, Callable[[], tuple[Assessment, Intake]]] = {
+    "shipped": runner_shipped,
+    "screened": runner_screened,
+}
+MIN_FILL = 0.75
+"""Each page but the last is filled at least this far down: only a picture that cannot be split may
+leave a gap (the runner's body map after "What to do now"), no forced break or unsplittable card."""
+
+
+def page_fill(pdf: bytes, folder: Path) -> list[float]:
+    """How far down each page its content reaches, as a share of the space between the margins
+    (pdftoppm at 30 dpi; the footer under the bottom margin is left out)."""
+    (folder / "report.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "30", "-gray", "-png", str(folder / "report.pdf"), str(folder / "p")], check=True
+    )
+    fills = []
+    for page in sorted(folder.glob("p-*.png"), key=lambda path: int(path.stem.split("-")[1])):
+        pixels = np.asarray(Image.open(page))
+        top, bottom = round(pixels.shape[0] * 11 / 297), round(pixels.shape[0] * (1 - 14 / 297))
+        inked = np.flatnonzero((pixels[:bottom] < 235).any(axis=1))
+        fills.append(float((inked.max() - top) / (bottom - top)))
+    return fills
+
+
+@pytest.mark.parametrize("reader", ["person", "clinician"])
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_a_runners_pdf_is_at_most_four_well_filled_pages(runner: str, reader: str, tmp_path: Path) -> None:
+    """The runner as shipped (many warning-sign questions open) and fully screened, in the person's and
+    the clinician's copy: at most four pages, "What to do now" on the first, pages filled sensibly."""
+    assessment, intake = RUNNERS[runner]()
+    patient = "Ana Ferreira" if reader == "clinician" else None
+    pdf = render_pdf(render_html(assessment, intake, made_on="8 December 2026, 04:00 UTC", patient=patient))
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) <= 4, len(pages)
+    first = re.sub(r"\s+", " ", pages[0].extract_text())
+    knee_first = "Hip and thigh strengthening" if patient else "Strengthen the hip and thigh muscles"
+    assert "What to do now" in first and knee_first in first
+    if runner == "shipped":  # the open questions lead, and every one of them is on the first page
+        assert first.index("could mean an emergency") < first.index("What to do now")
+        assert "8 more where a “yes” could mean seeing a doctor today" in first
+    fills = page_fill(pdf, tmp_path)
+    assert all(fill >= MIN_FILL for fill in fills[:-1]), fills
 
 
 def test_a_referral_only_pdf_is_one_or_two_pages() -> None:

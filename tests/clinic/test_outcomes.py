@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import itertools
+import re
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from footchain.clinic.chart import outcome_charts
+from footchain.clinic.chart import MIN_GAP, outcome_charts
 from footchain.clinic.outcomes import (
     IMPROVED,
     NO_CHANGE,
@@ -189,3 +191,47 @@ def test_chart_draws_points_baseline_and_band_accessibly() -> None:
     assert "from 4.2 to 8 are no meaningful change" in pain  # the band: 6 − 30 % to 6 + 2
     assert charts[1].svg.count("<circle") == 2
     assert outcome_charts(visits((None, None)), result.pain, result.psfs) == []
+
+
+def _circles(svg: str) -> list[tuple[float, str]]:
+    """The chart's points as (x, what its tooltip says), left to right as drawn."""
+    return [
+        (float(x), title)
+        for x, title in re.findall(r'<circle cx="([\d.]+)"[^>]*><title>([^<]+)</title>', svg)
+    ]
+
+
+def test_two_visits_on_one_day_stand_apart_in_time_order_with_their_times() -> None:
+    """A year of visits with two on one day: the two points are drawn apart (by the time they were
+    entered, morning left of afternoon), their tooltips and the axis say the times, and the other
+    visits keep their place by date."""
+    day = START + timedelta(days=200)
+    history = [
+        ScoredVisit("a", START, 6.0, None, (), datetime(2026, 1, 5, 10, 0, tzinfo=UTC)),
+        ScoredVisit("b", day, 5.0, None, (), datetime(2026, 7, 24, 9, 15, tzinfo=UTC)),
+        ScoredVisit("c", day, 3.0, None, (), datetime(2026, 7, 24, 16, 40, tzinfo=UTC)),
+        ScoredVisit("d", START + timedelta(days=365), 2.0, None, (), datetime(2027, 1, 5, 11, 0, tzinfo=UTC)),
+    ]
+    result = outcome_verdict(history)
+    svg = outcome_charts(history, result.pain, result.psfs)[0].svg
+    points = _circles(svg)
+    assert [title for _, title in points] == [
+        "2026-01-05: 6",
+        "2026-07-24 09:15 UTC: 5",
+        "2026-07-24 16:40 UTC: 3",
+        "2027-01-05: 2",
+    ]
+    xs = [x for x, _ in points]
+    assert xs == sorted(xs) and xs[2] - xs[1] >= MIN_GAP - 0.05
+    assert abs((xs[1] - xs[0]) / (xs[3] - xs[0]) - 200 / 365) < 0.02  # still placed by date
+    assert "09:15, 16:40 UTC</text>" in svg and svg.count(">2026-07-24</text>") == 1
+    assert "2026-07-24 09:15 UTC: 5; 2026-07-24 16:40 UTC: 3" in svg  # read out in the description
+
+
+def test_visits_of_one_day_only_keep_apart_and_inside_the_chart() -> None:
+    moments = [datetime(2026, 3, 2, 8 + i, 0, tzinfo=UTC) for i in range(3)]
+    history = [ScoredVisit(f"v{i}", date(2026, 3, 2), 5.0 - i, None, (), at) for i, at in enumerate(moments)]
+    result = outcome_verdict(history)
+    xs = [x for x, _ in _circles(outcome_charts(history, result.pain, result.psfs)[0].svg)]
+    assert all(later - earlier >= MIN_GAP - 0.05 for earlier, later in itertools.pairwise(xs))
+    assert xs[0] >= 48 and xs[-1] <= 640 - 24

@@ -7,6 +7,7 @@ examples/ with every warning-sign question answered. Screenshots go to ``test-ar
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,26 +49,58 @@ def hex_to_rgb(colour: str) -> str:
     return f"rgb({red}, {green}, {blue})"
 
 
+def shipped_runner() -> bytes:
+    """The runner exactly as examples/ ships it: many warning-sign questions left open."""
+    return (EXAMPLES / "runner_flat_feet_knee.json").read_bytes()
+
+
+RUNNERS = {"shipped": shipped_runner, "screened": screened_runner}
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
 @pytest.mark.parametrize("screen", sorted(SCREENS))
 def test_the_report_page_leads_with_what_to_do_and_colours_the_pain(
-    browser: Browser, live_server: str, screenshots: Path, screen: str
+    browser: Browser, live_server: str, screenshots: Path, screen: str, runner: str
 ) -> None:
     viewport = SCREENS[screen]
-    assessment_id = store(live_server, screened_runner())
+    assessment_id = store(live_server, RUNNERS[runner]())
     page = browser.new_page(viewport=viewport)
     try:
         page.goto(f"{live_server}/assessments/{assessment_id}")
         page.screenshot(path=screenshots / f"report-{screen}.png", full_page=True)
         page.screenshot(path=screenshots / f"report-{screen}-first-screen.png")
 
-        # "What to do now": on the first desktop screen, within the first two phone screens.
+        # "What to do now": all of it on the first desktop screen; on a phone it starts within the first
+        # two screens, and all of it is there when no question is open (open questions add cautions).
+        plan = page.locator("#plan").bounding_box()
         heading = page.locator("#plan-heading").bounding_box()
-        assert heading is not None
-        screens = 1 if screen == "desktop" else 2
-        bottom = heading["y"] + heading["height"]
-        assert bottom <= screens * viewport["height"], f"'What to do now' ends at {bottom:.0f} px"
+        assert plan is not None and heading is not None
+        heading_end, plan_end = heading["y"] + heading["height"], plan["y"] + plan["height"]
+        print(
+            f"{runner} {screen}: 'What to do now' heading ends at {heading_end:.0f} px, section at {plan_end:.0f} px"
+        )
+        if screen == "desktop":
+            assert plan_end <= viewport["height"], f"'What to do now' ends at {plan_end:.0f} px"
+        else:
+            assert heading_end <= 2 * viewport["height"], f"'What to do now' starts at {heading_end:.0f} px"
+            if runner == "screened":
+                assert plan_end <= 2 * viewport["height"], f"'What to do now' ends at {plan_end:.0f} px"
         first_action = page.locator("#plan li[data-care]").first
-        assert first_action.get_attribute("data-care") == "gradual_load"  # a runner cuts the load back first
+        assert first_action.get_attribute("data-care") == "hip_knee_strengthening"  # the knee hurts most
+
+        # Open warning-sign questions come first, before the referral and what to do (domain.md §6).
+        if runner == "shipped":
+            box = page.locator("#unanswered").bounding_box()
+            referral = page.locator("#referral").bounding_box()
+            assert box is not None and referral is not None
+            assert box["y"] < referral["y"] and box["y"] < heading["y"]
+            assert page.locator("#unanswered li[data-level=emergency]").first.is_visible()
+
+        # The page is dated at the top, with the time, as the PDF is.
+        made_on = page.locator(".made-on")
+        assert re.fullmatch(r"Made on \d{1,2} \w+ \d{4}, \d{2}:\d{2} UTC", made_on.inner_text())
+        made_box = made_on.bounding_box()
+        assert made_box is not None and made_box["y"] < heading["y"]
 
         # The one-line answer and the save-the-link notice are there.
         assert "Your feet may play a part in your knee and shin pain" in page.locator("#answer").inner_text()

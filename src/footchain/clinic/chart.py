@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from html import escape
 from typing import Literal
 
@@ -24,6 +23,33 @@ LEFT, RIGHT, TOP, BOTTOM = 48, 24, 14, 44
 COLOURS = {"pain": "#b42318", "psfs": "#1f5fd1"}
 BAND = {"pain": "#fbe3e0", "psfs": "#e2ebfb"}
 TITLES = {"pain": "Pain (0–10, lower is better)", "psfs": "Function, PSFS mean (0–10, higher is better)"}
+
+
+MIN_GAP = 18.0
+"""The least distance (px) between two visits on the x axis, so that visits of one day stay apart."""
+
+
+def x_positions(visits: Sequence[ScoredVisit], left: float, width: float) -> list[float]:
+    """Where each visit (oldest first) sits on the x axis: by its day, and within a day by the time it was
+    entered, at least ``MIN_GAP`` apart (less only when there are too many visits for the width)."""
+    if len(visits) == 1:
+        return [left + width / 2]
+
+    def moment(visit: ScoredVisit) -> float:
+        recorded = visit.recorded_at
+        within = (recorded.hour * 3600 + recorded.minute * 60 + recorded.second) / 86400 if recorded else 0.0
+        return visit.visited_on.toordinal() + within
+
+    first = moment(visits[0])
+    span = max(moment(visits[-1]) - first, 1e-9)
+    raw = [left + (moment(visit) - first) / span * width for visit in visits]
+    gap = min(MIN_GAP, width / (len(visits) - 1))
+    for index in range(1, len(raw)):
+        raw[index] = max(raw[index], raw[index - 1] + gap)
+    raw[-1] = min(raw[-1], left + width)
+    for index in range(len(raw) - 2, -1, -1):
+        raw[index] = min(raw[index], raw[index + 1] - gap)
+    return raw
 
 
 @dataclass(frozen=True)
@@ -66,22 +92,19 @@ def measure_chart(
         if (score := v.pain_score if measure == "pain" else v.psfs_mean) is not None
     ]
     points = [(v.visited_on, score) for v, score in scored]
+    if not points:
+        return None
     days = [day for day, _ in points]
-    # Two visits on one day are told apart by the time they were entered.
+    shared = {day for day in days if days.count(day) > 1}
+    # Two visits on one day are told apart by the time they were entered: in words and on the x axis.
     names = [
         f"{v.visited_on.isoformat()} {v.recorded_at:%H:%M} UTC"
-        if v.recorded_at is not None and days.count(v.visited_on) > 1
+        if v.recorded_at is not None and v.visited_on in shared
         else v.visited_on.isoformat()
         for v, _ in scored
     ]
-    if not points:
-        return None
-    first, last = points[0][0], points[-1][0]
-    span = max((last - first).days, 1)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-
-    def x(day: date) -> float:
-        return LEFT + plot_w / 2 if first == last else LEFT + (day - first).days / span * plot_w
+    xs = x_positions([v for v, _ in scored], LEFT, plot_w)
 
     def y(score: float) -> float:
         return TOP + (10 - score) / 10 * plot_h
@@ -126,20 +149,42 @@ def measure_chart(
             'stroke-width="1"/>'
         )
         parts.append(f'<text x="{LEFT - 8}" y="{ty + 4:.1f}" text-anchor="end" fill="#1d2430">{tick}</text>')
-    labelled = points if len(points) <= 6 else [points[0], points[-1]]
-    for index, (day, _) in enumerate(labelled):
+    # One label per day; a day with several visits lists their times under it, in the order drawn.
+    groups: list[list[int]] = []
+    for index, day in enumerate(days):
+        if groups and days[groups[-1][0]] == day:
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    labelled = groups if len(points) <= 6 else [groups[0], groups[-1]] if len(groups) > 1 else groups
+    for group in labelled:
+        at = sum(xs[i] for i in group) / len(group)
         # The first and last labels lean inwards so that they stay inside the picture.
-        anchor = "middle" if first == last else "start" if index == 0 else "end" if day == last else "middle"
-        parts.append(
-            f'<text x="{x(day):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="{anchor}" fill="#1d2430">'
-            f"{day.isoformat()}</text>"
+        anchor = (
+            "middle"
+            if len(groups) == 1
+            else "start"
+            if group is groups[0]
+            else "end"
+            if group is groups[-1]
+            else "middle"
         )
-    if len(points) > 1:
-        line = " ".join(f"{x(day):.1f},{y(score):.1f}" for day, score in points)
-        parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
-    for name, (day, score) in zip(names, points, strict=True):
         parts.append(
-            f'<circle cx="{x(day):.1f}" cy="{y(score):.1f}" r="5" fill="{colour}" stroke="#ffffff" '
+            f'<text x="{at:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="{anchor}" fill="#1d2430">'
+            f"{days[group[0]].isoformat()}</text>"
+        )
+        times = [f"{moment:%H:%M}" for i in group if (moment := scored[i][0].recorded_at) is not None]
+        if len(group) > 1 and times:
+            parts.append(
+                f'<text x="{at:.1f}" y="{HEIGHT - BOTTOM + 33}" text-anchor="{anchor}" fill="#1d2430">'
+                f"{escape(', '.join(times))} UTC</text>"
+            )
+    if len(points) > 1:
+        line = " ".join(f"{x:.1f},{y(score):.1f}" for x, (_, score) in zip(xs, points, strict=True))
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
+    for name, x, (_, score) in zip(names, xs, points, strict=True):
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y(score):.1f}" r="5" fill="{colour}" stroke="#ffffff" '
             f'stroke-width="1.5"><title>{name}: {_number(score)}</title></circle>'
         )
     parts.append("</svg>")

@@ -409,6 +409,12 @@ class CareItemRule(Sourced):
     avoid_if: list[str] = []
     caution: str
     evidence: str = NonEmpty
+    grade: Evidence
+    """How strong the research behind the item is; "What to do now" ranks by it after the pain served."""
+    clinician_text: str = NonEmpty
+    """The advice written for the clinician ("the patient", not "you"), for the clinic's visit report."""
+    clinician_dose: str = ""
+    clinician_caution: str = ""
 
     @cached_property
     def triggers(self) -> frozenset[str]:
@@ -612,6 +618,8 @@ class Fpi6Text(Sourced):
 class Text(Knowledge_):
     disclaimer: str
     question: dict[str, str]
+    question_short: dict[str, str]
+    """The yes/no screening questions as short phrases for the report's compact box of open questions."""
     insole: dict[str, str]
     region: dict[Region, str]
     condition: dict[str, str]

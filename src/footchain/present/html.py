@@ -15,7 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from footchain.knowledge import load_knowledge
-from footchain.plan.referral import SEE_FIRST, held_back_note, missing_answers
+from footchain.plan.referral import ALL_REGIONS, SEE_FIRST, held_back_note, missing_answers
 from footchain.present.body_map import (
     EVIDENCE_STYLES,
     MARKER_RADIUS,
@@ -118,12 +118,20 @@ DEFERRED_FOR_ANSWERS = "Insole advice is on hold until a few more answers are gi
 """An insole plan held back by missing answers (arch, size, diabetes) rather than by a referral."""
 
 
-def insole_headline(assessment: Assessment) -> str:
-    """The insole plan's headline: a deferral says whether a clinician or missing answers hold it back."""
+INSOLE_HEADLINES_FOR_CLINICIAN: dict[InsoleStatus, str] = {
+    "recommended": "An off-the-shelf insole may help",
+    "not_recommended": "Off-the-shelf insoles are not advised for the patient",
+    "deferred": "Insole advice is on hold until a clinician has seen the patient",
+}
+
+
+def insole_headline(assessment: Assessment, *, clinician: bool = False) -> str:
+    """The insole plan's headline: a deferral says whether a clinician or missing answers hold it back;
+    ``clinician`` words it about the patient."""
     status = assessment.insole.status
     if status == "deferred" and assessment.referral.urgency not in ("emergency", "urgent"):
         return DEFERRED_FOR_ANSWERS
-    return INSOLE_HEADLINES[status]
+    return (INSOLE_HEADLINES_FOR_CLINICIAN if clinician else INSOLE_HEADLINES)[status]
 
 
 ARCH_HEIGHT_WORDS: dict[InsoleArch, str] = {
@@ -184,6 +192,13 @@ class OpenQuestionView:
     id: str
     words: str
     level: Urgency
+    short: str = ""
+    """The question as a short phrase (text.toml ``question_short``) for the compact list; else ``words``."""
+
+    @property
+    def phrase(self) -> str:
+        text = self.short or self.words
+        return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -209,6 +224,16 @@ class ScreeningView:
             for level in OPEN_LEVELS
             if (group := tuple(q for q in self.questions if q.level == level and q.id in SCREENING_ANSWERS))
         )
+
+    @property
+    def lead(self) -> tuple[str, tuple[OpenQuestionView, ...]] | None:
+        """The most urgent group, listed in full at the top of the box."""
+        return self.groups[0] if self.groups else None
+
+    @property
+    def folded(self) -> tuple[tuple[str, tuple[OpenQuestionView, ...]], ...]:
+        """The less urgent groups, folded under the lead group so that the box stays short."""
+        return self.groups[1:]
 
     @property
     def facts(self) -> tuple[str, ...]:
@@ -275,13 +300,18 @@ LEVEL_MEANING: dict[Urgency, str] = {
 }
 
 
-def referral_view(referral: Referral, has_limits: bool, *, complete: bool = True) -> ReferralView:
+def referral_view(
+    referral: Referral, has_limits: bool, *, complete: bool = True, clinician: bool = False
+) -> ReferralView:
     """The referral box's words: the most urgent action first, in the plainest terms (domain.md §6).
 
     ``has_limits`` says whether some things could not be judged; a "no referral" box then points to them,
     because a missing screening answer is never read as "no". ``complete`` is the screening's own verdict:
-    only a complete screening with no referral may say "No warning signs found".
+    only a complete screening with no referral may say "No warning signs found". ``clinician`` words the
+    same decision for the clinic's visit report (``clinician_referral_view``).
     """
+    if clinician:
+        return clinician_referral_view(referral, has_limits, complete=complete)
     who = _WHO[referral.to] if referral.to is not None else None
     urgency = referral.urgency
     call = urgency == "emergency" and referral.call_emergency_services
@@ -341,14 +371,79 @@ def referral_view(referral: Referral, has_limits: bool, *, complete: bool = True
     return ReferralView(urgency=urgency, tag=tag, headline=headline, advice=advice, call=call)
 
 
+_WHO_FOR_CLINICIAN: dict[ReferTo, str] = {**_WHO, "diabetic_foot_team": "the diabetic foot team"}
+_SEEN_FIRST = "The rest of this report can wait until the patient has been seen."
+
+
+def clinician_referral_view(referral: Referral, has_limits: bool, *, complete: bool = True) -> ReferralView:
+    """The referral box written for the clinician: the same urgency and destination as ``referral_view``
+    (the red-flag rules decide both), said about the patient instead of to them."""
+    who = _WHO_FOR_CLINICIAN[referral.to] if referral.to is not None else None
+    urgency = referral.urgency
+    call = urgency == "emergency" and referral.call_emergency_services
+    if call:
+        headline = CALL_WORDS
+        advice: tuple[str, ...] = (
+            "Call an ambulance now: these signs need help within minutes. The patient must not drive.",
+            _SEEN_FIRST,
+        )
+    elif urgency == "emergency":
+        headline = "Send the patient to an emergency department now"
+        advice = (
+            "Do not wait. If the patient cannot get there safely, call emergency services: 999 (UK), "
+            "112 (Europe) or 911 (US and Canada).",
+            _SEEN_FIRST,
+        )
+    elif urgency == "urgent" and referral.to == "diabetic_foot_team":
+        headline = "Diabetic foot team within one working day"
+        advice = (
+            "Contact them today. If they cannot be reached, a doctor the same day (out of hours: the "
+            "urgent-care line, NHS 111 in the UK); if the patient gets much worse, an emergency department.",
+            _SEEN_FIRST,
+        )
+    elif urgency == "urgent":
+        headline = f"Same-day assessment by {who or 'a doctor'}"
+        advice = (
+            "Arrange to have the patient seen today. Out of hours: the urgent-care line (NHS 111 in the UK). "
+            "If the patient gets much worse, an emergency department.",
+            _SEEN_FIRST,
+        )
+    elif urgency == "soon":
+        headline = f"Refer to {who or 'a doctor'} within about two weeks"
+        advice = (
+            "Book the appointment now. New warning signs (numbness between the legs, a change in bladder "
+            "or bowel control, weakness in both legs, fever) need help straight away.",
+        )
+    elif urgency == "routine":
+        headline = f"Routine referral to {who or 'a podiatrist or physiotherapist'}"
+        advice = ("Not urgent, but worth a professional's look.",)
+    elif not complete:
+        headline = "Some warning-sign questions are not answered yet"
+        advice = (
+            "No warning sign can be ruled out until they are answered: a question left out is never read "
+            "as a “no”. Ask them first; they are listed in this report.",
+        )
+    else:
+        headline = "No warning signs found: self-care is a reasonable start"
+        advice = (
+            "Nothing in the answers points to a referral now. Review if the pain gets worse, new symptoms "
+            "appear, or nothing improves within a few weeks.",
+        )
+        if has_limits:
+            advice += ("Some things could not be checked: see “What we could not judge” at the end.",)
+    tag = "Not finished" if urgency == "none" and not complete else _URGENCY_TAGS[urgency]
+    return ReferralView(urgency=urgency, tag=tag, headline=headline, advice=advice, call=call)
+
+
 def screening_view(screening: ScreeningStatus, referral: Referral) -> tuple[ScreeningView, ScreeningView]:
     """The emergency and urgent questions still unanswered, in the person's words, split in two: those
     whose "yes" could mean something more urgent than the referral open the report (domain.md §6: an
     open emergency question comes before everything unless the referral is already an emergency); the
     rest follow the referral."""
     rank = {level: index for index, level in enumerate(("none", "routine", "soon", "urgent", "emergency"))}
+    short = load_knowledge().text.question_short
     questions = [
-        OpenQuestionView(q.id, q.question[:1].upper() + q.question[1:], q.could_mean)
+        OpenQuestionView(q.id, q.question[:1].upper() + q.question[1:], q.could_mean, short.get(q.id, ""))
         for level in OPEN_LEVELS
         for q in screening.unanswered
         if q.could_mean == level
@@ -360,9 +455,19 @@ def screening_view(screening: ScreeningStatus, referral: Referral) -> tuple[Scre
     )
 
 
-def held_back_words(assessment: Assessment) -> str | None:
-    """Why the chain, insoles or self-care are held back, shown next to the referral (domain.md §6)."""
-    return held_back_note(assessment.screening, assessment.referral, load_knowledge())
+HELD_BACK_FOR_CLINICIAN = (
+    "Because of the warning sign above, footchain holds back the foot links, insole advice and self-care "
+    "until a clinician has seen the patient; only safety advice stays."
+)
+
+
+def held_back_words(assessment: Assessment, *, clinician: bool = False) -> str | None:
+    """Why the chain, insoles or self-care are held back, shown next to the referral (domain.md §6);
+    ``clinician`` words the whole-report hold about the patient (the per-region one names no person)."""
+    note = held_back_note(assessment.screening, assessment.referral, load_knowledge())
+    held = set(assessment.screening.held_back_regions)
+    whole = assessment.referral.urgency in SEE_FIRST or held == set(ALL_REGIONS)
+    return HELD_BACK_FOR_CLINICIAN if note is not None and clinician and whole else note
 
 
 def pain_views(intake: Intake) -> tuple[PainView, ...]:
@@ -592,7 +697,7 @@ def size_source(assessment: Assessment) -> str | None:
     return None
 
 
-def insole_line(assessment: Assessment) -> str | None:
+def insole_line(assessment: Assessment, *, clinician: bool = False) -> str | None:
     """The insole advice in one line for "What to do now"; None beside an emergency or same-day referral."""
     insole = assessment.insole
     if assessment.referral.urgency in SEE_FIRST:
@@ -603,9 +708,9 @@ def insole_line(assessment: Assessment) -> str | None:
             text += f": {ARCH_HEIGHT_WORDS[insole.arch_height]}"
         if insole.size is not None:
             text += f", size {size_words(insole.size)}"
-        return text[:1].upper() + text[1:] + ". The details are under “Insoles” below."
+        return text[:1].upper() + text[1:] + ". Details under “Insoles”."
     reasons = [plain_words(line) for line in insole.why]
-    return insole_headline(assessment) + (": " + " ".join(reasons) if reasons else ".")
+    return insole_headline(assessment, clinician=clinician) + (": " + " ".join(reasons) if reasons else ".")
 
 
 def shown_limits(assessment: Assessment) -> tuple[str, ...]:
@@ -619,12 +724,20 @@ def shown_limits(assessment: Assessment) -> tuple[str, ...]:
     return tuple(limit for limit in assessment.limits if limit not in shown)
 
 
+def _trusted(markup: str | None) -> Any:
+    """The caller's own markup, to be inserted as it is (never text that came from a person)."""
+    from markupsafe import Markup
+
+    return None if markup is None else Markup(markup)
+
+
 def _context(
     assessment: Assessment,
     intake: Intake,
     measurements: Measurements | None,
     made_on: str | None,
     patient: str | None = None,
+    tools: str | None = None,
 ) -> dict[str, Any]:
     open_before, open_after = screening_view(assessment.screening, assessment.referral)
     complete = assessment.screening.complete
@@ -633,6 +746,7 @@ def _context(
     numbers = [line for line in (*insole.why, insole.expected_benefit) if has_numbers(line)]
     return {
         "made_on": made_on,
+        "tools": _trusted(tools),
         "limits": shown_limits(assessment),
         "answers": answers_summary(intake),
         "clinician": patient is not None,
@@ -644,8 +758,8 @@ def _context(
         "tell": tell_clinician(intake) if patient is None else (),
         "call_numbers": CALL_NUMBERS,
         "see_first": assessment.referral.urgency in SEE_FIRST,
-        "actions": actions(assessment),
-        "insole_line": insole_line(assessment),
+        "actions": actions(assessment, intake, clinician=patient is not None),
+        "insole_line": insole_line(assessment, clinician=patient is not None),
         "insole_advised": advised,
         "insole_numbers": numbers if advised else [],
         "size_source": size_source(assessment),
@@ -656,22 +770,28 @@ def _context(
         "helps_with": helps_with,
         "a": assessment,
         "referral": referral_view(
-            assessment.referral, bool(assessment.limits), complete=assessment.screening.complete
+            assessment.referral,
+            bool(assessment.limits),
+            complete=assessment.screening.complete,
+            clinician=patient is not None,
         ),
         "open_before": open_before,
         "open_after": open_after,
         "level_meaning": LEVEL_MEANING,
-        "held_back": held_back_words(assessment),
+        "held_back": held_back_words(assessment, clinician=patient is not None),
         "body": build_body_map(assessment, intake),
         "pains": pain_views(intake),
         "sizes": size_rows(insole.size) if advised and insole.size is not None else (),
+        "size_line": f"{size_words(insole.size)} · foot {number(insole.size.foot_length_mm)} mm"
+        if insole.size is not None
+        else "",
         "measurements": measurements or Measurements(),
         "evidence_styles": EVIDENCE_STYLES,
         "pain_colours": PAIN_COLOURS,
         "arch_words": ARCH_WORDS,
         "posture_words": POSTURE_WORDS,
         "confidence_words": CONFIDENCE_WORDS,
-        "insole_headline": insole_headline(assessment),
+        "insole_headline": insole_headline(assessment, clinician=patient is not None),
         "arch_height_words": ARCH_HEIGHT_WORDS,
         "condition_name": condition_name,
         "place": place,
@@ -708,15 +828,18 @@ def render_report_body(
     intake: Intake,
     measurements: Measurements | None = None,
     *,
+    made_on: str | None = None,
     patient: str | None = None,
+    tools: str | None = None,
 ) -> str:
     """The report's content (from the title to the disclaimer) without the document around it.
 
     The web page shows exactly this inside the site's layout, so the page, the standalone report and the
-    PDF come from one template and cannot drift apart.
+    PDF come from one template and cannot drift apart. ``made_on`` dates it as the PDF is dated. ``tools``
+    (the page's own markup, e.g. download links; inserted as it is) follow what to do now: advice first.
     """
     return (
         _templates()
         .get_template("report_body.html.j2")
-        .render(_context(assessment, intake, measurements, None, patient))
+        .render(_context(assessment, intake, measurements, made_on, patient, tools))
     )

@@ -107,17 +107,70 @@ def summary_line(assessment: Assessment, intake: Intake, *, complete: bool, whos
 
 @dataclass(frozen=True)
 class Actions:
-    """The self-care split into what to do now (the first few, in the knowledge file's order: safety
-    advice, then first-line care such as cutting a runner's load back) and the rest."""
+    """The self-care split into what to do now (the few that help most, ``ranked_care``) and the rest."""
 
     now: tuple[CareItem, ...]
     more: tuple[CareItem, ...]
 
 
-def actions(assessment: Assessment) -> Actions:
-    """The care plan as "do now" and "more you can do"; an emergency or same-day referral keeps only the
-    safety advice that the plan already left in (domain.md §6), with nothing routine beside it."""
-    care = tuple(assessment.care_plan)
+def worst_pain_served(item: CareItem, intake: Intake) -> int:
+    """The highest pain score among the painful regions a care item is for: its own regions and its
+    conditions' (care.toml ``condition_regions``); an item offered for a fact or a red flag ("runner with
+    leg pain", "hard floors") serves every painful region. 0 when it serves none that hurts."""
+    care = load_knowledge().care
+    regions: set[str] = set()
+    bound = False
+    for reason in item.for_:
+        if reason in REGION_NAMES:
+            regions.add(reason)
+            bound = True
+        elif found := care.condition_regions.of(reason):
+            regions.update(found)
+            bound = True
+    scores = [pain.intensity for pain in intake.pain if not bound or pain.region in regions]
+    return max(scores, default=0)
+
+
+def ranked_care(assessment: Assessment, intake: Intake) -> tuple[CareItem, ...]:
+    """The care plan in the order that helps the person most: safety advice first (it stands with any
+    referral, domain.md §6), then the item for the worst pain, then the stronger evidence grade
+    (care.toml ``grade``); ties keep the knowledge file's order."""
+    rules = {rule.id: rule for rule in load_knowledge().care.item}
+    weakest = max(EVIDENCE_RANK.values()) + 1
+
+    def rank(indexed: tuple[int, CareItem]) -> tuple[bool, int, int, int]:
+        index, item = indexed
+        rule = rules.get(item.id)
+        safety = rule is not None and rule.safety
+        grade = EVIDENCE_RANK[rule.grade] if rule is not None else weakest
+        return (not safety, -worst_pain_served(item, intake), grade, index)
+
+    return tuple(item for _, item in sorted(enumerate(assessment.care_plan), key=rank))
+
+
+def for_clinician(item: CareItem) -> CareItem:
+    """A care item worded for the clinician (care.toml ``clinician_text``, ``clinician_dose``,
+    ``clinician_caution``): the same advice about "the patient". An item the knowledge file does not
+    know (one built by hand) keeps its words."""
+    rule = next((rule for rule in load_knowledge().care.item if rule.id == item.id), None)
+    if rule is None:
+        return item
+    cautions = [
+        rule.clinician_caution if caution == rule.caution and rule.clinician_caution else caution
+        for caution in item.cautions
+    ]
+    return item.model_copy(
+        update={"text": rule.clinician_text, "dose": rule.clinician_dose or item.dose, "cautions": cautions}
+    )
+
+
+def actions(assessment: Assessment, intake: Intake, *, clinician: bool = False) -> Actions:
+    """The care plan as "do now" (the first ``TOP_ACTIONS`` of ``ranked_care``) and "more you can do";
+    beside an emergency or same-day referral the plan holds only the safety advice (domain.md §6).
+    ``clinician`` words every item for the clinician (``for_clinician``)."""
+    care = ranked_care(assessment, intake)
+    if clinician:
+        care = tuple(for_clinician(item) for item in care)
     return Actions(now=care[:TOP_ACTIONS], more=care[TOP_ACTIONS:])
 
 

@@ -105,9 +105,9 @@ def _answer(assessment: Assessment, intake: Intake) -> Text:
     return Text(line, style="bold")
 
 
-def _what_to_do(assessment: Assessment) -> Group | None:
+def _what_to_do(assessment: Assessment, intake: Intake) -> Group | None:
     """What to do now: the first self-care items and the insole in one line; the rest listed after."""
-    todo = actions(assessment)
+    todo = actions(assessment, intake)
     line = insole_line(assessment)
     if not todo.now and line is None:
         return None
@@ -200,7 +200,7 @@ def render_text(assessment: Assessment, intake: Intake, *, to_terminal: bool = F
         _open_questions(assessment, before),
         _referral(assessment),
         _open_questions(assessment, after),
-        _what_to_do(assessment),
+        _what_to_do(assessment, intake),
         _where_it_hurts(intake),
         None if see_first else _why(assessment),
         None if see_first else _feet(assessment),

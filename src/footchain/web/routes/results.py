@@ -89,9 +89,9 @@ def _offer(request: Request, stored: StoredAssessment) -> InsoleOffer | None:
 
 
 def made_on(stored: StoredAssessment) -> str | None:
-    """The day the assessment was made, in words ("8 December 2026", UTC), to date the PDF."""
+    """When the assessment was made, in words ("8 December 2026, 04:12 UTC"), to date the page and the PDF."""
     when = stored.created_at
-    return None if when is None else f"{when.day} {when:%B %Y}"
+    return None if when is None else f"{when.day} {when:%B %Y}, {when:%H:%M} UTC"
 
 
 def _uploads_used(session: Session, stored: StoredAssessment) -> list[UploadRow]:
@@ -151,13 +151,15 @@ def results_page(request: Request, assessment_id: str, session: DbSession) -> HT
     if stored is None:
         return _not_found(request)
     measurements, _rows = _measurements(session, stored, inline=False)
-    body = render_report_body(stored.assessment, stored.intake, measurements)
+    tools = TEMPLATES.get_template("results/_tools.html.j2").render(
+        id=stored.id, has_template=_template_refusal(stored.assessment) is None
+    )
+    body = render_report_body(
+        stored.assessment, stored.intake, measurements, made_on=made_on(stored), tools=tools
+    )
     context = {
-        "id": stored.id,
         "report": Markup(body),  # rendered by the report's autoescaping template
         "report_css": Markup(report_css()),  # our own style sheet
-        "has_template": _template_refusal(stored.assessment) is None,
-        "urgency": stored.assessment.referral.urgency,
         "offer": _offer(request, stored),
     }
     return TEMPLATES.TemplateResponse(request, "results/report.html.j2", context)
