@@ -10,10 +10,10 @@ foot). This module does the same, for any plate and any orientation of the foot 
 1. the foot's long axis is its principal axis; the forefoot is the wider end (the ball is wider than
    the heel);
 2. the toe line is the cheapest path across the foot, from the mat on one side to the mat on the
-   other, inside a band from ``BAND_FROM_TIP[0]`` to ``BAND_FROM_TIP[1]`` of the foot's length behind
-   its front tip; a step into a loaded sensor costs its share of the foot's peak pressure, a step
-   over the unloaded mat (a gap between toes) almost nothing. When the mat already runs across the
-   band (the toes are separate), nothing is cut;
+   other (in the foot's bounding box and a rim of mat), inside a band from ``BAND_FROM_TIP[0]`` to
+   ``BAND_FROM_TIP[1]`` of the foot's length behind its front tip; a step into a loaded sensor costs
+   its share of the foot's peak pressure, a step over the unloaded mat (a gap between toes) almost
+   nothing. When the mat already runs across the band (the toes are separate), nothing is cut;
 3. the path is kept only where it is a real valley: the part in front of it is small (the toes are
    at most ``TOES_AT_MOST`` of the contact area) and the path's highest sensor is at most
    ``VALLEY_AT_MOST`` of the peaks in front of it (a toe) and behind it (the ball). A foot whose toes
@@ -66,8 +66,13 @@ def cut_toes_at_valley(foot: Mask, values: F64) -> Mask:
         ``foot`` without the sensors of the toe line and of the lines between toes, or ``foot``
         unchanged when the toes are already apart or there is no toe valley.
     """
-    contact = np.pad(np.asarray(foot, dtype=bool), _PAD)
-    vals = np.pad(np.where(foot, values, 0.0), _PAD)
+    foot = np.asarray(foot, dtype=bool)
+    rows, cols = np.flatnonzero(foot.any(axis=1)), np.flatnonzero(foot.any(axis=0))
+    if rows.size == 0:
+        return foot
+    box = (slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1))
+    contact = np.pad(foot[box], _PAD)
+    vals = np.pad(np.where(foot[box], values[box], 0.0), _PAD)
     peak = float(vals.max())
     if peak <= 0 or int(contact.sum()) < 10:
         return foot
@@ -82,7 +87,9 @@ def cut_toes_at_valley(foot: Mask, values: F64) -> Mask:
     if not _is_valley(vals, cut, toes, (contact & ~cut & ~toes) & band, int(contact.sum())):
         return foot
     kept = contact & ~cut & ~_lines_between_toes(vals, toes, TOE_PEAK_DYNAMIC * peak)
-    return np.asarray(kept[_PAD:-_PAD, _PAD:-_PAD], dtype=bool)
+    out = foot.copy()
+    out[box] = kept[_PAD:-_PAD, _PAD:-_PAD]
+    return out
 
 
 def _foot_coordinates(contact: Mask) -> tuple[F64, F64]:
