@@ -79,13 +79,32 @@ def test_a_generic_matrix_is_read_plotted_by_default_and_as_an_image_on_request(
 
 
 def test_vendor_pressure_exports_give_plausible_prints() -> None:
-    for name in ("emed_test.lst", "footscan_test.xls", "xsensor_data.csv"):
+    for name in ("emed_test.lst", "footscan_test.xls"):
         result = analyze_footprint(DATA / "pressure" / name)
-        assert result.prints, name
-        for measured in result.prints:
-            assert measured.arch_index is not None and 0.0 <= measured.arch_index <= 0.45, (name, measured)
-            if measured.foot_length_mm is not None:
-                assert 150 <= measured.foot_length_mm <= 330, (name, measured.foot_length_mm)
+        assert len(result.prints) == 1, name
+        measured = result.prints[0]
+        # barefoot steps of adults: a normal arch on the plate (Buldt et al. 2018 bands), toes found
+        assert measured.arch_index is not None and 0.15 <= measured.arch_index <= 0.25, (name, measured)
+        assert measured.arch_type == "normal"
+        assert not any("toes not found" in w for w in measured.warnings), name
+        assert measured.foot_length_mm is not None and 250 <= measured.foot_length_mm <= 290, name
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("xsensor_data.csv", "XSENSOR in-shoe insoles"),  # sensors named -LF/-RF: a pair of insoles
+        ("fscan_testL.asf", "F-Scan in-shoe sensor"),
+        ("iscan_test.csv", "36 × 36 mm, smaller than any adult foot"),  # a finger on an I-Scan sensor
+        ("pliance_test.asc", "at most 211 N"),  # heel and forefoot pressed in turn for 11 s, no midfoot
+    ],
+)
+def test_pressure_recordings_that_hold_no_footprint_are_refused_with_the_reason(name: str, why: str) -> None:
+    with pytest.raises(FootprintError) as info:
+        analyze_footprint(DATA / "pressure" / name)
+    message = str(info.value)
+    assert why in message
+    assert "pressure plate" in message  # what to record instead
 
 
 def test_pedar_insole_export_is_refused_with_the_reason() -> None:

@@ -104,7 +104,6 @@ def test_footprint_photo_is_measured_stored_and_read_back(
     [
         ("pressure/emed_test.lst", {}, "dpi"),
         ("pressure/footscan_test.xls", {}, "dpi"),
-        ("pressure/pliance_test.asc", {}, "dpi"),
         ("footprint_templates/MUN104L.csv", {"mm_per_px": "5", "kind": "pressure"}, "flag"),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
@@ -117,6 +116,24 @@ def test_pressure_exports_are_measured(
     body = response.json()
     check_footprint(body)
     assert body["source"]["kind"] == "pressure" and body["source"]["scale_from"] == scale_from
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("pressure/xsensor_data.csv", "in-shoe insoles"),
+        ("pressure/pliance_test.asc", "the foot carried at most 211 N"),
+    ],
+)
+def test_pressure_recordings_without_a_footprint_get_the_reason(
+    client: TestClient, app: FastAPI, name: str, words: str
+) -> None:
+    response = upload(client, "footprints", (Path(name).name, (DATA / name).read_bytes()))
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert words in detail and Path(name).name in detail, detail
+    assert "/tmp" not in detail and "footchain-" not in detail  # never the server's folders
+    assert rows(app) == 0
 
 
 def test_scan_scale_comes_from_the_dpi_field(client: TestClient, photo: tuple[bytes, str]) -> None:

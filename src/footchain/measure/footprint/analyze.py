@@ -21,7 +21,7 @@ from footchain.measure.footprint.indices import measure_print
 from footchain.measure.footprint.layout import sides_from_layout
 from footchain.measure.footprint.overlay import write_overlay
 from footchain.measure.footprint.photo import detect_sheet, rectify
-from footchain.measure.footprint.pressure import read_pressure_frame
+from footchain.measure.footprint.pressure import FOOT_SENSOR_AT_LEAST_MM, read_pressure_frame
 from footchain.measure.footprint.result import FootprintResult, InputKind, PrintMeasurement, ScaleFrom, Source
 from footchain.measure.footprint.segment import segment_pressure, segment_prints
 
@@ -38,6 +38,16 @@ GENERIC_ORIENTATION_WARNING = {
     "seen from above); if your matrix is plotted with its first row at the bottom, give --first-row bottom, "
     "or left and right are swapped.",
 }
+#: A foot that never carried this force (N) was not standing on it with an adult's weight: half the
+#: weight of a 51 kg adult standing on both feet; walking loads each foot with about body weight.
+LOADED_AT_LEAST_N = 250.0
+SPLIT_PRESSURE_WARNING = (
+    "On a pressure recording a split print means that no sensor under the midfoot read above the "
+    "plate's threshold in any frame. A very high arch does this, and so does a shoe (its shank bridges "
+    "the arch) or a person who loaded the heel and the forefoot without rolling over the midfoot: "
+    "check that the recording was barefoot, standing or walking normally, before reading the arch "
+    "index as a high arch."
+)
 NO_SCALE_WARNING = (
     "No scale known, so lengths are left out: photograph the print on the footchain calibration sheet "
     "(`footchain sheet`), or scan it and give the scan's resolution with --dpi."
@@ -57,6 +67,22 @@ def _pressure(
     path: Path, mm_per_px: float | None, first_row: FirstRow
 ) -> tuple[GrayImage, list[PrintMeasurement], Source, list[str]]:
     frame = read_pressure_frame(path, mm_per_px=mm_per_px)
+    if frame.in_shoe is not None:
+        raise FootprintError(
+            f"{path} is a recording of {frame.in_shoe}. Inside a shoe the foot rests on the insole and "
+            "the shoe's shank holds up the arch, so the picture is the foot against the shoe, not a "
+            "footprint on the ground, and the arch index (Cavanagh & Rodgers 1987, barefoot prints) "
+            "cannot be measured from it. For the gait events of this recording use `footchain gait`; "
+            "for the arch index, record the bare foot on a pressure plate, or bring an ink print, a "
+            "photo or a scan of the footprint."
+        )
+    if frame.mm_per_px is not None and max(frame.values.shape) * frame.mm_per_px < FOOT_SENSOR_AT_LEAST_MM:
+        height, width = (side * frame.mm_per_px for side in frame.values.shape)
+        raise FootprintError(
+            f"{path}: the sensor is only {height:.0f} × {width:.0f} mm, smaller than any adult foot, so "
+            "this recording is not of a whole foot (a finger, a test weight or part of a sensor). "
+            "Record the bare foot on a pressure plate, or bring an ink print, a photo or a scan"
+        )
     generic = frame.format in GENERIC_MATRICES
     values = frame.values[::-1] if generic and first_row == "bottom" else frame.values
     masks = segment_pressure(values, threshold=0.0)
@@ -66,9 +92,26 @@ def _pressure(
     peak = float(np.nanmax(values)) or 1.0
     picture = (255 - np.clip(values / peak * 255, 0, 255)).astype(np.uint8)
     warnings = list(frame.warnings)
+    if any(p.chippaux_smirak_index == 0 for p in prints):
+        _refuse_split_print_without_body_weight(path, frame.peak_force_n)
+        warnings.append(SPLIT_PRESSURE_WARNING)
     if generic:
         warnings.append(GENERIC_ORIENTATION_WARNING[first_row])
     return picture, prints, source, warnings
+
+
+def _refuse_split_print_without_body_weight(path: Path, peak_force_n: float | None) -> None:
+    """A split print from a foot that never carried standing weight says nothing about the arch."""
+    if peak_force_n is None or peak_force_n >= LOADED_AT_LEAST_N:
+        return
+    raise FootprintError(
+        f"{path}: the heel and the forefoot never touched through the midfoot, but the foot carried "
+        f"at most {peak_force_n:.0f} N (the weight of {peak_force_n / 9.81:.0f} kg) in this "
+        "recording, less than an adult's foot carries standing on both feet, so the arch was never "
+        "loaded as in the standing or walking footprints the arch index is defined on (Cavanagh & "
+        "Rodgers 1987). Record the bare foot on the pressure plate standing with full weight, or walking "
+        "across it."
+    )
 
 
 def _image(

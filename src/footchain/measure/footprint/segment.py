@@ -24,13 +24,12 @@ Steps for an image (dark ink on light paper; grey or colour):
    are placed to a fraction of a pixel.
 
 A pressure frame is contact where the value exceeds a threshold, grouped the same way; toes that join
-the forefoot through low-pressure cells are cut off along that valley (a watershed of the pressure),
-so that the toe exclusion of Cavanagh & Rodgers (1987) can see them.
+the forefoot through low-pressure cells are cut off along that valley (``toe_valley``), so that the
+toe exclusion of Cavanagh & Rodgers (1987) can see them.
 """
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import math
 from dataclasses import dataclass
@@ -50,6 +49,7 @@ from footchain.measure.footprint.ink import (
     paper_surface,
     texture_background,
 )
+from footchain.measure.footprint.toe_valley import cut_toes_at_valley
 
 Mask = NDArray[np.bool_]
 F32 = NDArray[np.float32]
@@ -72,7 +72,6 @@ STROKE_SHARE = 0.06  # marks thinner than this share of the thickest one are str
 THIN_SHARE = 0.07  # thinner than this share of the largest component's thickness: a line or text
 ELONGATED = 5.0  # long side / short side above this: a line or a ruler
 MAT_LOADED_AT_MOST = 0.9  # pressure: a frame loaded nearly everywhere has no foot outline to measure
-TOE_MARKER = 0.2  # pressure: regions above this share of the foot's peak seed the toe/ball watershed
 
 NO_PRINT = (
     "no footprint found: the image shows no dark print on light paper. Check that the picture shows "
@@ -298,96 +297,10 @@ def segment_pressure(values: NDArray[np.generic], threshold: float) -> list[Mask
     groups = _group_feet(contact, filter_marks=False)
     if not groups:
         raise FootprintError("no footprint found in the pressure frame")
-    return [_cut_toes_at_valley(g, np.nan_to_num(arr, nan=0.0)) for g in groups]
+    return [cut_toes_at_valley(g, np.nan_to_num(arr, nan=0.0)) for g in groups]
 
 
 # ------------------------------------------------------------------------------------------ helpers
-
-
-def _cut_toes_at_valley(foot: Mask, values: NDArray[np.float64]) -> Mask:
-    """Separate toes that touch the ball in a pressure frame, along the low-pressure valley between them.
-
-    On a pressure frame the toes often join the forefoot through cells of low pressure. A watershed of
-    the pressure (markers: regions above ``TOE_MARKER`` of the foot's peak) puts its lines along those
-    valleys; the lines between a small basin at the front end of the foot (a toe) and the rest are
-    removed from the contact, so that the toe exclusion of Cavanagh & Rodgers sees separate toes.
-    Lines elsewhere (e.g. across a low-pressure midfoot) are kept as contact.
-    """
-    vals = np.where(foot, values, 0.0)
-    peak = float(vals.max())
-    if peak <= 0:
-        return foot
-    markers_bin = (vals > TOE_MARKER * peak).view(np.uint8)
-    n, labels, _, cents = cv2.connectedComponentsWithStats(markers_bin, connectivity=8)
-    if n <= 2:
-        return foot
-    ys, xs = np.nonzero(foot)
-    pts = np.stack([xs, ys], 1).astype(np.float64)
-    centre = pts.mean(0)
-    evals, evecs = np.linalg.eigh(np.cov((pts - centre).T))
-    axis = evecs[:, int(np.argmax(evals))]
-    s = (pts - centre) @ axis
-    lo, hi = float(s.min()), float(s.max())
-    area = float(foot.sum())
-    marks = np.asarray(labels, dtype=np.int32) + 1  # ≥ 2: markers
-    marks[marks == 1] = 0  # contact to flood
-    marks[~foot] = 1  # no contact
-    basins = _flood(marks, vals)
-    sizes = {i + 1: float((basins == i + 1).sum()) for i in range(1, n)}
-    ends = []
-    for i in range(1, n):
-        ms = (np.asarray(cents[i], dtype=np.float64) - centre) @ axis
-        ends.append(-1 if ms < lo + 0.3 * (hi - lo) else (1 if ms > hi - 0.3 * (hi - lo) else 0))
-    small = [sizes[i + 1] < 0.12 * area for i in range(1, n)]
-    front = 0
-    for end in (-1, 1):  # the toe end is the one with small basins; the heel is one large basin
-        if any(sm and e == end for sm, e in zip(small, ends, strict=True)):
-            front = end if front == 0 else 0  # small basins at both ends: leave the print alone
-    if front == 0:
-        return foot
-    toe_ids = {i + 1 for i in range(1, n) if small[i - 1] and ends[i - 1] == front}
-    is_toe = np.isin(basins, list(toe_ids))
-    rest = (basins > 1) & ~is_toe
-    kernel = np.ones((3, 3), np.uint8)
-    near_toe = np.asarray(cv2.dilate(is_toe.view(np.uint8), kernel), dtype=bool)
-    near_rest = np.asarray(cv2.dilate(rest.view(np.uint8), kernel), dtype=bool)
-    cut = (basins == -1) & near_toe & near_rest & foot
-    return np.asarray(foot & ~cut, dtype=bool)
-
-
-def _flood(marks: NDArray[np.int32], values: NDArray[np.float64]) -> NDArray[np.int32]:
-    """Watershed by priority flood from the pressure peaks downwards (0: to flood, 1: outside).
-
-    A cell reached from two different basins becomes a line (-1). Pressure frames are small, so a
-    heap over their cells is quick.
-    """
-    out = marks.copy()
-    h, w = out.shape
-    heap: list[tuple[float, int, int]] = []
-    queued = np.zeros((h, w), bool)
-    steps = ((-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1))
-    for r, c in zip(*np.nonzero(out >= 2), strict=True):
-        for dr, dc in steps:
-            rr, cc = r + dr, c + dc
-            if 0 <= rr < h and 0 <= cc < w and out[rr, cc] == 0 and not queued[rr, cc]:
-                queued[rr, cc] = True
-                heapq.heappush(heap, (-float(values[rr, cc]), int(rr), int(cc)))
-    while heap:
-        _, r, c = heapq.heappop(heap)
-        seen = set()
-        for dr, dc in steps:
-            rr, cc = r + dr, c + dc
-            if 0 <= rr < h and 0 <= cc < w and out[rr, cc] >= 2:
-                seen.add(int(out[rr, cc]))
-        out[r, c] = seen.pop() if len(seen) == 1 else -1
-        if out[r, c] == -1:
-            continue
-        for dr, dc in steps:
-            rr, cc = r + dr, c + dc
-            if 0 <= rr < h and 0 <= cc < w and out[rr, cc] == 0 and not queued[rr, cc]:
-                queued[rr, cc] = True
-                heapq.heappush(heap, (-float(values[rr, cc]), rr, cc))
-    return out
 
 
 def _ink_classes(values: F32) -> tuple[float, float]:

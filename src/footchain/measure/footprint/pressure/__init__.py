@@ -15,6 +15,7 @@ from pathlib import Path
 
 from footchain.errors import FootprintError
 from footchain.measure.footprint.pressure._common import (
+    FOOT_SENSOR_AT_LEAST_MM,
     SUPPORTED_FORMATS,
     PressureFrame,
     describe_binary,
@@ -40,6 +41,7 @@ from footchain.measure.footprint.pressure.xsensor import is_xsensor_text, read_x
 from footchain.measure.textfile import looks_binary, to_text
 
 __all__ = [
+    "FOOT_SENSOR_AT_LEAST_MM",
     "SUPPORTED_FORMATS",
     "PressureFrame",
     "read_pressure_frame",

@@ -29,6 +29,10 @@ FormatName = Literal[
 MAX_SIDE = 10_000
 #: Largest file footchain reads (bytes); vendor exports of a few hundred frames are a few MB.
 MAX_FILE_BYTES = 1 << 30
+#: Pressure unit → newtons per (unit × mm²).
+NEWTONS_PER_UNIT_MM2 = {"kPa": 1e-3, "N/cm²": 1e-2, "mmHg": 0.133322e-3}
+#: A sensing area whose long side is shorter than this (mm) cannot hold an adult foot.
+FOOT_SENSOR_AT_LEAST_MM = 150.0
 #: Columns of zeros put between two feet recorded in one file (left | gap | right).
 FOOT_GAP_CELLS = 4
 #: Most cells (frames × rows × columns) whose frame stack a reader keeps beside the peak picture
@@ -87,6 +91,10 @@ class PressureFrame:
     side_labels : tuple of str
         The file's own label of each foot in the picture, left to right (``"left"``, ``"right"`` or
         the file's words when they name no side); empty when the file labels no foot.
+    in_shoe : str or None
+        What the file says of an in-shoe sensor (an insole worn in a shoe), e.g. ``"a Tekscan F-Scan
+        in-shoe sensor"``; None for a plate or mat the foot stands on. An insole's picture is the
+        foot against the insole and shoe, not a footprint on the ground.
     """
 
     values: FloatArray
@@ -98,6 +106,7 @@ class PressureFrame:
     frames: FloatArray | None = None
     frame_interval_s: float | None = None
     side_labels: tuple[str, ...] = ()
+    in_shoe: str | None = None
 
     @property
     def contact_area_cm2(self) -> float | None:
@@ -105,6 +114,16 @@ class PressureFrame:
         if self.mm_per_px is None:
             return None
         return float(np.count_nonzero(self.values > 0) * self.mm_per_px**2 / 100.0)
+
+    @property
+    def peak_force_n(self) -> float | None:
+        """The largest total force of one frame, in newtons (pressure × pixel area, summed), or None
+        without the frames, the scale or a pressure unit."""
+        per_unit = NEWTONS_PER_UNIT_MM2.get(self.unit)
+        if self.frames is None or self.mm_per_px is None or per_unit is None:
+            return None
+        totals = self.frames.reshape(self.frames.shape[0], -1).sum(axis=1)
+        return float(totals.max() * per_unit * self.mm_per_px**2)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -416,6 +435,7 @@ def finish(
     frames: FloatArray | None = None,
     frame_interval_s: float | None = None,
     side_labels: Sequence[str] = (),
+    in_shoe: str | None = None,
 ) -> PressureFrame:
     """Check the picture, settle the scale, resample to square pixels and build the result.
 
@@ -442,6 +462,8 @@ def finish(
         Time between frames when the file states it.
     side_labels : sequence of str
         The file's foot label of each print, left to right.
+    in_shoe : str, optional
+        As in :class:`PressureFrame`.
 
     Raises
     ------
@@ -515,7 +537,7 @@ def finish(
     if scale is not None:
         height_mm = values.shape[0] * scale
         width_mm = values.shape[1] * scale
-        if max(height_mm, width_mm) < 150:
+        if max(height_mm, width_mm) < FOOT_SENSOR_AT_LEAST_MM:
             warnings.append(
                 f"the sensing area is only {height_mm:.0f} × {width_mm:.0f} mm, too small for an adult "
                 "foot; check the sensor pitch or whether this recording is of a foot at all"
@@ -530,4 +552,5 @@ def finish(
         frames=None if frames is None else np.ascontiguousarray(frames, dtype=np.float64),
         frame_interval_s=frame_interval_s,
         side_labels=tuple(side_labels),
+        in_shoe=in_shoe,
     )

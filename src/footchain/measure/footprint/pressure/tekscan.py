@@ -182,4 +182,5 @@ def read_tekscan(text: str, path: Path, *, mm_per_px: float | None) -> PressureF
         warnings=warnings,
         frames=frames.stack() if frames.count > 1 else None,
         frame_interval_s=interval_s,
+        in_shoe="a Tekscan F-Scan in-shoe sensor" if fmt == "fscan" else None,
     )

@@ -62,6 +62,15 @@ def _side_of(name: str) -> str:
     return name
 
 
+def _insoles(names: list[str]) -> str | None:
+    """XSENSOR's foot sensors name the foot they belong to (``...-LF``, ``...-RF``): they are insoles
+    worn in the shoe. A platform or mat names no foot."""
+    footed = [name for name in names if _side_of(name) in ("left", "right")]
+    if not footed:
+        return None
+    return f"XSENSOR in-shoe insoles ({', '.join(footed)})"
+
+
 def read_xsensor(text: str, path: Path, *, mm_per_px: float | None) -> PressureFrame:
     """Read an XSENSOR CSV export into its peak (or only) pressure picture.
 
@@ -223,6 +232,7 @@ def read_xsensor(text: str, path: Path, *, mm_per_px: float | None) -> PressureF
         frames=stack,
         frame_interval_s=interval_s,
         side_labels=tuple(_side_of(name) for name in ordered),
+        in_shoe=_insoles(ordered),
     )
 
 

@@ -111,12 +111,26 @@ def _feet(frame: PressureFrame, path: Path) -> list[_Foot]:
     except FootprintError as exc:
         raise RecordingError(f"{path}: {exc}") from None
     if len(labels) == 1 and len(masks) == 1:
-        return [_side_of(masks[0], labels[0], frame, path)]
-    return [_side_of(mask, None, frame, path) for mask in masks]
+        return [_side_of(masks[0], labels[0], frame, path, values)]
+    return [_side_of(mask, None, frame, path, values) for mask in masks]
 
 
-def _side_of(mask: Mask, label: str | None, frame: PressureFrame, path: Path) -> _Foot:
-    """The foot of a print: the file's label, else the footprint code's judgement from its shape."""
+def _with_toe_lines(mask: Mask, values: FloatArray) -> Mask:
+    """The foot's contact with the sensors back that the footprint code leaves out along the toe line
+    (a line one sensor wide): they carried part of the foot's load."""
+    padded = np.pad(mask, 1)
+    h, w = mask.shape
+    grown = np.logical_or.reduce([padded[r : r + h, c : c + w] for r in range(3) for c in range(3)])
+    return np.asarray(mask | (grown & (values > 0)), dtype=bool)
+
+
+def _side_of(
+    mask: Mask, label: str | None, frame: PressureFrame, path: Path, values: FloatArray | None = None
+) -> _Foot:
+    """The foot of a print: the file's label, else the footprint code's judgement from its shape.
+
+    ``values`` is given for a print from the footprint code's segmentation, whose toe lines are
+    measured without (for the foot axis) but belong to the foot's contact."""
     from footchain.measure.footprint.indices import measure_print
 
     try:
@@ -132,6 +146,8 @@ def _side_of(mask: Mask, label: str | None, frame: PressureFrame, path: Path) ->
         toe = np.asarray(measured.geometry.toe_point, dtype=np.float64)
         length = float(np.linalg.norm(toe - heel))
         axis = (heel, (toe - heel) / length) if length > 0 else None
+    if values is not None:
+        mask = _with_toe_lines(mask, values)
     if label in ("left", "right"):
         side: Side = "left" if label == "left" else "right"
         how = f"from the file's own label ({label} foot)"
