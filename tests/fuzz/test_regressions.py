@@ -12,6 +12,8 @@
    damaged stream made libtiff print "ZIPDecode: Decoding error at scanline 0, incorrect header check.".
 5. A pedar export with a sensor value near 1e308 made NumPy print "RuntimeWarning: overflow encountered
    in multiply" while turning pressures into forces; such values are now refused as a damaged export.
+6. An XSENSOR export whose first sensor lost its sensel height stopped with a TypeError while naming the
+   two sensors' different sensel sizes (sorting a size that was not stated).
 """
 
 from __future__ import annotations
@@ -155,3 +157,12 @@ def test_a_pedar_export_with_an_impossible_pressure_is_refused_quietly(
     with pytest.raises(FootprintError, match="beyond what a pedar insole measures"):
         read_pressure_frame(damaged)  # the footprint path names the same damage
     assert capfd.readouterr() == ("", "")
+
+
+def test_an_xsensor_export_with_a_sensel_size_missing_names_the_sizes(tmp_path: Path) -> None:
+    """6. One sensor's sensel height is blank: the message names each sensor's size, 'not stated' included."""
+    text = (DATA / "pressure" / "xsensor_data.csv").read_text(encoding="utf-8-sig")
+    damaged = tmp_path / "damaged.csv"
+    damaged.write_text(text.replace("Sensel Height (cm),0.86,", "Sensel Height (cm),,", 1), encoding="utf-8")
+    with pytest.raises(RecordingError, match=r"different sensel sizes \(.*not stated × 8.6 mm"):
+        load_recording(damaged)

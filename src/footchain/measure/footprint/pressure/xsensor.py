@@ -188,7 +188,11 @@ def read_xsensor(text: str, path: Path, *, mm_per_px: float | None) -> PressureF
     ordered = sorted(order, key=lambda s: {"left": 0, "right": 2}.get(_side_of(s), 1))
     pitch_set = {pitches[s] for s in ordered}
     if len(pitch_set) > 1:
-        raise FootprintError(f"{path}: the sensors have different sensel sizes ({sorted(pitch_set)})")
+        sizes = "; ".join(
+            f"{name}: " + " × ".join("not stated" if mm is None else f"{mm:g} mm" for mm in pitches[name])
+            for name in ordered
+        )
+        raise FootprintError(f"{path}: the sensors have different sensel sizes ({sizes}); export them again")
     row_pitch, col_pitch = next(iter(pitch_set))
     images: list[FloatArray] = []
     counts = []
