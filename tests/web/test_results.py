@@ -109,7 +109,11 @@ def test_uploads_show_their_pictures_and_values(app: FastAPI, client: TestClient
     section = html[html.index('id="measurements"') : html.index('id="limits"')]
     assert "Footprint: MUN104L.csv" in section
     assert f'src="/assessments/{assessment_id}/footprints/{footprint_id}.png"' in section
-    assert "Arch index" in section and "0.225" in section
+    measured = analyze_footprint_upload(FOOTPRINT.name, FOOTPRINT.read_bytes()).result["prints"][0][
+        "arch_index"
+    ]
+    assert 0.15 < measured < 0.3  # MUN104's left template: a normal arch
+    assert "Arch index" in section and f"{measured:.3f}" in section
     assert "Walking recording: GaCo01_01.txt" in section
     assert section.count('src="data:image/svg+xml;base64,') == 3  # force, strides, centre of pressure
     assert "Steps per minute" in section and "97.6" not in section  # shown rounded to whole steps
