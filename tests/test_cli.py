@@ -10,11 +10,13 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 import footchain
 from footchain.types import Health
@@ -54,8 +56,8 @@ REGIONS = set(
 )
 
 
-def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
+def run(*args: str | Path, cwd: Path | None = None, **extra_env: str) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb", **extra_env}
     return subprocess.run(
         [str(FOOTCHAIN), *map(str, args)], capture_output=True, timeout=120, env=env, cwd=cwd, check=False
     )
@@ -276,10 +278,21 @@ def test_same_intake_gives_byte_identical_json(path: Path) -> None:
     assert first.stdout == second.stdout
 
 
-def test_same_intake_gives_byte_identical_html(tmp_path: Path) -> None:
-    run("assess", RUNNER, "--format", "html", "-o", tmp_path / "a.html")
-    run("assess", RUNNER, "--format", "html", "-o", tmp_path / "b.html")
+def test_same_intake_gives_byte_identical_html_for_the_same_date(tmp_path: Path) -> None:
+    # The report is dated when it is made; SOURCE_DATE_EPOCH fixes the date (reproducible builds).
+    run("assess", RUNNER, "--format", "html", "-o", tmp_path / "a.html", SOURCE_DATE_EPOCH="1796960000")
+    run("assess", RUNNER, "--format", "html", "-o", tmp_path / "b.html", SOURCE_DATE_EPOCH="1796960000")
     assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
+    assert "Made on 11 December 2026, 03:33 UTC" in (tmp_path / "a.html").read_text(encoding="utf-8")
+
+
+def test_a_report_on_paper_is_dated_today(tmp_path: Path) -> None:
+    before = datetime.now(UTC)
+    result = run("assess", RUNNER, "--format", "pdf", "-o", tmp_path / "report.pdf")
+    after = datetime.now(UTC)
+    assert result.returncode == 0, text(result.stderr)
+    words = PdfReader(tmp_path / "report.pdf").pages[0].extract_text()
+    assert any(f"Made on {t.day} {t:%B %Y}, " in words for t in (before, after))
 
 
 # ----------------------------------------------------------------------------------------------

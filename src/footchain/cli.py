@@ -10,6 +10,7 @@ can fix are printed without a traceback, exit code 2.
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -147,10 +148,13 @@ def assess(
 
         content = json.dumps(assessment.to_json_dict(), indent=2, ensure_ascii=False) + "\n"
     elif with_pictures:
+        from datetime import UTC, datetime
+
         from footchain.present.html import (
             Measurements,
             footprint_view,
             gait_view,
+            made_on_words,
             png_data_uri,
             render_html,
             svg_data_uri,
@@ -168,7 +172,11 @@ def assess(
                 for r in measured.recordings
             ),
         )
-        content = render_html(assessment, loaded, measurements)
+        # A report on paper needs its date; SOURCE_DATE_EPOCH (reproducible builds) fixes it.
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        when = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+        made_on = made_on_words(when)
+        content = render_html(assessment, loaded, measurements, made_on=made_on)
     else:
         from footchain.present.text import render_text
 

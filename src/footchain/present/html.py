@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -797,6 +798,11 @@ def _context(
         "place": place,
         "text_colour": text_colour,
     }
+
+
+def made_on_words(when: datetime) -> str:
+    """``when`` in words, to date a report: "8 December 2026, 04:12 UTC" (``when`` in UTC)."""
+    return f"{when.day} {when:%B %Y}, {when:%H:%M} UTC"
 
 
 def render_html(

@@ -28,6 +28,7 @@ from footchain.present.html import (
     Measurements,
     footprint_view,
     gait_view,
+    made_on_words,
     png_data_uri,
     render_html,
     render_report_body,
@@ -91,7 +92,7 @@ def _offer(request: Request, stored: StoredAssessment) -> InsoleOffer | None:
 def made_on(stored: StoredAssessment) -> str | None:
     """When the assessment was made, in words ("8 December 2026, 04:12 UTC"), to date the page and the PDF."""
     when = stored.created_at
-    return None if when is None else f"{when.day} {when:%B %Y}, {when:%H:%M} UTC"
+    return None if when is None else made_on_words(when)
 
 
 def _uploads_used(session: Session, stored: StoredAssessment) -> list[UploadRow]:
