@@ -754,7 +754,7 @@ def _context(
         "summary": summary_line(
             assessment, intake, complete=complete, whose="your" if patient is None else "the patient’s"
         ),
-        "reasons": shown_reasons(assessment.referral),
+        "reasons": shown_reasons(assessment.referral, clinician=patient is not None),
         "tell": tell_clinician(intake) if patient is None else (),
         "call_numbers": CALL_NUMBERS,
         "see_first": assessment.referral.urgency in SEE_FIRST,
