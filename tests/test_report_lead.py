@@ -249,6 +249,22 @@ def test_every_red_flag_reason_has_clinician_words_with_the_same_numbers() -> No
         assert not missing, (rule.id, sorted(missing))
 
 
+WHERE_AND_WHEN = (
+    "emergency department", "emergency services", "diabetic foot team", "maternity unit", "podiatrist",
+    "physiotherapist", "doctor", "x-ray", "now", "today", "within", "hours", "days", "two weeks",
+    "one working day", "sooner",
+)  # fmt: skip
+"""Where to send the patient and how soon: words a red flag's clinician wording keeps from the person's."""
+
+
+def test_every_red_flag_reason_keeps_its_destination_and_time_frame_for_the_clinician() -> None:
+    for rule in load_knowledge().redflags.rule:
+        for term in WHERE_AND_WHEN:
+            said = re.compile(rf"\b{term}\b", re.I)
+            if said.search(rule.text):
+                assert said.search(rule.clinician_text), (rule.id, term)
+
+
 def test_every_insole_text_the_knowledge_holds_reads_about_the_patient() -> None:
     """The knowledge's insole lines (why, fitting) as the clinician reads them; the plan's own lines
     ("Your flat arch", "Size from your shoe size") come through the example reports above."""
