@@ -3,14 +3,20 @@ ranked by what helps most, and the clinician's variant written about the patient
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
+from html import unescape
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from footchain.engine import assess
 from footchain.knowledge import load_knowledge
-from footchain.present.html import render_html
+from footchain.present.html import about_the_patient, render_html
 from footchain.present.summary import TOP_ACTIONS, actions, ranked_care, worst_pain_served
-from footchain.types import CareItem, Health
+from footchain.types import Assessment, CareItem, Health, Intake
 from tests.report_cases import (
     CASES,
     emergency_example,
@@ -111,24 +117,179 @@ def test_the_first_actions_are_never_outranked_by_the_rest(make: object) -> None
 
 
 YOU = re.compile(r"\b(?:you|your|yours|yourself)\b", re.I)
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED_INTAKES = sorted((*REPO.glob("examples/*.json"), *REPO.glob("contracts/examples/*.json")))
+SEVERAL_RED_FLAGS: dict[str, dict[str, Any]] = {
+    "same_day": {
+        "schema_version": 1,
+        "person": {"age_years": 45, "sex": "female"},
+        "pain": [
+            {"region": "knee", "side": "right", "intensity": 6, "duration_weeks": 2},
+            {"region": "calf", "side": "right", "intensity": 5},
+            {"region": "arch", "side": "right", "intensity": 4},
+        ],
+        "health": {
+            "history_of_cancer": True,
+            "hot_swollen_joint": True,
+            "calf_swelling_one_leg": True,
+            "diabetes": True,
+            "hot_red_swollen_foot": True,
+            "loss_of_foot_sensation": True,
+            "taking_fluoroquinolone": True,
+        },
+    },
+    "routine": {
+        "schema_version": 1,
+        "person": {"age_years": 58, "sex": "female"},
+        "pain": [
+            {"region": "arch", "side": "left", "intensity": 8, "duration_weeks": 20},
+            {"region": "knee", "side": "left", "intensity": 5},
+        ],
+        "feet": {"self_reported_arch": "flat"},
+        "health": {"diabetes": True, "loss_of_foot_sensation": True, "calf_pain_walking_eased_by_rest": True},
+    },
+    "soon": {
+        "schema_version": 1,
+        "person": {"age_years": 30, "sex": "female"},
+        "activity": {"running_km_per_week": 40},
+        "pain": [
+            {"region": "heel", "side": "left", "intensity": 6, "duration_weeks": 8},
+            {"region": "lower_back", "side": "midline", "intensity": 4, "duration_weeks": 30},
+        ],
+        "health": {
+            "unexplained_weight_loss": True,
+            "focal_bone_pain": True,
+            "missed_periods_or_low_energy": True,
+            "swollen_small_joints": True,
+            "psoriasis_or_family_spondyloarthritis": True,
+            "unremitting_night_pain": True,
+        },
+    },
+}
+"""Intakes that fire several red flags at once (same-day, routine and two-week referrals)."""
+SCREENED_KNEE: dict[str, Any] = {
+    "schema_version": 1,
+    "person": {"age_years": 40, "sex": "male", "shoe_size": {"system": "eu", "value": 44}},
+    "pain": [{"region": "knee", "side": "left", "intensity": 5, "duration_weeks": 6}],
+    "health": {name: False for name in Health.model_fields},
+}
+TWO_ARCHES = {
+    **SCREENED_KNEE,
+    "feet": {
+        "footprint": {
+            "left": {"arch_index": 0.18, "foot_length_mm": 250},
+            "right": {"arch_index": 0.30, "foot_length_mm": 250},
+        }
+    },
+}
+"""Screened knee pain, a high and a flat footprint and a shoe size far from the measured foot: the insole
+plan's lines about two different feet and a shoe size that does not fit."""
+VERY_HIGH_ARCH = {
+    **SCREENED_KNEE,
+    "feet": {"footprint": {"left": {"arch_index": 0.10}, "right": {"arch_index": 0.12}}},
+}
+"""The insole plan's very-high-arch line, sized from the shoe size."""
+
+
+def _assessed(data: dict[str, Any]) -> tuple[Assessment, Intake]:
+    intake = Intake.model_validate(data)
+    return assess(intake), intake
+
+
+def _reports() -> list[object]:
+    shipped = [
+        pytest.param(json.loads(path.read_text()), id=str(path.relative_to(REPO).with_suffix("")))
+        for path in SHIPPED_INTAKES
+    ]
+    made = [pytest.param(data, id=name) for name, data in SEVERAL_RED_FLAGS.items()]
+    return [
+        *shipped,
+        *made,
+        pytest.param(TWO_ARCHES, id="two_arches"),
+        pytest.param(VERY_HIGH_ARCH, id="very_high"),
+    ]
 
 
 @pytest.mark.parametrize("make", [runner_shipped, runner_screened, nurse_shipped, emergency_example])
 def test_the_clinicians_care_and_referral_are_about_the_patient(make: object) -> None:
     assessment, intake = make()  # type: ignore[operator]
+    _assert_about_the_patient(assessment, intake)
+
+
+@pytest.mark.parametrize("data", _reports())
+def test_the_clinicians_copy_of_every_example_is_about_the_patient(data: dict[str, Any]) -> None:
+    assessment, intake = _assessed(data)
+    _assert_about_the_patient(assessment, intake)
+
+
+def _assert_about_the_patient(assessment: Assessment, intake: Intake) -> None:
+    """No "you" in the clinician's referral (its reasons and held-back note included), plan and insoles;
+    the same decision as the person's copy, and every reason shown in the clinician's words."""
     html = render_html(assessment, intake, patient="Ana Ferreira")
     person = render_html(assessment, intake)
-    for name in ("referral", "plan"):
+    for name in ("referral", "plan", "insoles"):
         if f'id="{name}"' not in html:
             continue
-        # The red-flag reasons are clinically reviewed text (knowledge/redflags.toml), quoted as they are.
-        text = words(re.sub(r'<ul class="reasons">.*?</ul>', "", section(html, name), flags=re.S))
+        text = words(section(html, name))
         assert not YOU.search(text), (name, YOU.findall(text), text[:400])
-    # The same decision: the same urgency tag and the same care items, in the same order.
-    assert re.findall(r'<span class="tag">([^<]+)<', html) == re.findall(
-        r'<span class="tag">([^<]+)<', person
-    )
-    assert re.findall(r'data-care="([^"]+)"', html) == re.findall(r'data-care="([^"]+)"', person)
+    # The same decision: the same urgency tag, reasons and care items, in the same order.
+    for pattern in (r'<span class="tag">([^<]+)<', r'data-reason="([^"]+)"', r'data-care="([^"]+)"'):
+        assert re.findall(pattern, html) == re.findall(pattern, person), pattern
+    clinician_text = {rule.id: rule.clinician_text for rule in load_knowledge().redflags.rule}
+    for reason, text in re.findall(r'<li data-reason="([^"]+)">([^<]+)</li>', html):
+        assert unescape(text) == clinician_text[reason]
+
+
+def test_every_red_flag_reason_has_clinician_words_with_the_same_numbers() -> None:
+    """The clinician's wording of a red flag keeps every number (ages, hours, phone numbers, scores)."""
+    for rule in load_knowledge().redflags.rule:
+        assert not YOU.search(rule.clinician_text), (rule.id, rule.clinician_text)
+        assert rule.clinician_text != rule.text, rule.id
+        missing = Counter(re.findall(r"\d+", rule.text)) - Counter(re.findall(r"\d+", rule.clinician_text))
+        assert not missing, (rule.id, sorted(missing))
+
+
+WHERE_AND_WHEN = (
+    "emergency department", "emergency services", "diabetic foot team", "maternity unit", "podiatrist",
+    "physiotherapist", "doctor", "x-ray", "now", "today", "within", "hours", "days", "two weeks",
+    "one working day", "sooner",
+)  # fmt: skip
+"""Where to send the patient and how soon: words a red flag's clinician wording keeps from the person's."""
+
+
+def test_every_red_flag_reason_keeps_its_destination_and_time_frame_for_the_clinician() -> None:
+    for rule in load_knowledge().redflags.rule:
+        for term in WHERE_AND_WHEN:
+            said = re.compile(rf"\b{term}\b", re.I)
+            if said.search(rule.text):
+                assert said.search(rule.clinician_text), (rule.id, term)
+
+
+def test_every_insole_text_the_knowledge_holds_reads_about_the_patient() -> None:
+    """The knowledge's insole lines (why, fitting) as the clinician reads them; the plan's own lines
+    ("Your flat arch", "Size from your shoe size") come through the example reports above."""
+    knowledge = load_knowledge()
+    fitting = knowledge.insole.fitting
+    lines = [
+        *knowledge.text.insole.values(),
+        knowledge.insole.arch_height.text,
+        *fitting.steps,
+        fitting.high_arch_cushioning,
+        fitting.top_cover,
+        fitting.replace_when,
+    ]
+    for line in lines:
+        assert not YOU.search(about_the_patient(line)), about_the_patient(line)
+
+
+@pytest.mark.parametrize("data", [TWO_ARCHES, VERY_HIGH_ARCH], ids=["two_arches", "very_high"])
+def test_the_insole_plan_lines_of_feet_that_differ_read_about_the_patient(data: dict[str, Any]) -> None:
+    assessment, intake = _assessed(data)
+    person = render_html(assessment, intake)
+    assert YOU.search(words(section(person, "insoles")))  # the lines this test is about are there
+    html = render_html(assessment, intake, patient="Ana Ferreira")
+    assert not YOU.search(words(section(html, "insoles")))
+    assert "The patient’s" in section(html, "insoles")
 
 
 def test_every_care_item_has_clinician_words_without_you() -> None:

@@ -288,6 +288,9 @@ class RedFlagRule(Sourced):
     at_least: AtLeast | None = None
     concerns: list[Region | Literal["all"]]
     text: str = NonEmpty
+    clinician_text: str = NonEmpty
+    """``text`` said to a clinician about their patient (the same urgency, destination, numbers and time
+    frames), for the clinic's visit report."""
     grade: Grade
 
     @model_validator(mode="after")

@@ -690,9 +690,37 @@ def size_words(size: InsoleSize) -> str:
     )
 
 
-def size_source(assessment: Assessment) -> str | None:
+ABOUT_THE_PATIENT: tuple[tuple[str, str], ...] = (
+    ("with your thumb", "with a thumb"),
+    ("resists your thumb", "resists a thumb"),
+    ("to support you.", "to support the foot."),
+    ("lets you refresh", "lets the patient refresh"),
+    ("see you first", "see the patient first"),
+    ("so you do not need", "so the patient does not need"),
+    ("Your ", "The patient’s "),
+    ("your ", "the patient’s "),
+)
+"""The insole plan's lines (plan/insole.py, knowledge/insole.toml and text.toml [insole]) speak to the
+person; these swaps, in this order, say the same about the patient for the clinician's copy. The few
+"you" phrases come first; every "your" then becomes "the patient’s"."""
+
+
+def about_the_patient(line: str) -> str:
+    """One insole plan line worded for the clinician (``ABOUT_THE_PATIENT``)."""
+    for person, patient in ABOUT_THE_PATIENT:
+        line = line.replace(person, patient)
+    return line
+
+
+def insole_lines(lines: list[str], *, clinician: bool) -> list[str]:
+    """The insole plan's lines as the reader gets them: the person's as they are, the clinician's about
+    the patient."""
+    return [about_the_patient(line) for line in lines] if clinician else lines
+
+
+def size_source(assessment: Assessment, *, clinician: bool = False) -> str | None:
     """Where the insole size came from, in words, from the plan's own reasons ("from the measured foot")."""
-    for line in assessment.insole.why:
+    for line in insole_lines(assessment.insole.why, clinician=clinician):
         if line.startswith("Size from"):
             return plain_words(line[:1].lower() + line[1:].rstrip("."))
     return None
@@ -710,7 +738,7 @@ def insole_line(assessment: Assessment, *, clinician: bool = False) -> str | Non
         if insole.size is not None:
             text += f", size {size_words(insole.size)}"
         return text[:1].upper() + text[1:] + ". Details under “Insoles”."
-    reasons = [plain_words(line) for line in insole.why]
+    reasons = [plain_words(line) for line in insole_lines(insole.why, clinician=clinician)]
     return insole_headline(assessment, clinician=clinician) + (": " + " ".join(reasons) if reasons else ".")
 
 
@@ -744,7 +772,9 @@ def _context(
     complete = assessment.screening.complete
     insole = assessment.insole
     advised = insole.status == "recommended"
-    numbers = [line for line in (*insole.why, insole.expected_benefit) if has_numbers(line)]
+    clinician = patient is not None
+    why = insole_lines(insole.why, clinician=clinician)
+    numbers = [line for line in (*why, insole.expected_benefit) if has_numbers(line)]
     return {
         "made_on": made_on,
         "tools": _trusted(tools),
@@ -755,15 +785,17 @@ def _context(
         "summary": summary_line(
             assessment, intake, complete=complete, whose="your" if patient is None else "the patient’s"
         ),
-        "reasons": shown_reasons(assessment.referral),
+        "reasons": shown_reasons(assessment.referral, clinician=patient is not None),
         "tell": tell_clinician(intake) if patient is None else (),
         "call_numbers": CALL_NUMBERS,
         "see_first": assessment.referral.urgency in SEE_FIRST,
         "actions": actions(assessment, intake, clinician=patient is not None),
-        "insole_line": insole_line(assessment, clinician=patient is not None),
+        "insole_line": insole_line(assessment, clinician=clinician),
         "insole_advised": advised,
         "insole_numbers": numbers if advised else [],
-        "size_source": size_source(assessment),
+        "insole_why": why,
+        "insole_fitting": insole_lines(insole.fitting, clinician=clinician),
+        "size_source": size_source(assessment, clinician=clinician),
         "whys": region_whys(assessment.chain, LINK_NAMES),
         "marker_radius": MARKER_RADIUS,
         "plain_words": plain_words,

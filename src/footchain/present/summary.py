@@ -55,13 +55,22 @@ def _rule_urgency() -> dict[str, str]:
     return {rule.id: rule.urgency for rule in load_knowledge().redflags.rule}
 
 
-def shown_reasons(referral: Referral) -> tuple[Reason, ...]:
+def reason_for_clinician(reason: Reason) -> Reason:
+    """A red-flag reason worded for the clinician (redflags.toml ``clinician_text``): the same clinical
+    content about "the patient". A reason the knowledge file does not know keeps its words."""
+    rule = next((rule for rule in load_knowledge().redflags.rule if rule.id == reason.id), None)
+    return reason if rule is None else reason.model_copy(update={"text": rule.clinician_text})
+
+
+def shown_reasons(referral: Referral, *, clinician: bool = False) -> tuple[Reason, ...]:
     """The referral's reasons to show beside it: in an emergency or same-day referral only the reasons of
-    that weight, so that nothing routine ("a routine visit") stands beside an emergency."""
-    if referral.urgency not in SEE_FIRST:
-        return tuple(referral.reasons)
-    urgency = _rule_urgency()
-    return tuple(r for r in referral.reasons if urgency.get(r.id, referral.urgency) in SEE_FIRST)
+    that weight, so that nothing routine ("a routine visit") stands beside an emergency. ``clinician``
+    words them for the clinician (``reason_for_clinician``)."""
+    reasons = tuple(referral.reasons)
+    if referral.urgency in SEE_FIRST:
+        urgency = _rule_urgency()
+        reasons = tuple(r for r in reasons if urgency.get(r.id, referral.urgency) in SEE_FIRST)
+    return tuple(reason_for_clinician(r) for r in reasons) if clinician else reasons
 
 
 def _places(regions: list[str]) -> str:
