@@ -58,6 +58,18 @@ def test_the_toe_line_does_not_depend_on_how_the_foot_lies_in_the_picture(name: 
 
 
 @pytest.mark.parametrize("name", ["footscan_test.xls", "emed_test.lst"])
+@pytest.mark.parametrize("scale", [1e-30, 1e300])
+def test_the_toe_line_does_not_depend_on_the_pressure_unit(
+    name: str, scale: float, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Any unit, even one past float32's range (the fuzzer's 1e300s printed an overflow warning)."""
+    values = read_pressure_frame(PRESSURE / name).values
+    reference = cut_toes_at_valley(_foot(values), values)
+    assert np.array_equal(cut_toes_at_valley(_foot(values), values * scale), reference)
+    assert capfd.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize("name", ["footscan_test.xls", "emed_test.lst"])
 def test_a_foot_whose_toes_left_no_print_is_left_alone(name: str) -> None:
     values = read_pressure_frame(PRESSURE / name).values.copy()
     rows = np.flatnonzero(values.any(axis=1))

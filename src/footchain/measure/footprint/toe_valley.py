@@ -196,7 +196,11 @@ def _lines_between_toes(vals: F64, toes: Mask, dynamic: float) -> Mask:
 def _h_maxima(vals: F64, region: Mask, dynamic: float) -> Mask:
     """The peaks of ``vals`` that rise at least ``dynamic`` above every path to a higher peak (Soille
     2003): ``vals`` minus its reconstruction by dilation from ``vals - dynamic`` reaches ``dynamic``."""
-    top = vals.astype(np.float32)
+    peak = float(np.max(vals, initial=0.0))
+    if not peak > 0:
+        return np.zeros_like(region)
+    top = (vals / peak).astype(np.float32)  # relative to the peak: any pressure unit fits float32
+    dynamic /= peak
     rec = np.maximum(top - dynamic, 0.0).astype(np.float32)
     kernel = np.ones((3, 3), np.uint8)
     while True:
