@@ -223,14 +223,18 @@ def test_the_clinicians_copy_of_every_example_is_about_the_patient(data: dict[st
 
 
 def _assert_about_the_patient(assessment: Assessment, intake: Intake) -> None:
-    """No "you" in the clinician's referral (its reasons and held-back note included), plan and insoles;
-    the same decision as the person's copy, and every reason shown in the clinician's words."""
+    """No "you" in the clinician's copy outside the questions to put to the patient: referral (its reasons
+    and held-back note included), plan, body map, links, feet, insoles, answers and the closing
+    disclaimer (the limits list names open questions in the words to ask them in); the same decision as
+    the person's copy, and every reason shown in the clinician's words."""
     html = render_html(assessment, intake, patient="Ana Ferreira")
     person = render_html(assessment, intake)
-    for name in ("referral", "plan", "insoles"):
+    disclaimer = re.findall(r'<p class="disclaimer"[^>]*>([^<]+)</p>', html)
+    assert disclaimer and not YOU.search(" ".join(disclaimer)), disclaimer
+    for name in ("referral", "plan", "body-map", "links", "feet", "insoles", "answers"):
         if f'id="{name}"' not in html:
             continue
-        text = words(section(html, name))
+        text = words(section(html, name)).split("Warning-sign questions")[0]  # the questions as asked
         assert not YOU.search(text), (name, YOU.findall(text), text[:400])
     # The same decision: the same urgency tag, reasons and care items, in the same order.
     for pattern in (r'<span class="tag">([^<]+)<', r'data-reason="([^"]+)"', r'data-care="([^"]+)"'):

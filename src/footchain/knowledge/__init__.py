@@ -620,6 +620,7 @@ class Fpi6Text(Sourced):
 
 class Text(Knowledge_):
     disclaimer: str
+    disclaimer_clinician: str  # the clinic's copy: about the patient, for the clinician reading it
     question: dict[str, str]
     question_short: dict[str, str]
     """The yes/no screening questions as short phrases for the report's compact box of open questions."""

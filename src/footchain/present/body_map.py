@@ -545,7 +545,7 @@ def _chains(entries: Sequence[ChainEntry]) -> tuple[ChainLine, ...]:
     return tuple(lines)
 
 
-def _aria_label(shapes: Iterable[RegionShape], lines: tuple[ChainLine, ...]) -> str:
+def _aria_label(shapes: Iterable[RegionShape], lines: tuple[ChainLine, ...], *, clinician: bool) -> str:
     """A spoken summary of the picture: the view, each painful place and how many links are drawn."""
     painful = [
         f"{place_name(shape.region, shape.side)} {shape.intensity} of 10"
@@ -557,14 +557,19 @@ def _aria_label(shapes: Iterable[RegionShape], lines: tuple[ChainLine, ...]) -> 
     chain = (
         f" {links} possible link{'s' if links != 1 else ''} from the feet drawn as lines." if links else ""
     )
-    return (
-        "Body map of your lower body seen from behind, so your left side is on the left; "
-        "the soles of your feet are drawn below the legs, heel at the top. " + pain + chain
+    view = (
+        "Body map of the patient’s lower body seen from behind, so the left side is on the left; "
+        "the soles are drawn below the legs, heel at the top. "
+        if clinician
+        else "Body map of your lower body seen from behind, so your left side is on the left; "
+        "the soles of your feet are drawn below the legs, heel at the top. "
     )
+    return view + pain + chain
 
 
-def build_body_map(assessment: Assessment, intake: Intake) -> BodyMap:
-    """The body map for one report: regions coloured by the intake's pain, chain lines, labels."""
+def build_body_map(assessment: Assessment, intake: Intake, *, clinician: bool = False) -> BodyMap:
+    """The body map for one report: regions coloured by the intake's pain, chain lines, labels
+    (``clinician``: its spoken summary is about the patient)."""
     pain = _pain_by_part(intake)
     shapes = _shapes(pain, _unexplained_parts(assessment, pain))
     lines = _chains(assessment.chain)
@@ -576,5 +581,5 @@ def build_body_map(assessment: Assessment, intake: Intake) -> BodyMap:
         details=(*_MIDDLE_DETAILS, *_LEFT_DETAILS, *(mirror_path(d) for d in _LEFT_DETAILS)),
         labels=_labels(intake),
         chains=lines,
-        aria_label=_aria_label(shapes, lines),
+        aria_label=_aria_label(shapes, lines, clinician=clinician),
     )

@@ -662,21 +662,30 @@ def gait_view(filename: str, result: Mapping[str, Any], figures: Mapping[str, st
     )
 
 
-_BASIS_WORDS: tuple[tuple[str, str], ...] = (
-    ("measured footprint", "your measured footprint"),
-    ("FPI-6", "a foot posture check"),
-    ("navicular drop", "how far your arch drops when you stand"),
-    ("self-reported", "what you told us about your arch"),
-    ("no information", "nothing measured"),
+_BASIS_WORDS: tuple[tuple[str, str, str], ...] = (
+    ("measured footprint", "your measured footprint", "measured footprint"),
+    ("FPI-6", "a foot posture check", "FPI-6"),
+    ("navicular drop", "how far your arch drops when you stand", "navicular drop"),
+    ("self-reported", "what you told us about your arch", "the patient’s own account"),
+    ("no information", "nothing measured", "nothing measured"),
 )
-"""What a foot finding was based on, in plain words; the measured values are under "The evidence"."""
+"""What a foot finding was based on, in plain words (for the person, then for the clinician); the measured
+values are under "The evidence"."""
 
 
-def basis_words(basis: list[str]) -> str:
-    """The sources of a foot finding in plain words, e.g. "your measured footprint, a foot posture check"."""
+def basis_words(basis: list[str], *, clinician: bool = False) -> str:
+    """The sources of a foot finding in plain words, e.g. "your measured footprint, a foot posture check"
+    (``clinician``: about the patient)."""
     words = []
     for item in basis:
-        plain = next((w for prefix, w in _BASIS_WORDS if item.startswith(prefix)), None)
+        plain = next(
+            (
+                clinic if clinician else person
+                for prefix, person, clinic in _BASIS_WORDS
+                if item.startswith(prefix)
+            ),
+            None,
+        )
         if plain is not None:
             words.append(plain)
     return ", ".join(dict.fromkeys(words)) or "nothing measured"
@@ -779,7 +788,8 @@ def _context(
         "made_on": made_on,
         "tools": _trusted(tools),
         "limits": shown_limits(assessment),
-        "answers": answers_summary(intake),
+        "answers": answers_summary(intake, clinician=clinician),
+        "disclaimer": load_knowledge().text.disclaimer_clinician if clinician else assessment.disclaimer,
         "clinician": patient is not None,
         "patient": patient or "",
         "summary": summary_line(
@@ -812,7 +822,7 @@ def _context(
         "open_after": open_after,
         "level_meaning": LEVEL_MEANING,
         "held_back": held_back_words(assessment, clinician=patient is not None),
-        "body": build_body_map(assessment, intake),
+        "body": build_body_map(assessment, intake, clinician=clinician),
         "pains": pain_views(intake),
         "sizes": size_rows(insole.size) if advised and insole.size is not None else (),
         "size_line": f"{size_words(insole.size)} · foot {number(insole.size.foot_length_mm)} mm"

@@ -286,10 +286,13 @@ def tell_clinician(intake: Intake) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def answers_summary(intake: Intake) -> tuple[tuple[str, str], ...]:
+def answers_summary(intake: Intake, *, clinician: bool = False) -> tuple[tuple[str, str], ...]:
     """The person's answers in a few lines (what they told us, not what we concluded), for the one-page
-    summary at the end of the report: the person, activity, feet, shoes and the warning-sign answers."""
+    summary at the end of the report: the person, activity, feet, shoes and the warning-sign answers.
+    ``clinician``: worded about the patient, for the clinic's copy."""
     text = load_knowledge().text
+    they = "they" if clinician else "you"
+    their = "their" if clinician else "your"
     rows: list[tuple[str, str]] = []
     person = intake.person
     about = [
@@ -299,7 +302,7 @@ def answers_summary(intake: Intake) -> tuple[tuple[str, str], ...]:
         f"{person.weight_kg:g} kg" if person.weight_kg is not None else None,
     ]
     if any(about):
-        rows.append(("About you", ", ".join(a for a in about if a)))
+        rows.append(("About the patient" if clinician else "About you", ", ".join(a for a in about if a)))
     if person.shoe_size is not None:
         system = text.shop.system.get(person.shoe_size.system, person.shoe_size.system)
         rows.append(("Shoe size", f"{system} {person.shoe_size.value:g}"))
@@ -311,7 +314,7 @@ def answers_summary(intake: Intake) -> tuple[tuple[str, str], ...]:
         f"walking {activity.walking_km_per_week:g} km a week"
         if activity.walking_km_per_week is not None
         else None,
-        f"on your feet {activity.standing_hours_per_day:g} hours a day"
+        f"on {their} feet {activity.standing_hours_per_day:g} hours a day"
         if activity.standing_hours_per_day is not None
         else None,
         "on hard floors" if activity.hard_surfaces else None,
@@ -322,11 +325,11 @@ def answers_summary(intake: Intake) -> tuple[tuple[str, str], ...]:
         rows.append(("Activity", "; ".join(d for d in doing if d)))
     feet = intake.feet
     arch = [
-        f"you see your arch as {feet.self_reported_arch}" if feet.self_reported_arch else None,
-        {True: "it flattens when you stand", False: "it keeps its shape when you stand", None: None}[
+        f"{they} see {their} arch as {feet.self_reported_arch}" if feet.self_reported_arch else None,
+        {True: f"it flattens when {they} stand", False: f"it keeps its shape when {they} stand", None: None}[
             feet.arch_flattens_when_standing
         ],
-        "a clinician scored your foot posture" if feet.fpi6 else None,
+        f"a clinician scored {their} foot posture" if feet.fpi6 else None,
         "a footprint was measured" if feet.footprint else None,
     ]
     if any(arch):
