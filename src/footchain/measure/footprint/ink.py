@@ -80,7 +80,7 @@ def page_mask(work: F32, colour: U8 | None) -> Mask:
     ``OFF_PAPER_VALUE`` of it: deeper than any cast shadow or faint print) or, in colour, of another
     hue (its chromaticity differs from the paper's by more than ``OFF_PAPER_HUE``: a shadow or a wet
     mark darkens the paper but keeps its hue). Thin lines of such pixels are opened away (a pen stroke
-    running off the sheet must not join a print to the table). A region of them joined to the
+    running off the sheet must not join a print to the table), except along the picture's edge. A region of them joined to the
     picture's border, covering at least ``TABLE_SHARE`` of it and spanning most of one side, is the table (a print is
     never all of that). A picture with no such region (a scan, a close crop) is all page.
     """
@@ -98,8 +98,12 @@ def page_mask(work: F32, colour: U8 | None) -> Mask:
         bright = small >= np.percentile(small, 80)
         paper_hue = np.median(chroma[bright], axis=0)
         off |= np.abs(chroma - paper_hue).max(2) > OFF_PAPER_HUE
-    # opened, so that a pen stroke running off the sheet does not join a print to the table
-    off = cv2.morphologyEx(off.view(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)).view(bool)
+    # opened, so that a pen stroke running off the sheet does not join a print to the table; a thin
+    # strip of table along the picture's edge (the sheet nearly filling the photo) is kept
+    opened = cv2.morphologyEx(off.view(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)).view(bool)
+    edge = np.ones(off.shape, bool)
+    edge[3:-3, 3:-3] = False
+    off = opened | (off & edge)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(off.view(np.uint8), connectivity=4)
     sh, sw = small.shape
     table = np.zeros((sh, sw), bool)
