@@ -68,6 +68,7 @@ PRINT_ACROSS_MM = 130.0  # wider than any print's heel or ball: the closing that
 PRINT_ACROSS_SHARE = 0.3  # the same without a scale, as a share of the picture's long side
 PALE_SHARE = 0.25  # ink fainter than this share of the typical ink's contrast is not taken as print
 BRIDGE_PERIODS = 2.5  # pale grid ink: gaps up to this many texture periods are bridged
+CORE_SHARE = 0.35  # the cores of thick parts lie deeper than this share of the thickest half-width
 SEE_THROUGH = 0.35  # grid or dotted ink shows paper between its lines: its spread of tones, over paper − ink
 SOFT_EDGE_SHARE = 0.02  # an edge wider than this share of the picture is a shadow's penumbra
 SHADOW_MIN_SHARE = 0.002  # regions smaller than this share of the picture are not judged as shadows
@@ -105,7 +106,7 @@ def segment_prints(image: NDArray[np.generic], *, mm_per_px: float | None) -> li
     ink, wide = _ink_map(full, work, colour, page, scale)
     threshold, pale = _threshold_map(ink, page, scale)
     if wide is not None:
-        ink = _bridge_pale_ink(ink, wide, pale)
+        ink = _bridge_pale_ink(ink, wide, pale & _print_hull(ink > threshold))
     binary = _drop_strokes(_fill_small_holes(_drop_soft_shadows(ink > threshold, ink)))
     groups = _group_feet(binary, filter_marks=True)
     if not groups:
@@ -224,13 +225,32 @@ def _threshold_map(ink: F32, page: Mask, scale: _WorkScale) -> tuple[F32, Mask]:
     return threshold, np.asarray(local < inked, dtype=bool)
 
 
+def _print_hull(binary: Mask) -> Mask:
+    """The convex hull of the thick parts of the ink (heels, balls, whole prints), not of lines or text.
+
+    The parts' cores (deeper inside than ``CORE_SHARE`` of the thickest part's half-width) are hulled
+    and the hull grown back by that depth, so it follows the outlines of the thick parts.
+    """
+    dist = np.asarray(cv2.distanceTransform(binary.view(np.uint8), cv2.DIST_L2, 3), dtype=np.float32)
+    depth = CORE_SHARE * float(dist.max())
+    ys, xs = np.nonzero(dist > depth)
+    hull = np.zeros(binary.shape, np.uint8)
+    if xs.size < 3:
+        return hull.view(bool)
+    cv2.fillConvexPoly(hull, cv2.convexHull(np.stack([xs, ys], 1).astype(np.int32)), 1)
+    size = 2 * round(depth) + 1
+    return np.asarray(cv2.dilate(hull, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))), bool)
+
+
 def _bridge_pale_ink(ink: F32, wide: F32, pale: Mask) -> F32:
     """Grid ink closed across its gaps where it is pale (the arch), but not between dark parts (the toes).
 
     Where the membrane barely touched, its lines are thin and break up over a few periods, and closed
     at 1.5 periods the print's edge there falls below the threshold in bits. Where the darkest ink
     nearby is pale (``pale``), the ink closed ``BRIDGE_PERIODS`` periods wide (``wide``) is taken
-    instead; next to dark ink (between toes, between the toes and the ball) the gaps stay open.
+    instead; next to dark ink (between toes, between the toes and the ball) the gaps stay open, and
+    only inside the hull of the print's thick parts (``_print_hull``), so that a ruler's ticks or text
+    beside a heel are not closed into a block joined to it.
     """
     return np.asarray(np.where(pale, np.maximum(ink, wide), ink), dtype=np.float32)
 
