@@ -286,3 +286,16 @@ def test_transparent_pixels_read_as_the_paper_not_black(tmp_path: Path) -> None:
     assert loaded.gray[100, 120] < 60  # the ink stays dark
     assert tuple(int(v) for v in loaded.colour[5, 5]) == (225, 230, 235)  # BGR of the paper
     assert read_image(path).colour is None and abs(int(read_image(path).gray[5, 5]) - 230) <= 3
+
+
+def test_transparent_pixels_continue_the_sheet_beside_them(tmp_path: Path) -> None:
+    """A sheet darker on one side (uneven light): what was cut away beside each side takes that side's tone."""
+    rgba = np.zeros((200, 300, 4), np.uint8)
+    shade = np.linspace(140, 240, 180).astype(np.uint8)  # dark on the left, light on the right
+    rgba[40:160, 60:240, :3] = shade[None, :, None]
+    rgba[40:160, 60:240, 3] = 255
+    path = tmp_path / "cut.png"
+    Image.fromarray(rgba, "RGBA").save(path)
+    gray = read_image(path).gray.astype(int)
+    assert abs(gray[100, 20] - gray[100, 65]) <= 8  # left of the sheet: as dark as its left side
+    assert abs(gray[100, 280] - gray[100, 235]) <= 8  # right of it: as light as its right side

@@ -63,3 +63,24 @@ def test_two_foot_form_gives_both_feet_left_foot_left(seed: int, tmp_path: Path)
     for truth, measured in pairs:
         assert measured.side == truth.side
         assert measured.arch_index == pytest.approx(truth.arch_index, abs=0.02)
+
+
+@pytest.mark.parametrize("seed", [10, 122])
+def test_wet_prints_under_a_shadow_reaching_the_sheets_edge(seed: int, tmp_path: Path) -> None:
+    """The shadow's band of darker paper is neither read as ink nor joined to the prints."""
+    case = render_case(seed, tmp_path)
+    assert case.kind.startswith("wet") and "shadow" in case.conditions and len(case.feet) == 2
+    count, pairs = _read(case)
+    assert count == 2
+    for truth, measured in pairs:
+        assert measured.side == truth.side
+        assert measured.arch_index == pytest.approx(truth.arch_index, abs=0.02)
+
+
+def test_pen_stroke_running_off_the_sheet_leaves_the_print_it_touches(tmp_path: Path) -> None:
+    """A heel stroke drawn past the sheet's edge must not make the heel part of the table."""
+    case = render_case(135, tmp_path)
+    assert "pen" in case.conditions and len(case.feet) == 2
+    count, pairs = _read(case)
+    assert count == 2
+    assert all(measured.side == truth.side for truth, measured in pairs)

@@ -343,11 +343,13 @@ def _has_alpha(image: Image.Image) -> bool:
 
 
 def _on_paper(pixels: NDArray[np.uint8]) -> ColourImage:
-    """A decoded image with an alpha channel, laid on its own paper colour.
+    """A decoded image with an alpha channel, laid on its own paper.
 
-    Transparent parts (a photo with the table cut away) become the median colour of the opaque
-    pixels, which on a sheet of paper is the paper: neither black (what editors leave under
-    transparent pixels) nor a brighter white that would make the paper next to it look inked.
+    Transparent parts (a photo with the table cut away) take the colour of the nearest opaque pixel, so
+    the sheet goes on beyond its cut edge with its own light and shadows: neither black (what editors
+    leave under transparent pixels) nor one flat colour, which would be brighter than a shaded corner of
+    the sheet and make the paper next to it look inked. Found on a coarse grid (about 250 000 samples)
+    and smoothed, since the paper's light changes slowly.
     """
     if pixels.ndim == 2:
         return np.asarray(cv2.cvtColor(pixels, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
@@ -357,11 +359,26 @@ def _on_paper(pixels: NDArray[np.uint8]) -> ColourImage:
         bgr, alpha = cv2.cvtColor(pixels[..., 0], cv2.COLOR_GRAY2BGR), pixels[..., 1]
     else:
         bgr, alpha = pixels[..., :3], pixels[..., 3]
+    if not (alpha < 255).any():
+        return np.ascontiguousarray(bgr)
     step = max(1, int(np.sqrt(alpha.size / 250_000)))
-    opaque = alpha[::step, ::step] > 250
-    paper = np.median(bgr[::step, ::step][opaque], axis=0) if opaque.any() else np.full(3, 255.0)
+    small = bgr[::step, ::step]
+    # the cut edge itself is left out: its pixels are often mixed with what was cut away
+    solid = alpha[::step, ::step] > 250
+    opaque = cv2.erode(solid.view(np.uint8), np.ones((3, 3), np.uint8)).view(bool)
+    opaque = opaque if opaque.any() else solid
+    if opaque.any():
+        _, nearest = cv2.distanceTransformWithLabels(
+            (~opaque).view(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+        )
+        spread = cv2.GaussianBlur(small[opaque][np.asarray(nearest) - 1].astype(np.float32), (0, 0), 4.0)
+        behind = np.asarray(
+            cv2.resize(spread, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_LINEAR), np.float32
+        )
+    else:
+        behind = np.full(bgr.shape, 255.0, np.float32)
     a = alpha.astype(np.float32)[..., None] / 255.0
-    laid = bgr.astype(np.float32) * a + paper.astype(np.float32) * (1.0 - a) + 0.5
+    laid = bgr.astype(np.float32) * a + np.asarray(behind, np.float32) * (1.0 - a) + 0.5
     return np.asarray(laid, dtype=np.uint8)
 
 

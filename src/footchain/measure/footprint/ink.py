@@ -11,7 +11,8 @@ the picture into an *ink map* (0 on paper, towards 1 for black ink):
   border that are a large part of the picture);
 * ``paper_surface``: a smooth quadratic paper surface, fitted to the paper pixels (light gradients);
 * ``closed_background``: under a cast shadow the paper is darker over a region wider than the print;
-  a grey closing wider than the print follows it;
+  a grey closing wider than the print follows it (the page's values are first carried out over the
+  table, so a shadow reaching the sheet's edge stays as wide as it is);
 * ``texture_background``: for textured (grid or dotted) ink, the paper is seen *between* the lines, so
   the local paper level is the local maximum over a few periods of the texture. Dividing by it removes
   shadows, light gradients, the table and large solid print (bands) at once (a "rolling ball"
@@ -78,8 +79,9 @@ def page_mask(work: F32, colour: U8 | None) -> Mask:
     On a thumbnail, a pixel is *off the paper* when it is far darker than the paper (below
     ``OFF_PAPER_VALUE`` of it: deeper than any cast shadow or faint print) or, in colour, of another
     hue (its chromaticity differs from the paper's by more than ``OFF_PAPER_HUE``: a shadow or a wet
-    mark darkens the paper but keeps its hue). A region of such pixels joined to the picture's border,
-    covering at least ``TABLE_SHARE`` of it and spanning most of one side, is the table (a print is
+    mark darkens the paper but keeps its hue). Thin lines of such pixels are opened away (a pen stroke
+    running off the sheet must not join a print to the table), except along the picture's edge. A region of them joined to the
+    picture's border, covering at least ``TABLE_SHARE`` of it and spanning most of one side, is the table (a print is
     never all of that). A picture with no such region (a scan, a close crop) is all page.
     """
     h, w = work.shape
@@ -96,6 +98,12 @@ def page_mask(work: F32, colour: U8 | None) -> Mask:
         bright = small >= np.percentile(small, 80)
         paper_hue = np.median(chroma[bright], axis=0)
         off |= np.abs(chroma - paper_hue).max(2) > OFF_PAPER_HUE
+    # opened, so that a pen stroke running off the sheet does not join a print to the table; a thin
+    # strip of table along the picture's edge (the sheet nearly filling the photo) is kept
+    opened = cv2.morphologyEx(off.view(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)).view(bool)
+    edge = np.ones(off.shape, bool)
+    edge[3:-3, 3:-3] = False
+    off = opened | (off & edge)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(off.view(np.uint8), connectivity=4)
     sh, sw = small.shape
     table = np.zeros((sh, sw), bool)
@@ -116,7 +124,7 @@ def closed_background(work: F32, page: Mask, across_px: float) -> F32:
 
     Dark things narrower than ``across_px`` (the print, text, lines) are filled with the paper around
     them; darker regions wider than that (a cast shadow) are kept, so dividing by it evens them out.
-    Computed on a thumbnail; the table (outside ``page``) is first filled with the paper's level.
+    Computed on a thumbnail; the table (outside ``page``) is first filled with the nearest page values.
     """
     h, w = work.shape
     s = min(
@@ -125,15 +133,27 @@ def closed_background(work: F32, page: Mask, across_px: float) -> F32:
     size = (max(4, round(w * s)), max(4, round(h * s)))
     small = np.asarray(cv2.resize(work, size, interpolation=cv2.INTER_AREA), dtype=np.float32)
     inside = np.asarray(cv2.resize(page.view(np.uint8), size, interpolation=cv2.INTER_NEAREST), bool)
-    if inside.any():
-        small[~inside] = float(np.percentile(small[inside], 90))
+    if inside.any() and not inside.all():
+        small = _extend_page(small, inside)
     k = max(3, round(across_px * s)) | 1
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     pad = k // 2 + 1
     padded = cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
     closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, disc)[pad:-pad, pad:-pad]
-    smooth = cv2.GaussianBlur(closed, (0, 0), max(1.0, k / 8))
+    smooth = cv2.GaussianBlur(closed, (0, 0), max(1.0, k / 16))
     return np.asarray(cv2.resize(smooth, (w, h), interpolation=cv2.INTER_LINEAR), dtype=np.float32)
+
+
+def _extend_page(small: F32, inside: Mask) -> F32:
+    """The page's values carried out over the table, each table pixel taking its nearest page pixel's.
+
+    A cast shadow that reaches the sheet's edge then goes on beyond it, as it does on the table, so
+    the closing sees it as wide as it is instead of as a band narrower than the print.
+    """
+    _, nearest = cv2.distanceTransformWithLabels(
+        (~inside).view(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    return np.asarray(small[inside][np.asarray(nearest) - 1], dtype=np.float32)
 
 
 def least_squares(design: NDArray[np.float64], values: NDArray[np.float64]) -> NDArray[np.float64]:

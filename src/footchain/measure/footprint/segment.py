@@ -8,13 +8,15 @@ Steps for an image (dark ink on light paper; grey or colour):
    quadratic paper surface;
 3. dotted or grid-patterned ink (the membrane of an ink-print mat) is found by the peak of the image's
    spectrum inside the print; then the paper level is the local maximum over a few periods (which
-   also follows shadows), and the texture is closed and smoothed at its own scale so that grid ink,
-   even pale and broken at the arch, reads as one print;
+   also follows shadows), and the texture is closed and smoothed at its own scale so that grid ink
+   reads as one print; where it is pale and its lines break up (the arch) it is closed across a few
+   periods, but not next to dark ink (the gaps between toes stay open);
 4. what is far more colourful than the paper is not ink;
 5. ink is what lies darker than halfway between the paper and the *local* ink (never more than halfway
    to the typical ink, never less than a quarter of it), so pale ink keeps its own edge;
-6. strokes thinner than a few millimetres (pen marks at the toe tip and heel, printed frames, text)
-   are opened away, so that they neither join the print nor lengthen it;
+6. holes too small to hold a print (paper showing through broken grid ink) are filled, then strokes
+   thinner than a few millimetres (pen marks at the toe tip and heel, printed frames, text) are
+   opened away, so that they neither join the print nor lengthen it;
 7. remaining marks are judged by shape (thickness, elongation, a filled rectangle) and specks dropped;
 8. components are grouped into feet: the large ones (heel, forefoot, or the whole print) are split
    into one or two groups whose outline looks most like a toe-less foot (length about twice the
@@ -65,6 +67,8 @@ FOOT_ASPECT = 2.1  # length / width of a toe-less print, about
 PRINT_ACROSS_MM = 130.0  # wider than any print's heel or ball: the closing that finds shadows
 PRINT_ACROSS_SHARE = 0.3  # the same without a scale, as a share of the picture's long side
 PALE_SHARE = 0.25  # ink fainter than this share of the typical ink's contrast is not taken as print
+BRIDGE_PERIODS = 2.5  # pale grid ink: gaps up to this many texture periods are bridged
+CORE_SHARE = 0.35  # the cores of thick parts lie deeper than this share of the thickest half-width
 SEE_THROUGH = 0.35  # grid or dotted ink shows paper between its lines: its spread of tones, over paper − ink
 SOFT_EDGE_SHARE = 0.02  # an edge wider than this share of the picture is a shadow's penumbra
 SHADOW_MIN_SHARE = 0.002  # regions smaller than this share of the picture are not judged as shadows
@@ -98,9 +102,11 @@ def segment_prints(image: NDArray[np.generic], *, mm_per_px: float | None) -> li
         raise FootprintError("the image holds invalid (NaN or infinite) values")
     scale = _WorkScale(kx=w / work_size[0], ky=h / work_size[1], k=k, mm_per_px=mm_per_px)
     page = page_mask(work, _work_colour(colour, work))
-    ink = _ink_map(full, work, colour, page, scale)
-    threshold = _threshold_map(ink, page, scale)
-    binary = _drop_strokes(_drop_soft_shadows(ink > threshold, ink))
+    ink, wide = _ink_map(full, work, colour, page, scale)
+    threshold, pale = _threshold_map(ink, page, scale)
+    if wide is not None:
+        ink = _bridge_pale_ink(ink, wide, pale & _print_hull(ink > threshold))
+    binary = _drop_strokes(_fill_small_holes(_drop_soft_shadows(ink > threshold, ink)))
     groups = _group_feet(binary, filter_marks=True)
     if not groups:
         raise FootprintError(NO_PRINT)
@@ -151,14 +157,17 @@ def _work_colour(colour: U8 | None, work: F32) -> U8 | None:
 
 def _ink_map(
     full: NDArray[np.uint8] | F32, work: F32, colour: U8 | None, page: Mask, scale: _WorkScale
-) -> F32:
+) -> tuple[F32, F32 | None]:
     """How dark the ink is at each work pixel (paper 0), with colour print, the table and texture handled.
+
+    For textured ink also the same closed ``BRIDGE_PERIODS`` periods wide (else None), which bridges
+    the gaps of pale, broken lines (see ``_bridge_pale_ink``).
 
     Light is divided out by a quadratic paper surface; when the ink is a grid or dots (a peak in the
     spectrum, ``_ink_pitch_px``) the paper level is instead the local maximum over a few periods
     (``texture_background``), which also removes shadows, the table and solid printed bands, and the
     texture is then closed at its own scale (grey closing with a disc 1.5 periods wide) and smoothed,
-    so grid ink reads as one print even where it is pale (the arch) and its lines break up.
+    so grid ink reads as one print even where its lines are thin.
     """
     surface = paper_surface(work, page)
     ink = 1.0 - work / surface
@@ -179,20 +188,31 @@ def _ink_map(
             marks = colour_marks(small, float(np.median(work[paper])), float(np.median(chroma[paper])))
             ink[np.asarray(cv2.dilate(marks.view(np.uint8), np.ones((3, 3), np.uint8)), bool)] = 0.0
     period = pitch / scale.k
-    if period >= 2.5:
-        size = round(1.5 * period) | 1
-        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-        ink = np.asarray(cv2.morphologyEx(ink, cv2.MORPH_CLOSE, disc), dtype=np.float32)
     sigma = max(0.6, 0.45 * period, min(scale.work_px(0.25, 0.0), 1.5))
+    if period < 2.5:
+        return _smooth(ink, sigma), None
+    return _smooth(_grey_close(ink, 1.5 * period), sigma), _smooth(
+        _grey_close(ink, BRIDGE_PERIODS * period), sigma
+    )
+
+
+def _grey_close(ink: F32, across: float) -> F32:
+    size = round(across) | 1
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    return np.asarray(cv2.morphologyEx(ink, cv2.MORPH_CLOSE, disc), dtype=np.float32)
+
+
+def _smooth(ink: F32, sigma: float) -> F32:
     return np.asarray(cv2.GaussianBlur(np.maximum(ink, 0.0), (0, 0), sigma), dtype=np.float32)
 
 
-def _threshold_map(ink: F32, page: Mask, scale: _WorkScale) -> F32:
+def _threshold_map(ink: F32, page: Mask, scale: _WorkScale) -> tuple[F32, Mask]:
     """Where ink begins, per pixel: halfway between the paper and the local ink, never above the global level.
 
     Halfway to the *local* ink (the darkest ink within a few millimetres) puts the edge of pale ink (a
     wet print's arch, thin grid lines) at its own half contrast; the floor, a quarter of the way from
-    paper to the typical ink, keeps paper texture out.
+    paper to the typical ink, keeps paper texture out. Also returns where the local ink is *pale* (lighter
+    than the typical ink).
     """
     paper, inked = _ink_classes(ink[page] if page.any() else ink.ravel())
     radius = max(3, round(scale.work_px(3.0, 0.012 * max(ink.shape))))
@@ -200,7 +220,38 @@ def _threshold_map(ink: F32, page: Mask, scale: _WorkScale) -> F32:
     local = np.asarray(cv2.dilate(ink, disc), dtype=np.float32)
     level = (paper + inked) / 2
     floor = paper + PALE_SHARE * (inked - paper)
-    return np.asarray(np.clip((paper + local) / 2, floor, level), dtype=np.float32)
+    threshold = np.asarray(np.clip((paper + local) / 2, floor, level), dtype=np.float32)
+    return threshold, np.asarray(local < inked, dtype=bool)
+
+
+def _print_hull(binary: Mask) -> Mask:
+    """The convex hull of the thick parts of the ink (heels, balls, whole prints), not of lines or text.
+
+    The parts' cores (deeper inside than ``CORE_SHARE`` of the thickest part's half-width) are hulled
+    and the hull grown back by that depth, so it follows the outlines of the thick parts.
+    """
+    dist = np.asarray(cv2.distanceTransform(binary.view(np.uint8), cv2.DIST_L2, 3), dtype=np.float32)
+    depth = CORE_SHARE * float(dist.max())
+    ys, xs = np.nonzero(dist > depth)
+    hull = np.zeros(binary.shape, np.uint8)
+    if xs.size < 3:
+        return hull.view(bool)
+    cv2.fillConvexPoly(hull, cv2.convexHull(np.stack([xs, ys], 1).astype(np.int32)), 1)
+    size = 2 * round(depth) + 1
+    return np.asarray(cv2.dilate(hull, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))), bool)
+
+
+def _bridge_pale_ink(ink: F32, wide: F32, pale: Mask) -> F32:
+    """Grid ink closed across its gaps where it is pale (the arch), but not between dark parts (the toes).
+
+    Where the membrane barely touched, its lines are thin and break up over a few periods, and closed
+    at 1.5 periods the print's edge there falls below the threshold in bits. Where the darkest ink
+    nearby is pale (``pale``), the ink closed ``BRIDGE_PERIODS`` periods wide (``wide``) is taken
+    instead; next to dark ink (between toes, between the toes and the ball) the gaps stay open, and
+    only inside the hull of the print's thick parts (``_print_hull``), so that a ruler's ticks or text
+    beside a heel are not closed into a block joined to it.
+    """
+    return np.asarray(np.where(pale, np.maximum(ink, wide), ink), dtype=np.float32)
 
 
 def _drop_soft_shadows(binary: Mask, ink: F32) -> Mask:
@@ -213,25 +264,51 @@ def _drop_soft_shadows(binary: Mask, ink: F32) -> Mask:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(binary.view(np.uint8), connectivity=8)
     if n <= 1:
         return binary
+    large = [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= SHADOW_MIN_SHARE * binary.size]
+    if not large:
+        return binary
     gx = cv2.Sobel(ink, cv2.CV_32F, 1, 0, ksize=3) / 8
     gy = cv2.Sobel(ink, cv2.CV_32F, 0, 1, ksize=3) / 8
-    slope = np.hypot(gx, gy)
     filled = _fill_holes(binary)  # outer edges only: holes inside a print are not its edge
     border = filled & ~np.asarray(cv2.erode(filled.view(np.uint8), np.ones((3, 3), np.uint8)), dtype=bool)
     lab = np.asarray(labels, dtype=np.int32)
+    by, bx = np.nonzero(border)
+    border_label = lab[by, bx]
+    slope = np.hypot(gx[by, bx], gy[by, bx])  # on the borders only
     soft = np.zeros(n, bool)
-    for i in range(1, n):
-        x, y, w, h, area = (int(v) for v in stats[i])
-        if area < SHADOW_MIN_SHARE * binary.size:
-            continue
-        own = lab[y : y + h, x : x + w] == i
-        edge = own & border[y : y + h, x : x + w]
+    for i in large:
+        edge = border_label == i
         if not edge.any():  # a mark inside a hole of another region
             continue
-        contrast = float(ink[y : y + h, x : x + w][own].mean())
-        edge_px = contrast / max(float(np.median(slope[y : y + h, x : x + w][edge])), 1e-6)
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        contrast = float(ink[y : y + h, x : x + w][lab[y : y + h, x : x + w] == i].mean())
+        edge_px = contrast / max(float(np.median(slope[edge])), 1e-6)
         soft[i] = edge_px > SOFT_EDGE_SHARE * max(binary.shape)
     return np.asarray(binary & ~soft[lab], dtype=bool)
+
+
+def _fill_small_holes(binary: Mask) -> Mask:
+    """Fill the holes smaller than a print could be: paper showing through pale, broken grid ink.
+
+    At the arch the membrane's lines are thin and broken, so the print is riddled with small gaps; the
+    stroke opening that follows would fray it from inside and cut into it. A hole larger than
+    ``MIN_PRINT_SHARE`` of the picture (the inside of a printed frame, the paper between two prints)
+    is kept.
+    """
+    contours, hierarchy = cv2.findContours(binary.view(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return binary
+    limit = MIN_PRINT_SHARE * binary.size
+    holes = [
+        c
+        for c, (_, _, _, parent) in zip(contours, hierarchy[0], strict=True)
+        if parent >= 0 and cv2.contourArea(c) < limit
+    ]
+    if not holes:
+        return binary
+    out = binary.view(np.uint8).copy()
+    cv2.drawContours(out, holes, -1, 1, thickness=cv2.FILLED)
+    return out.view(bool)
 
 
 def _drop_strokes(binary: Mask) -> Mask:
