@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from footchain.present.html import ARCH_WORDS, TRIGGER_WORDS, number
 from footchain.store import repository
 from footchain.web import screening
-from footchain.web.routes.wizard import drafts, forms, maps
+from footchain.web.routes.wizard import drafts, forms, maps, refill
 from footchain.web.routes.wizard.drafts import Draft
 
 ARCH_CHOICES: tuple[tuple[str, str, str], ...] = (
@@ -239,6 +239,9 @@ def summary(session: Session, draft: Draft) -> tuple[SummarySection, ...]:
     if "shoe_size" in person:
         size = person["shoe_size"]
         feet_lines.append(f"Shoe size: {size_system_words(size)} {_number(size['value'])}")
+    kept = draft.answers.get("kept", {}).get("feet", {})
+    if kept:
+        feet_lines.append("Kept from your earlier report: " + ", ".join(refill.KEPT_FEET[k] for k in kept))
     wear = sections.get("shoe_wear", {})
     zones = maps.zone_words()
     shoe_lines = [
