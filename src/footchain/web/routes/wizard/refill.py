@@ -9,8 +9,10 @@ scores, navicular drop or footprint numbers typed into the API) are kept aside i
 the new intake unchanged.
 
 Two answers are written the way the pages ask them: a pain on "both" sides (or with no side) is ticked
-on each part of its region, as the body map ticks it, and a shoe size's explicit "adult" scale is the
-adult size. The engine reads both the same way (``findings.pathways`` joins the sides of one region).
+on each part of its region, as the body map ticks it, and a shoe size is written with the page's
+choice of system (a US women's children's size as US children's, an EU "children's" size as EU). The
+engine reads them the same way (``findings.pathways`` joins the sides of one region; the size ranges
+are the same).
 """
 
 from __future__ import annotations
@@ -95,12 +97,13 @@ def activity_form(activity: dict[str, Any]) -> Form:
 
 
 def size_choice(size: dict[str, Any]) -> str:
-    """The form's size-system choice of a stored shoe size (``us_children`` for US children's sizes)."""
-    scale = None if size.get("scale") == "adult" else size.get("scale")
-    for choice, system_scale in SIZE_CHOICES.items():
-        if system_scale == (size["system"], scale):
-            return choice
-    return next(choice for choice, (system, _) in SIZE_CHOICES.items() if system == size["system"])
+    """The form's size-system choice of a stored shoe size: a UK or US children's size is the page's
+    children's choice (US children's sizes are one scale for girls and boys), any other the adult one
+    (EU and Mondopoint have one scale for all)."""
+    system = size["system"]
+    if size.get("scale") == "children" and system in ("uk", "us_men", "us_women"):
+        return "uk_children" if system == "uk" else "us_children"
+    return next(choice for choice, stored in SIZE_CHOICES.items() if stored == (system, None))
 
 
 def feet_form(feet: dict[str, Any], person: dict[str, Any]) -> Form:
