@@ -2,11 +2,10 @@
 
 ``forms_from_intake`` is the inverse of ``forms.py``: it writes each step's form as the person would
 have typed it, so every page shows what was given and ``PARSERS`` turn those forms back into the same
-intake sections. ``draft_answers`` builds the whole draft from that: the sections are parsed from the
-rebuilt forms (so pressing "Continue" on an unchanged page changes nothing), the upload ids are reused
-(an upload may serve several assessments: ``results.py``), and the few answers no page asks (FPI-6
-scores, navicular drop or footprint numbers typed into the API) are kept aside in ``kept`` and go into
-the new intake unchanged.
+intake sections. ``draft_answers`` builds the whole draft: the intake's sections, those forms, the
+upload ids reused (an upload may serve several assessments: ``results.py``), and the few answers no
+page asks (FPI-6 scores, navicular drop or footprint numbers typed into the API) kept aside in ``kept``,
+so that posting the feet page cannot erase them; they go into the new intake unchanged.
 
 Two answers are written the way the pages ask them: a pain on "both" sides (or with no side) is ticked
 on each part of its region, as the body map ticks it, and a shoe size is written with the page's
@@ -17,17 +16,12 @@ are the same).
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from footchain.present.body_map import parts_for_side
-from footchain.web.routes.wizard.forms import (
-    PARSERS,
-    SIZE_CHOICES,
-    Form,
-    Sections,
-    merge_sections,
-    part_key,
-)
+from footchain.web.routes.wizard.drafts import SECTIONS
+from footchain.web.routes.wizard.forms import SIZE_CHOICES, Form, part_key
 from footchain.web.screening import HEALTH_QUESTIONS
 
 YES_NO_WORDS = {True: "yes", False: "no"}
@@ -139,21 +133,6 @@ def forms_from_intake(intake: dict[str, Any]) -> dict[str, Form]:
     return {step: form for step, form in forms.items() if form}
 
 
-def sections_from_forms(forms: dict[str, Form]) -> Sections:
-    """The intake sections the steps' forms give, merged step by step as the wizard merges them.
-
-    Raises ``ValueError`` when a form is refused: a stored intake passed the same models, so that would
-    be a bug in ``forms_from_intake``, never a person's mistake.
-    """
-    sections: Sections = {}
-    for step, parse in PARSERS.items():
-        parsed, errors = parse(forms.get(step, {}))
-        if errors:
-            raise ValueError(f"the rebuilt {step} form was refused: {errors}")
-        merge_sections(sections, step, parsed)
-    return {name: value for name, value in sections.items() if value}
-
-
 def kept_feet(intake: dict[str, Any]) -> dict[str, Any]:
     """The foot measurements no page asks, to go into the new intake unchanged."""
     feet = intake.get("feet", {})
@@ -166,16 +145,22 @@ def kept_feet(intake: dict[str, Any]) -> dict[str, Any]:
 
 
 def draft_answers(intake: dict[str, Any]) -> dict[str, Any]:
-    """A draft holding everything a stored intake (JSON, ``exclude_none``) gave, every step filled in."""
+    """A draft holding everything a stored intake (JSON, ``exclude_none``) gave, every step filled in.
+
+    The sections are the intake's own, so a page the person does not post again keeps its answers word
+    for word (a pain on "both" sides stays one pain); a page posted again gives the same answers the way
+    the page asks them (``forms_from_intake``).
+    """
     forms = forms_from_intake(intake)
+    kept = kept_feet(intake)
+    sections = {name: copy.deepcopy(intake[name]) for name in SECTIONS if intake.get(name)}
+    feet = {name: value for name, value in sections.pop("feet", {}).items() if name not in KEPT_FEET}
+    if feet:
+        sections["feet"] = feet
+    answers: dict[str, Any] = {"forms": forms, "sections": sections, "done": list(STEPS_FILLED)}
     files = {name: list(ids) for name, ids in intake.get("files", {}).items() if ids}
-    answers: dict[str, Any] = {
-        "forms": forms,
-        "sections": sections_from_forms(forms),
-        "done": list(STEPS_FILLED),
-    }
     if files:
         answers["files"] = files
-    if kept := kept_feet(intake):
+    if kept:
         answers["kept"] = {"feet": kept}
     return answers
