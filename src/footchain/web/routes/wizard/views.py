@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from footchain.present.html import ARCH_WORDS, TRIGGER_WORDS, number
+from footchain.present.html import ARCH_WORDS, TRIGGER_WORDS, number, place
 from footchain.store import repository
 from footchain.web import screening
 from footchain.web.routes.wizard import drafts, forms, maps, refill
@@ -180,8 +180,9 @@ def summary(session: Session, draft: Draft) -> tuple[SummarySection, ...]:
     names = maps.part_names()
     pain_lines = []
     for pain in sections.get("pain", []):
-        place = names.get(maps.part_key_of(pain), pain["region"])
-        line = f"{place[:1].upper()}{place[1:]}: {pain['intensity']} out of 10"
+        # a pain kept from a stored report may be on "both" sides, as the report words it
+        where = names.get(maps.part_key_of(pain)) or place(pain["region"], pain.get("side"))
+        line = f"{where[:1].upper()}{where[1:]}: {pain['intensity']} out of 10"
         if "duration_weeks" in pain:
             line += f", for {_number(pain['duration_weeks'])} weeks"
         if pain.get("worst_with"):
