@@ -49,6 +49,7 @@ def test_answering_the_open_questions_gives_a_new_report_with_the_same_pain(
         button.click()
         expect(page).to_have_url(f"{live_server}/assess/health")
         expect(page.get_by_label("Age")).to_have_value("29")
+        expect(page.locator("#answering-again")).to_contain_text("the earlier one stays as it was")
         expect(page.locator('#health-saddle_numbness input[value="no"]')).to_be_checked()
         page.screenshot(path=screenshots / "health.png", full_page=True)
         _no_violations(page, "health")

@@ -3,8 +3,9 @@
 A draft's ``answers`` hold, per step, the form as typed (``forms``, to fill the page in again) and the
 intake sections it gave (``sections``), plus the ids of uploads (``files``), the referral reasons the
 person has already been shown (``referral_seen``) and, in a draft made from a stored assessment
-(``refill.py``), the foot measurements no page asks (``kept``). ``draft_to_intake`` is the one place that turns a draft
-into an intake; the engine then decides what is a red flag, never the page code.
+(``refill.py``), the foot measurements no page asks (``kept``) and ``again`` (the health page says so).
+``draft_to_intake`` is the one place that turns a draft into an intake; the engine then decides what
+is a red flag, never the page code.
 
 The browser holds only the draft's unguessable id, in the ``footchain_draft`` cookie. A draft not changed
 for ``Settings.draft_days`` (``FOOTCHAIN_DRAFT_DAYS``, 30 by default) is treated as gone, and is deleted

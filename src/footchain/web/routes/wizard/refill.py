@@ -157,7 +157,12 @@ def draft_answers(intake: dict[str, Any]) -> dict[str, Any]:
     feet = {name: value for name, value in sections.pop("feet", {}).items() if name not in KEPT_FEET}
     if feet:
         sections["feet"] = feet
-    answers: dict[str, Any] = {"forms": forms, "sections": sections, "done": list(STEPS_FILLED)}
+    answers: dict[str, Any] = {
+        "forms": forms,
+        "sections": sections,
+        "done": list(STEPS_FILLED),
+        "again": True,  # the health page says the answers are kept and a new report will be made
+    }
     files = {name: list(ids) for name, ids in intake.get("files", {}).items() if ids}
     if files:
         answers["files"] = files

@@ -317,4 +317,5 @@ def health_context(draft: Draft) -> dict[str, Any]:
         "sex_choices": SEX_CHOICES,
         "limits": forms.limits(),
         "shown_for": shown_for(person),
+        "again": bool(draft.answers.get("again")),
     }
