@@ -776,6 +776,7 @@ def _context(
     made_on: str | None,
     patient: str | None = None,
     tools: str | None = None,
+    answer_action: str | None = None,
 ) -> dict[str, Any]:
     open_before, open_after = screening_view(assessment.screening, assessment.referral)
     complete = assessment.screening.complete
@@ -787,6 +788,7 @@ def _context(
     return {
         "made_on": made_on,
         "tools": _trusted(tools),
+        "answer_action": _trusted(answer_action),
         "limits": shown_limits(assessment),
         "answers": answers_summary(intake, clinician=clinician),
         "disclaimer": load_knowledge().text.disclaimer_clinician if clinician else assessment.disclaimer,
@@ -879,15 +881,18 @@ def render_report_body(
     made_on: str | None = None,
     patient: str | None = None,
     tools: str | None = None,
+    answer_action: str | None = None,
 ) -> str:
     """The report's content (from the title to the disclaimer) without the document around it.
 
     The web page shows exactly this inside the site's layout, so the page, the standalone report and the
     PDF come from one template and cannot drift apart. ``made_on`` dates it as the PDF is dated. ``tools``
     (the page's own markup, e.g. download links; inserted as it is) follow what to do now: advice first.
+    ``answer_action`` (the page's markup too: a way to answer the open warning-sign questions) closes the
+    box of questions that opens the report.
     """
     return (
         _templates()
         .get_template("report_body.html.j2")
-        .render(_context(assessment, intake, measurements, made_on, patient, tools))
+        .render(_context(assessment, intake, measurements, made_on, patient, tools, answer_action))
     )

@@ -2,7 +2,8 @@
 
 - ``GET /assessments/{id}``: the report as a web page, the same body as ``footchain assess --format
   html`` (``present.html.render_report_body``), with "What we measured" when uploads were used and a
-  toolbar (PDF, trim template when the plan gives a size, start again).
+  toolbar (PDF, trim template when the plan gives a size, start again); a box of open warning-sign
+  questions ends with "Answer these questions" (``POST /assess/again/{id}``, the wizard's).
 - ``GET /assessments/{id}/report.pdf``: the standalone report printed by WeasyPrint, pictures inline.
 - ``GET /assessments/{id}/footprints/{upload_id}.png``: a footprint's overlay, only for an upload that
   this assessment used.
@@ -155,8 +156,14 @@ def results_page(request: Request, assessment_id: str, session: DbSession) -> HT
     tools = TEMPLATES.get_template("results/_tools.html.j2").render(
         id=stored.id, has_template=_template_refusal(stored.assessment) is None
     )
+    answer = TEMPLATES.get_template("results/_answer.html.j2").render(id=stored.id)
     body = render_report_body(
-        stored.assessment, stored.intake, measurements, made_on=made_on(stored), tools=tools
+        stored.assessment,
+        stored.intake,
+        measurements,
+        made_on=made_on(stored),
+        tools=tools,
+        answer_action=answer,
     )
     context = {
         "report": Markup(body),  # rendered by the report's autoescaping template

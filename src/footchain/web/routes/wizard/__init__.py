@@ -5,6 +5,10 @@ Every step is ``GET /assess/{step}`` (the form filled in from the draft) and ``P
 survive reloads and the back button without JavaScript. After every step the draft is assessed by the
 real engine; an emergency or urgent referral not shown before sends the person to ``/assess/referral``
 at once. ``POST /assess/submit`` stores the assessment and opens its results page.
+
+``POST /assess/again/{assessment id}`` (the report's "Answer these questions") starts a new draft with
+everything a stored assessment gave (``refill.py``) and opens the health questions; submitting it stores a
+new assessment, the first one stays as it was.
 """
 
 from __future__ import annotations
@@ -24,11 +28,11 @@ from footchain.store import repository
 from footchain.store.database import write_transaction
 from footchain.types import Intake
 from footchain.web import screening
-from footchain.web.assessments import assess_and_store
+from footchain.web.assessments import assess_and_store, load_stored
 from footchain.web.dependencies import AppSettings, DbSession, get_settings
 from footchain.web.errors import HttpError
 from footchain.web.limits import megabytes
-from footchain.web.routes.wizard import drafts, maps, steps, views
+from footchain.web.routes.wizard import drafts, maps, refill, steps, views
 from footchain.web.routes.wizard.drafts import Draft
 from footchain.web.routes.wizard.forms import (
     PARSERS,
@@ -208,6 +212,27 @@ def submit(request: Request, session: DbSession) -> Response:
     return response
 
 
+REPORT_GONE = (
+    "We could not find this report. The link may be incomplete: copy the whole address again, or start a "
+    "new assessment."
+)
+
+
+@router.post("/assess/again/{assessment_id}")
+def answer_again(assessment_id: str, request: Request, session: DbSession) -> Response:
+    """A new draft of this browser holding everything a stored assessment gave, opened at the health
+    questions so the person can answer the ones left open; the stored assessment is not changed."""
+    stored = load_stored(session, assessment_id) if len(assessment_id) <= 64 else None
+    if stored is None:
+        raise HttpError(404, REPORT_GONE)
+    draft = drafts.new_draft(session, request)
+    draft.answers = refill.draft_answers(stored.intake.model_dump(mode="json", exclude_none=True))
+    drafts.save(session, draft)
+    response = _to("/assess/health")
+    drafts.remember(response, request, draft)
+    return response
+
+
 @router.get("/assess/footprint/{upload_id}.png")
 def footprint_overlay(upload_id: str, request: Request, session: DbSession) -> Response:
     """The measured footprint drawn over the photo, only for uploads of the browser's own draft."""
@@ -308,8 +333,24 @@ async def footprint_side(request: Request, session: DbSession) -> Response:
         return _render(
             request, session, draft, "footprint", errors={f"side-{upload_id}-{index}": SIDE_ERROR}, status=422
         )
+    result = views.with_side(row.result, int(index), side)
     with write_transaction(session):
-        row.result = views.with_side(row.result, int(index), side)
+        if row.assessment_id is None:
+            row.result = result
+        else:  # a stored report uses this photo too and keeps showing it as it was: change a copy
+            copy_id = repository.save_upload(
+                session,
+                kind="footprint",
+                filename=row.filename,
+                media_type=row.media_type,
+                content=row.content,
+                result=result,
+                overlay_png=row.overlay_png,
+                figures=row.figures,
+            )
+            files = draft.files("footprint")
+            files[files.index(upload_id)] = copy_id
+            drafts.save(session, draft)
     return _to("/assess/footprint#measured")
 
 
@@ -334,6 +375,8 @@ async def save_step(step_name: str, request: Request, session: DbSession) -> Res
     parse = PARSERS.get(step_name)
     if parse is not None:
         sections, errors = parse(form)
+        if step_name == "health":
+            sections["health"] = {**_off_page_answers(draft), **sections["health"]}
         merged = copy.deepcopy(draft.answers.get("sections", {}))
         merge_sections(merged, step_name, sections)
         if not errors:
@@ -346,6 +389,14 @@ async def save_step(step_name: str, request: Request, session: DbSession) -> Res
             drafts.save(session, draft)  # nothing typed is lost; the page asks the new questions
             return _render(request, session, draft, step_name, added=added)
     return _save_and_go_on(request, session, draft, step_name)
+
+
+def _off_page_answers(draft: Draft) -> dict[str, bool]:
+    """Saved health answers to questions the health page does not show (given through the API, or asked
+    when the pains were others): the page cannot post them back, so posting it must not erase them."""
+    shown = {q.name for group in drafts.health_groups(draft.answers) for q in group.questions}
+    saved: dict[str, bool] = draft.answers.get("sections", {}).get("health", {})
+    return {question: answer for question, answer in saved.items() if question not in shown}
 
 
 def _age_errors(step_name: str, sections: dict[str, Any]) -> Errors:

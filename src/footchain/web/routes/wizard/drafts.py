@@ -1,9 +1,11 @@
 """Self-assessment drafts: the answers kept in the database between pages, and what they mean so far.
 
 A draft's ``answers`` hold, per step, the form as typed (``forms``, to fill the page in again) and the
-intake sections it gave (``sections``), plus the ids of uploads (``files``) and the referral reasons the
-person has already been shown (``referral_seen``). ``draft_to_intake`` is the one place that turns a draft
-into an intake; the engine then decides what is a red flag, never the page code.
+intake sections it gave (``sections``), plus the ids of uploads (``files``), the referral reasons the
+person has already been shown (``referral_seen``) and, in a draft made from a stored assessment
+(``refill.py``), the foot measurements no page asks (``kept``) and ``again`` (the health page says so).
+``draft_to_intake`` is the one place that turns a draft into an intake; the engine then decides what
+is a red flag, never the page code.
 
 The browser holds only the draft's unguessable id, in the ``footchain_draft`` cookie. A draft not changed
 for ``Settings.draft_days`` (``FOOTCHAIN_DRAFT_DAYS``, 30 by default) is treated as gone, and is deleted
@@ -121,9 +123,11 @@ def draft_to_intake(answers: dict[str, Any]) -> dict[str, Any]:
     """The intake JSON (schema v1) that a draft's answers make; empty sections are left out."""
     sections = answers.get("sections", {})
     intake: dict[str, Any] = {"schema_version": 1}
+    kept_feet = answers.get("kept", {}).get("feet", {})
     for name in SECTIONS:
-        if sections.get(name):
-            intake[name] = sections[name]
+        value = {**sections.get("feet", {}), **kept_feet} if name == "feet" else sections.get(name)
+        if value:
+            intake[name] = value
     files = {key: ids for key, ids in answers.get("files", {}).items() if ids}
     if files:
         intake["files"] = files

@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from footchain.present.html import ARCH_WORDS, TRIGGER_WORDS, number
+from footchain.present.html import ARCH_WORDS, TRIGGER_WORDS, number, place
 from footchain.store import repository
 from footchain.web import screening
-from footchain.web.routes.wizard import drafts, forms, maps
+from footchain.web.routes.wizard import drafts, forms, maps, refill
 from footchain.web.routes.wizard.drafts import Draft
 
 ARCH_CHOICES: tuple[tuple[str, str, str], ...] = (
@@ -180,8 +180,9 @@ def summary(session: Session, draft: Draft) -> tuple[SummarySection, ...]:
     names = maps.part_names()
     pain_lines = []
     for pain in sections.get("pain", []):
-        place = names.get(maps.part_key_of(pain), pain["region"])
-        line = f"{place[:1].upper()}{place[1:]}: {pain['intensity']} out of 10"
+        # a pain kept from a stored report may be on "both" sides, as the report words it
+        where = names.get(maps.part_key_of(pain)) or place(pain["region"], pain.get("side"))
+        line = f"{where[:1].upper()}{where[1:]}: {pain['intensity']} out of 10"
         if "duration_weeks" in pain:
             line += f", for {_number(pain['duration_weeks'])} weeks"
         if pain.get("worst_with"):
@@ -239,6 +240,9 @@ def summary(session: Session, draft: Draft) -> tuple[SummarySection, ...]:
     if "shoe_size" in person:
         size = person["shoe_size"]
         feet_lines.append(f"Shoe size: {size_system_words(size)} {_number(size['value'])}")
+    kept = draft.answers.get("kept", {}).get("feet", {})
+    if kept:
+        feet_lines.append("Kept from your earlier report: " + ", ".join(refill.KEPT_FEET[k] for k in kept))
     wear = sections.get("shoe_wear", {})
     zones = maps.zone_words()
     shoe_lines = [
@@ -313,4 +317,5 @@ def health_context(draft: Draft) -> dict[str, Any]:
         "sex_choices": SEX_CHOICES,
         "limits": forms.limits(),
         "shown_for": shown_for(person),
+        "again": bool(draft.answers.get("again")),
     }
