@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from footchain.knowledge import load_knowledge
 from footchain.plan.referral import ALL_REGIONS, SEE_FIRST, held_back_note, missing_answers
@@ -301,6 +301,150 @@ LEVEL_MEANING: dict[Urgency, str] = {
 }
 
 
+ReferralCase = Literal["call", "emergency", "diabetic_foot", "urgent", "soon", "routine", "open", "clear"]
+_Words = tuple[str, tuple[str, ...]]  # the headline ({who}: the destination) and the advice
+
+
+def _referral_case(referral: Referral, complete: bool) -> ReferralCase:
+    """Which referral box the decision calls for; decided once, then worded for each reader."""
+    urgency = referral.urgency
+    if urgency == "emergency":
+        return "call" if referral.call_emergency_services else "emergency"
+    if urgency == "urgent":
+        return "diabetic_foot" if referral.to == "diabetic_foot_team" else "urgent"
+    if urgency in ("soon", "routine"):
+        return urgency
+    return "clear" if complete else "open"
+
+
+_PERSON_WORDS: dict[ReferralCase, _Words] = {
+    "call": (
+        CALL_WORDS,
+        (
+            "Call an ambulance now: these signs need help within minutes. Do not drive yourself.",
+            _AFTER_BEING_SEEN,
+        ),
+    ),
+    "emergency": (
+        "Go to an emergency department now",
+        (
+            "Do not wait. If you cannot get there safely, call emergency services: 999 (UK), 112 (Europe) "
+            "or 911 (US and Canada).",
+            _AFTER_BEING_SEEN,
+        ),
+    ),
+    "diabetic_foot": (
+        "See your diabetic foot team within one working day",
+        (
+            "Ring them today. If you cannot reach them, be seen by a doctor the same day (out of hours: the "
+            "urgent-care line, NHS 111 in the UK). If you get much worse, go to an emergency department.",
+            _AFTER_BEING_SEEN,
+        ),
+    ),
+    "urgent": (
+        "See {who} today",
+        (
+            "Ring today to be seen the same day. Out of hours, call the urgent-care line (NHS 111 in the UK). "
+            "If you get much worse, go to an emergency department.",
+            _AFTER_BEING_SEEN,
+        ),
+    ),
+    "soon": (
+        "See {who} within about two weeks",
+        (
+            "Book the appointment now. If new warning signs appear (numbness between the legs, a change "
+            "in bladder or bowel control, weakness in both legs, fever), get help straight away.",
+        ),
+    ),
+    "routine": (
+        "Book an appointment with {who}",
+        ("This is not urgent, but it is worth a professional's look.",),
+    ),
+    "open": (
+        "Some warning-sign questions are not answered yet",
+        (
+            "We cannot say that there are no warning signs until they are answered: a question left out is "
+            "never read as a “no”. The questions are listed in this report; answer them, and see a doctor "
+            "if any of them is true for you.",
+        ),
+    ),
+    "clear": (
+        "No warning signs found: self-care is a reasonable start",
+        (
+            "Nothing in your answers points to a need to see a professional now. If the pain gets "
+            "worse, new symptoms appear, or nothing improves within a few weeks, see a doctor or "
+            "physiotherapist.",
+        ),
+    ),
+}
+"""The referral box spoken to the person."""
+
+_SEEN_FIRST = "The rest of this report can wait until the patient has been seen."
+_WHO_FOR_CLINICIAN: dict[ReferTo, str] = {**_WHO, "diabetic_foot_team": "the diabetic foot team"}
+_CLINICIAN_WORDS: dict[ReferralCase, _Words] = {
+    "call": (
+        CALL_WORDS,
+        (
+            "Call an ambulance now: these signs need help within minutes. The patient must not drive.",
+            _SEEN_FIRST,
+        ),
+    ),
+    "emergency": (
+        "Send the patient to an emergency department now",
+        (
+            "Do not wait. If the patient cannot get there safely, call emergency services: 999 (UK), "
+            "112 (Europe) or 911 (US and Canada).",
+            _SEEN_FIRST,
+        ),
+    ),
+    "diabetic_foot": (
+        "Diabetic foot team within one working day",
+        (
+            "Contact them today. If they cannot be reached, a doctor the same day (out of hours: the "
+            "urgent-care line, NHS 111 in the UK); if the patient gets much worse, an emergency department.",
+            _SEEN_FIRST,
+        ),
+    ),
+    "urgent": (
+        "Same-day assessment by {who}",
+        (
+            "Arrange to have the patient seen today. Out of hours: the urgent-care line (NHS 111 in the UK). "
+            "If the patient gets much worse, an emergency department.",
+            _SEEN_FIRST,
+        ),
+    ),
+    "soon": (
+        "Refer to {who} within about two weeks",
+        (
+            "Book the appointment now. New warning signs (numbness between the legs, a change in bladder "
+            "or bowel control, weakness in both legs, fever) need help straight away.",
+        ),
+    ),
+    "routine": (
+        "Routine referral to {who}",
+        ("Not urgent, but worth a professional's look.",),
+    ),
+    "open": (
+        "Some warning-sign questions are not answered yet",
+        (
+            "No warning sign can be ruled out until they are answered: a question left out is never read "
+            "as a “no”. Ask them first; they are listed in this report.",
+        ),
+    ),
+    "clear": (
+        "No warning signs found: self-care is a reasonable start",
+        (
+            "Nothing in the answers points to a referral now. Review if the pain gets worse, new symptoms "
+            "appear, or nothing improves within a few weeks.",
+        ),
+    ),
+}
+"""The same boxes written for the clinician: about the patient instead of to them."""
+
+_DEFAULT_WHO: dict[ReferralCase, str] = {"routine": "a podiatrist or physiotherapist"}
+"""Who to see when the rule names no destination (else "a doctor")."""
+
+
 def referral_view(
     referral: Referral, has_limits: bool, *, complete: bool = True, clinician: bool = False
 ) -> ReferralView:
@@ -309,131 +453,22 @@ def referral_view(
     ``has_limits`` says whether some things could not be judged; a "no referral" box then points to them,
     because a missing screening answer is never read as "no". ``complete`` is the screening's own verdict:
     only a complete screening with no referral may say "No warning signs found". ``clinician`` words the
-    same decision for the clinic's visit report (``clinician_referral_view``).
+    same decision for the clinic's visit report: the case is decided once (``_referral_case``), and only
+    its words differ.
     """
-    if clinician:
-        return clinician_referral_view(referral, has_limits, complete=complete)
-    who = _WHO[referral.to] if referral.to is not None else None
-    urgency = referral.urgency
-    call = urgency == "emergency" and referral.call_emergency_services
-    if call:
-        headline = CALL_WORDS
-        advice: tuple[str, ...] = (
-            "Call an ambulance now: these signs need help within minutes. Do not drive yourself.",
-            _AFTER_BEING_SEEN,
-        )
-    elif urgency == "emergency":
-        headline = "Go to an emergency department now"
-        advice = (
-            "Do not wait. If you cannot get there safely, call emergency services: 999 (UK), 112 (Europe) "
-            "or 911 (US and Canada).",
-            _AFTER_BEING_SEEN,
-        )
-    elif urgency == "urgent" and referral.to == "diabetic_foot_team":
-        headline = "See your diabetic foot team within one working day"
-        advice = (
-            "Ring them today. If you cannot reach them, be seen by a doctor the same day (out of hours: the "
-            "urgent-care line, NHS 111 in the UK). If you get much worse, go to an emergency department.",
-            _AFTER_BEING_SEEN,
-        )
-    elif urgency == "urgent":
-        headline = f"See {who or 'a doctor'} today"
-        advice = (
-            "Ring today to be seen the same day. Out of hours, call the urgent-care line (NHS 111 in the UK). "
-            "If you get much worse, go to an emergency department.",
-            _AFTER_BEING_SEEN,
-        )
-    elif urgency == "soon":
-        headline = f"See {who or 'a doctor'} within about two weeks"
-        advice = (
-            "Book the appointment now. If new warning signs appear (numbness between the legs, a change "
-            "in bladder or bowel control, weakness in both legs, fever), get help straight away.",
-        )
-    elif urgency == "routine":
-        headline = f"Book an appointment with {who or 'a podiatrist or physiotherapist'}"
-        advice = ("This is not urgent, but it is worth a professional's look.",)
-    elif not complete:
-        headline = "Some warning-sign questions are not answered yet"
-        advice = (
-            "We cannot say that there are no warning signs until they are answered: a question left out is "
-            "never read as a “no”. The questions are listed in this report; answer them, and see a doctor "
-            "if any of them is true for you.",
-        )
+    case = _referral_case(referral, complete)
+    headline, advice = (_CLINICIAN_WORDS if clinician else _PERSON_WORDS)[case]
+    if referral.to is not None:
+        who = (_WHO_FOR_CLINICIAN if clinician else _WHO)[referral.to]
     else:
-        headline = "No warning signs found: self-care is a reasonable start"
-        advice = (
-            "Nothing in your answers points to a need to see a professional now. If the pain gets "
-            "worse, new symptoms appear, or nothing improves within a few weeks, see a doctor or "
-            "physiotherapist.",
-        )
-        if has_limits:
-            advice += ("Some things could not be checked: see “What we could not judge” at the end.",)
-    tag = "Not finished" if urgency == "none" and not complete else _URGENCY_TAGS[urgency]
-    return ReferralView(urgency=urgency, tag=tag, headline=headline, advice=advice, call=call)
-
-
-_WHO_FOR_CLINICIAN: dict[ReferTo, str] = {**_WHO, "diabetic_foot_team": "the diabetic foot team"}
-_SEEN_FIRST = "The rest of this report can wait until the patient has been seen."
-
-
-def clinician_referral_view(referral: Referral, has_limits: bool, *, complete: bool = True) -> ReferralView:
-    """The referral box written for the clinician: the same urgency and destination as ``referral_view``
-    (the red-flag rules decide both), said about the patient instead of to them."""
-    who = _WHO_FOR_CLINICIAN[referral.to] if referral.to is not None else None
+        who = _DEFAULT_WHO.get(case, "a doctor")
+    if case == "clear" and has_limits:
+        advice += ("Some things could not be checked: see “What we could not judge” at the end.",)
     urgency = referral.urgency
-    call = urgency == "emergency" and referral.call_emergency_services
-    if call:
-        headline = CALL_WORDS
-        advice: tuple[str, ...] = (
-            "Call an ambulance now: these signs need help within minutes. The patient must not drive.",
-            _SEEN_FIRST,
-        )
-    elif urgency == "emergency":
-        headline = "Send the patient to an emergency department now"
-        advice = (
-            "Do not wait. If the patient cannot get there safely, call emergency services: 999 (UK), "
-            "112 (Europe) or 911 (US and Canada).",
-            _SEEN_FIRST,
-        )
-    elif urgency == "urgent" and referral.to == "diabetic_foot_team":
-        headline = "Diabetic foot team within one working day"
-        advice = (
-            "Contact them today. If they cannot be reached, a doctor the same day (out of hours: the "
-            "urgent-care line, NHS 111 in the UK); if the patient gets much worse, an emergency department.",
-            _SEEN_FIRST,
-        )
-    elif urgency == "urgent":
-        headline = f"Same-day assessment by {who or 'a doctor'}"
-        advice = (
-            "Arrange to have the patient seen today. Out of hours: the urgent-care line (NHS 111 in the UK). "
-            "If the patient gets much worse, an emergency department.",
-            _SEEN_FIRST,
-        )
-    elif urgency == "soon":
-        headline = f"Refer to {who or 'a doctor'} within about two weeks"
-        advice = (
-            "Book the appointment now. New warning signs (numbness between the legs, a change in bladder "
-            "or bowel control, weakness in both legs, fever) need help straight away.",
-        )
-    elif urgency == "routine":
-        headline = f"Routine referral to {who or 'a podiatrist or physiotherapist'}"
-        advice = ("Not urgent, but worth a professional's look.",)
-    elif not complete:
-        headline = "Some warning-sign questions are not answered yet"
-        advice = (
-            "No warning sign can be ruled out until they are answered: a question left out is never read "
-            "as a “no”. Ask them first; they are listed in this report.",
-        )
-    else:
-        headline = "No warning signs found: self-care is a reasonable start"
-        advice = (
-            "Nothing in the answers points to a referral now. Review if the pain gets worse, new symptoms "
-            "appear, or nothing improves within a few weeks.",
-        )
-        if has_limits:
-            advice += ("Some things could not be checked: see “What we could not judge” at the end.",)
-    tag = "Not finished" if urgency == "none" and not complete else _URGENCY_TAGS[urgency]
-    return ReferralView(urgency=urgency, tag=tag, headline=headline, advice=advice, call=call)
+    tag = "Not finished" if case == "open" else _URGENCY_TAGS[urgency]
+    return ReferralView(
+        urgency=urgency, tag=tag, headline=headline.format(who=who), advice=advice, call=case == "call"
+    )
 
 
 def screening_view(screening: ScreeningStatus, referral: Referral) -> tuple[ScreeningView, ScreeningView]:
