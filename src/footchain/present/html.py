@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from footchain.findings.redflags import URGENCY_RANK
 from footchain.knowledge import load_knowledge
 from footchain.plan.referral import ALL_REGIONS, SEE_FIRST, held_back_note, missing_answers
 from footchain.present.body_map import (
@@ -476,7 +477,6 @@ def screening_view(screening: ScreeningStatus, referral: Referral) -> tuple[Scre
     whose "yes" could mean something more urgent than the referral open the report (domain.md §6: an
     open emergency question comes before everything unless the referral is already an emergency); the
     rest follow the referral."""
-    rank = {level: index for index, level in enumerate(("none", "routine", "soon", "urgent", "emergency"))}
     short = load_knowledge().text.question_short
     questions = [
         OpenQuestionView(q.id, q.question[:1].upper() + q.question[1:], q.could_mean, short.get(q.id, ""))
@@ -484,7 +484,7 @@ def screening_view(screening: ScreeningStatus, referral: Referral) -> tuple[Scre
         for q in screening.unanswered
         if q.could_mean == level
     ]
-    more = [q for q in questions if rank[q.level] > rank[referral.urgency]]
+    more = [q for q in questions if URGENCY_RANK[q.level] > URGENCY_RANK[referral.urgency]]
     return (
         ScreeningView(questions=tuple(more), first=True),
         ScreeningView(questions=tuple(q for q in questions if q not in more), first=False),
